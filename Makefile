@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# nmidbg: the host tool, its tests, and the QEMU arm64 test board.
+#
+#   make            build/nmidbg
+#   make deps       install the Debian packages everything needs
+#   make board      the test board: cached arm64 kernel + initramfs
+#   make demo       set up, boot the board, break in, show the evidence
+#   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+PYTHON  := /usr/bin/python3
+VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+g/')
+
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -g -MMD -MP -Ihost \
+	-DNMIDBG_VERSION='"$(VERSION)"'
+CFLAGS ?= -O2
+SAN     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDLIBS  :=
+
+HOST_SRCS := $(wildcard host/*.c)
+LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+OBJ      := $(BUILD)/obj
+ASAN_OBJ := $(BUILD)/asan/obj
+UNITS      := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ASAN_UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+
+all: $(BUILD)/nmidbg
+
+$(OBJ)/%.o: host/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
+
+$(ASAN_OBJ)/%.o: host/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SAN) -c -o $@ $<
+
+$(BUILD)/nmidbg: $(HOST_SRCS:host/%.c=$(OBJ)/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/nmidbg: $(HOST_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+
+# ---- the test board -------------------------------------------------------
+$(BUILD)/board/init: tests/board/init.c
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc -static -Os -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/board/initramfs.cpio: $(BUILD)/board/init tests/board/mkcpio.py
+	$(PYTHON) tests/board/mkcpio.py $< $@
+
+board: $(BUILD)/board/initramfs.cpio
+	@tests/board/build-kernel.sh default
+
+board-lockdep: $(BUILD)/board/initramfs.cpio
+	@tests/board/build-kernel.sh lockdep
+
+# ---- the two commands -----------------------------------------------------
+deps:
+	@scripts/deps.sh
+
+# T=PATTERN runs only the tests whose name contains PATTERN.
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) board
+	@$(PYTHON) tests/run.py --units "$(UNITS) $(ASAN_UNITS)" $(if $(T),-k '$(T)')
+
+demo: deps
+	@$(MAKE) --no-print-directory all board
+	@$(PYTHON) tests/demo.py
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/board $(BUILD)/nmidbg
+
+distclean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps board board-lockdep test demo clean distclean
+
+-include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

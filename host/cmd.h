@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The nmidbg subcommand table.  Each command is one entry: name, handler,
+ * usage line and summary; `nmidbg --help` and `nmidbg help CMD` are printed
+ * from it, like git's builtins or kdb's command table.
+ */
+#ifndef NMIDBG_CMD_H
+#define NMIDBG_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes shared by every command (documented in nmidbg(1)). */
+enum {
+	NMIDBG_EXIT_OK = 0,
+	NMIDBG_EXIT_FAIL = 1,	/* the operation failed */
+	NMIDBG_EXIT_USAGE = 2,	/* bad command line */
+};
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;	/* arguments after the name */
+	const char *summary;	/* one line */
+};
+
+extern const struct cmd cmd_table[];
+extern const size_t cmd_count;
+
+const struct cmd *cmd_find(const struct cmd *table, size_t n, const char *name);
+void cmd_print_help(FILE *out, const struct cmd *table, size_t n);
+void cmd_print_usage(FILE *out, const struct cmd *c);
+
+#endif

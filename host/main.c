@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg: entry point and the subcommand table.  main() is the only place
+ * that exits; commands return an NMIDBG_EXIT_* code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#ifndef NMIDBG_VERSION
+#define NMIDBG_VERSION "unknown"
+#endif
+
+static int run_help(int argc, char **argv);
+static int run_version(int argc, char **argv);
+
+const struct cmd cmd_table[] = {
+	{ "help", run_help, "[COMMAND]", "show help for nmidbg or one command" },
+	{ "version", run_version, "", "print the version" },
+};
+const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);
+
+static int run_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		cmd_print_help(stdout, cmd_table, cmd_count);
+		return NMIDBG_EXIT_OK;
+	}
+	c = cmd_find(cmd_table, cmd_count, argv[1]);
+	if (!c) {
+		fprintf(stderr, "nmidbg: no help for '%s': not a command\n", argv[1]);
+		return NMIDBG_EXIT_USAGE;
+	}
+	cmd_print_usage(stdout, c);
+	printf("\n%s\n", c->summary);
+	return NMIDBG_EXIT_OK;
+}
+
+static int run_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("nmidbg %s\n", NMIDBG_VERSION);
+	return NMIDBG_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		cmd_print_help(stderr, cmd_table, cmd_count);
+		return NMIDBG_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return run_help(1, argv);
+	if (strcmp(argv[1], "--version") == 0)
+		return run_version(1, argv);
+	c = cmd_find(cmd_table, cmd_count, argv[1]);
+	if (!c) {
+		fprintf(stderr,
+			"nmidbg: '%s' is not an nmidbg command. See 'nmidbg --help'.\n",
+			argv[1]);
+		return NMIDBG_EXIT_USAGE;
+	}
+	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+		return run_help(2, (char *[]){ "help", argv[1], NULL });
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,445 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The nmidbg test board: qemu-system-aarch64 -M virt,gic-version=3.
+
+Boots the cached kernel and initramfs with a kernel command line chosen by
+the caller, puts the PL011 (ttyAMA0) on a telnet-mode socket chardev (so
+BREAK crosses as IAC BRK), opens QMP, and optionally QEMU's gdbstub (the
+JTAG stand-in).  The Board object is the test harness: wait for a marker,
+send, expect, drive the PID 1 shell and kdb, and keep the whole console
+transcript in a file for the reader of a failed test.
+
+QEMU dies with us: it gets PR_SET_PDEATHSIG, runs in its own process
+group, and every Board still alive at exit (or SIGTERM/SIGINT) is killed.
+
+As a command:  board.py run [--smp N] [--append ARGS]   interactive console
+"""
+import atexit
+import ctypes
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+LOG_DIR = os.path.join(BUILD, "test-logs")
+
+SHELL_PROMPT = b"nmidbg# "
+READY = b"NMIDBG-INIT READY"
+KDB_PROMPT = re.compile(rb"\[(\d+)\]kdb> ")
+MORE_PROMPT = b"more> "
+STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
+
+IAC, SB, SE, BRK = 255, 250, 240, 243
+WILL, WONT, DO, DONT = 251, 252, 253, 254
+
+_live = set()
+
+
+class BoardError(Exception):
+    """The board did not do what the harness asked (setup problem)."""
+
+
+class Timeout(AssertionError):
+    """An expected pattern did not arrive in time."""
+
+
+def kernel_dir(variant="default"):
+    return os.path.join(BUILD, "kernel", variant)
+
+
+def kernel_image(variant="default"):
+    return os.path.join(kernel_dir(variant), "arch", "arm64", "boot", "Image")
+
+
+def initramfs():
+    return os.path.join(BUILD, "board", "initramfs.cpio")
+
+
+def _set_pdeathsig():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    os.setpgid(0, 0)
+
+
+class TelnetDecoder:
+    """Strips telnet commands from the bytes QEMU's telnet chardev sends."""
+
+    def __init__(self):
+        self.state = "data"
+
+    def feed(self, data):
+        out = bytearray()
+        for b in data:
+            st = self.state
+            if st == "data":
+                if b == IAC:
+                    self.state = "iac"
+                else:
+                    out.append(b)
+            elif st == "iac":
+                if b == IAC:
+                    out.append(IAC)
+                    self.state = "data"
+                elif b in (WILL, WONT, DO, DONT):
+                    self.state = "opt"
+                elif b == SB:
+                    self.state = "sb"
+                else:
+                    self.state = "data"
+            elif st == "opt":
+                self.state = "data"
+            elif st == "sb":
+                if b == IAC:
+                    self.state = "sb-iac"
+            elif st == "sb-iac":
+                self.state = "data" if b == SE else "sb"
+        return bytes(out)
+
+
+class Board:
+    def __init__(self, name="board", variant="default", smp=2,
+                 append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
+                 serial_tcp=None):
+        self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        self.variant = variant
+        self.smp = smp
+        self.append = append
+        self.mem = mem
+        self.gdbstub = gdbstub
+        self.telnet = telnet
+        self.serial_tcp = serial_tcp  # port number: TCP instead of unix
+        self.proc = None
+        self.sock = None
+        self.buf = bytearray()   # decoded console bytes since boot
+        self.pos = 0             # how far expect() has consumed
+        self.decoder = TelnetDecoder()
+        self.tmp = None
+        self.log_path = os.path.join(LOG_DIR, self.name + ".log")
+        self.gdb_port = None
+
+    # ---- lifecycle -------------------------------------------------------
+    def qemu_cmd(self):
+        t = "on" if self.telnet else "off"
+        if self.serial_tcp:
+            addr = "host=127.0.0.1,port=%d,nodelay=on" % self.serial_tcp
+        else:
+            addr = "path=" + self.serial_path
+        cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3",
+               "-cpu", "cortex-a57", "-smp", str(self.smp),
+               "-m", str(self.mem), "-nodefaults", "-display", "none",
+               "-no-reboot",
+               "-kernel", kernel_image(self.variant),
+               "-initrd", initramfs(),
+               "-append", self.append + " nokaslr rdinit=/init",
+               "-chardev", "socket,id=ser0,%s,server=on,wait=on,telnet=%s"
+               % (addr, t),
+               "-serial", "chardev:ser0",
+               "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if self.gdbstub:
+            self.gdb_port = _free_port()
+            cmd += ["-gdb", "tcp:127.0.0.1:%d" % self.gdb_port]
+        return cmd
+
+    def start(self, connect=True):
+        for path in (kernel_image(self.variant), initramfs()):
+            if not os.path.exists(path):
+                raise BoardError("%s missing: run 'make board'" % path)
+        os.makedirs(LOG_DIR, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="nmidbg-board-")
+        self.serial_path = os.path.join(self.tmp, "serial.sock")
+        self.qmp_path = os.path.join(self.tmp, "qmp.sock")
+        self.stderr = open(os.path.join(self.tmp, "qemu.stderr"), "w+b")
+        self.proc = subprocess.Popen(self.qemu_cmd(), stdin=subprocess.DEVNULL,
+                                     stdout=self.stderr, stderr=self.stderr,
+                                     preexec_fn=_set_pdeathsig)
+        _live.add(self)
+        self.started = time.monotonic()
+        if connect:
+            self.sock = self.connect_serial()
+        return self
+
+    def serial_address(self):
+        """Where a client (nmidbg) connects: unix:PATH or telnet:HOST:PORT."""
+        if self.serial_tcp:
+            return "127.0.0.1:%d" % self.serial_tcp
+        return self.serial_path
+
+    def connect_serial(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.serial_tcp:
+                    s = socket.create_connection(("127.0.0.1", self.serial_tcp))
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                else:
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect(self.serial_path)
+                s.setblocking(False)
+                return s
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise BoardError("qemu exited (%s): %s"
+                                     % (self.proc.returncode, self.qemu_stderr()))
+                if time.monotonic() > deadline:
+                    raise BoardError("qemu serial socket never appeared")
+                time.sleep(0.02)
+
+    def qemu_stderr(self):
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")[-2000:]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc:
+            self.proc.wait()
+        if self.sock:
+            try:
+                self._drain(0)
+            except OSError:
+                pass
+            self.sock.close()
+            self.sock = None
+        self.save_transcript()
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        _live.discard(self)
+
+    def save_transcript(self):
+        if not os.path.isdir(LOG_DIR):
+            return
+        with open(self.log_path, "wb") as f:
+            f.write(bytes(self.buf))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- console I/O -----------------------------------------------------
+    def _drain(self, timeout):
+        """Read what the board sent within timeout; False on EOF."""
+        r, _, _ = select.select([self.sock], [], [], max(timeout, 0))
+        if not r:
+            return True
+        try:
+            data = self.sock.recv(65536)
+        except BlockingIOError:
+            return True
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            return False
+        self.buf += self.decoder.feed(data) if self.telnet else data
+        return True
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        if self.telnet:
+            data = data.replace(b"\xff", b"\xff\xff")
+        self.sock.setblocking(True)
+        try:
+            self.sock.sendall(data)
+        finally:
+            self.sock.setblocking(False)
+
+    def send_break(self, via="telnet"):
+        """Serial BREAK: telnet IAC BRK on the console socket, or QMP."""
+        if via == "telnet":
+            if not self.telnet:
+                raise BoardError("console socket is not in telnet mode")
+            self.sock.setblocking(True)
+            self.sock.sendall(bytes([IAC, BRK]))
+            self.sock.setblocking(False)
+        else:
+            self.qmp("chardev-send-break", id="ser0")
+
+    def expect(self, pattern, timeout=10.0, answer_more=False):
+        """Wait for pattern (bytes or compiled regex) after what was consumed.
+
+        Returns the match (regex) or the text before the pattern (bytes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if answer_more:
+                i = self.buf.find(MORE_PROMPT, self.pos)
+                if i >= 0:
+                    del self.buf[i:i + len(MORE_PROMPT)]
+                    self.send(" ")
+                    continue
+            if isinstance(pattern, bytes):
+                i = self.buf.find(pattern, self.pos)
+                if i >= 0:
+                    before = bytes(self.buf[self.pos:i])
+                    self.pos = i + len(pattern)
+                    return before
+            else:
+                m = pattern.search(self.buf, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout("%s: no %r within %.1fs; last seen: %r"
+                              % (self.name, pattern if isinstance(pattern, bytes)
+                                 else pattern.pattern, timeout,
+                                 bytes(self.buf[-300:])))
+            if not self._drain(min(left, 0.5)):
+                raise BoardError("%s: console closed (qemu %s)"
+                                 % (self.name, self.proc.poll()))
+
+    def quiet_for(self, seconds):
+        """Collect output for a while; return what arrived."""
+        start = len(self.buf)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self._drain(deadline - time.monotonic()):
+                break
+        return bytes(self.buf[start:])
+
+    def text(self):
+        return self.buf.decode(errors="replace")
+
+    # ---- the PID 1 shell -------------------------------------------------
+    def wait_ready(self, timeout=60):
+        self.expect(READY, timeout)
+        self.expect(SHELL_PROMPT, timeout)
+
+    def sh(self, command, timeout=10):
+        """Run a PID 1 shell command; return its output (echo stripped)."""
+        self.send(command + "\r")
+        out = self.expect(SHELL_PROMPT, timeout).decode(errors="replace")
+        out = out.replace("\r\n", "\n")
+        if out.startswith(command):
+            out = out[len(command):]
+        out = out.lstrip("\n")
+        if out.startswith("error:"):
+            raise BoardError("%s: %s" % (command, out.strip()))
+        return out
+
+    def uart_irq(self):
+        out = self.sh("irq uart-pl011")
+        return int(re.search(r"irq (\d+)", out).group(1))
+
+    # ---- kdb -------------------------------------------------------------
+    def wait_kdb(self, timeout=10):
+        """Wait for the kdb prompt; return the CPU kdb runs on."""
+        m = self.expect(KDB_PROMPT, timeout, answer_more=True)
+        return int(m.group(1))
+
+    def kdb(self, command, timeout=20):
+        """Run a kdb command, answer the pager, return its output."""
+        self.send(command + "\r")
+        start = self.pos
+        m = self.expect(KDB_PROMPT, timeout, answer_more=True)
+        out = self.buf[start:m.start()].decode(errors="replace")
+        out = out.replace("\r\n", "\n").replace("\r", "")
+        if out.startswith(command):
+            out = out[len(command):]
+        return out.lstrip("\n")
+
+    def kdb_go(self, timeout=10):
+        """Resume from kdb and prove the shell answers again."""
+        self.send("go\r")
+        time.sleep(0.2)
+        self.send("\r")
+        self.expect(SHELL_PROMPT, timeout)
+        return self.sh("echo alive-after-go", timeout).strip()
+
+    # ---- QMP -------------------------------------------------------------
+    def qmp(self, command, **args):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(self.qmp_path)
+        f = s.makefile("rwb")
+        json.loads(f.readline())  # greeting
+        for cmd, a in (("qmp_capabilities", {}), (command, args)):
+            f.write(json.dumps({"execute": cmd, "arguments": a}).encode() + b"\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "return" in reply or "error" in reply:
+                    break
+            if "error" in reply:
+                s.close()
+                raise BoardError("qmp %s: %s" % (cmd, reply["error"]))
+        s.close()
+        return reply["return"]
+
+
+def _free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _kill_live():
+    for b in list(_live):
+        b.stop()
+
+
+def _on_signal(signum, frame):
+    _kill_live()
+    sys.exit(128 + signum)
+
+
+atexit.register(_kill_live)
+for _sig in (signal.SIGTERM, signal.SIGHUP):
+    signal.signal(_sig, _on_signal)
+
+
+def _interactive(argv):
+    import argparse
+    import termios
+    import tty
+    ap = argparse.ArgumentParser(prog="board.py run")
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--variant", default="default")
+    ap.add_argument("--append", default=STOCK_APPEND)
+    a = ap.parse_args(argv)
+    with Board("interactive", a.variant, a.smp, a.append) as b:
+        print("board up; Ctrl-] quits, Ctrl-B sends BREAK\r")
+        fd = sys.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        tty.setraw(fd)
+        try:
+            while True:
+                r, _, _ = select.select([b.sock, fd], [], [])
+                if b.sock in r:
+                    n = len(b.buf)
+                    if not b._drain(0):
+                        break
+                    os.write(1, bytes(b.buf[n:]))
+                if fd in r:
+                    data = os.read(fd, 1024)
+                    if b"\x1d" in data:
+                        break
+                    if b"\x02" in data:
+                        b.send_break()
+                        data = data.replace(b"\x02", b"")
+                    b.send(data)
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "run":
+        _interactive(sys.argv[2:])
+    else:
+        sys.exit(__doc__)

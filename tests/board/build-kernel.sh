@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Build the test board's arm64 kernel from Debian's linux-source-6.12 with
+# kernel-patches/series applied, out of tree, cached.
+#
+#   build-kernel.sh [VARIANT]     VARIANT: default | lockdep
+#
+# The build is keyed by a hash of (source tarball, patches, config
+# fragments, nmi-tty sources, this script): a second run with the same key
+# does nothing.  The source tree is a git repository with the pristine
+# tarball as its base commit, so a changed series is applied by resetting
+# to the base and `git am`: files the old series touched get new mtimes
+# and make rebuilds exactly what changed.
+set -euo pipefail
+
+variant=${1:-default}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${NMIDBG_BUILD:-$root/build}
+tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+src=$build/cache/linux-source-6.12
+out=$build/kernel/$variant
+log=$out/build.log
+start=$(date +%s)
+make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "O=$out")
+
+stage() { printf '[%4ds] %s\n' $(($(date +%s) - start)) "$*"; }
+die() { printf 'build-kernel: %s\n' "$*" >&2; exit 1; }
+
+fragments=("$here/kernel.config")
+case $variant in
+default) ;;
+lockdep) fragments+=("$here/lockdep.config") ;;
+*) die "unknown variant '$variant' (default, lockdep)" ;;
+esac
+
+[ -f "$tarball" ] || die "$tarball missing: run 'make deps'"
+
+# The series as a list of files, in order.
+patches=()
+if [ -f "$root/kernel-patches/series" ]; then
+	while read -r p; do
+		case $p in '' | '#'*) continue ;; esac
+		[ -f "$root/kernel-patches/$p" ] || die "series names missing patch $p"
+		patches+=("$root/kernel-patches/$p")
+	done <"$root/kernel-patches/series"
+fi
+
+series_key=$(cat "$root/kernel-patches/series" ${patches[@]+"${patches[@]}"} \
+	2>/dev/null | sha256sum | cut -c1-16)
+key=$({
+	stat -c '%n %s %Y' "$tarball"
+	echo "series $series_key"
+	cat "${fragments[@]}" "$0"
+	find "$root/nmi-tty" -type f -print0 2>/dev/null | sort -z | xargs -0r cat
+} | sha256sum | cut -c1-16)
+
+image=$out/arch/arm64/boot/Image
+if [ -f "$image" ] && [ "$(cat "$out/.nmidbg-key" 2>/dev/null)" = "$key" ]; then
+	stage "kernel '$variant' is up to date ($key)"
+	exit 0
+fi
+
+mkdir -p "$out"
+: >"$log"
+trap 'rc=$?; if [ $rc -ne 0 ]; then echo "--- last lines of $log:"; tail -n 40 "$log"; fi' EXIT
+
+# 1. Pristine source as a git base commit (once per tarball).
+if [ "$(cat "$src/.git/nmidbg-tarball" 2>/dev/null)" != "$(stat -c '%s %Y' "$tarball")" ]; then
+	stage "extracting $(basename "$tarball")"
+	rm -rf "$src"
+	mkdir -p "$build/cache"
+	tar -C "$build/cache" -xf "$tarball"
+	stage "recording pristine source"
+	# Debian's .gitignore ignores the whole top level: add with -f.
+	git -C "$src" init -q
+	git -C "$src" -c core.compression=0 add -A -f
+	git -C "$src" -c user.name=nmidbg -c user.email=nmidbg@localhost \
+		commit -q -m "linux-source-6.12 as shipped by Debian"
+	git -C "$src" tag base
+	stat -c '%s %Y' "$tarball" >"$src/.git/nmidbg-tarball"
+fi
+
+# 2. The patch series.
+if [ "$(cat "$src/.git/nmidbg-series" 2>/dev/null)" != "$series_key" ]; then
+	stage "applying kernel-patches/series (${#patches[@]} patches)"
+	rm -f "$src/.git/nmidbg-series"
+	git -C "$src" am --abort >/dev/null 2>&1 || true
+	git -C "$src" reset -q --hard base
+	git -C "$src" clean -q -fdx
+	if [ ${#patches[@]} -gt 0 ]; then
+		git -C "$src" -c user.name=nmidbg -c user.email=nmidbg@localhost \
+			am -q --whitespace=error-all "${patches[@]}" >>"$log" 2>&1 ||
+			die "kernel-patches/series does not apply to $(basename "$tarball")"
+	fi
+	echo "$series_key" >"$src/.git/nmidbg-series"
+fi
+
+# 3. Configuration: allnoconfig + fragments, every requested option checked.
+stage "configuring '$variant' from allnoconfig + ${fragments[*]##*/}"
+make -C "$src" "${make_args[@]}" allnoconfig >>"$log" 2>&1
+ARCH=arm64 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
+	"$out/.config" "${fragments[@]}" >>"$log" 2>&1
+make -C "$src" "${make_args[@]}" olddefconfig >>"$log" 2>&1
+dropped=0
+while IFS= read -r line; do
+	case $line in CONFIG_*) ;; *) continue ;; esac
+	name=${line%%=*} val=${line#*=}
+	if [ "$val" = n ]; then
+		if grep -q "^$name=" "$out/.config"; then
+			echo "build-kernel: $name=n requested but set: $(grep "^$name=" "$out/.config")" >&2
+			dropped=1
+		fi
+	elif ! grep -qxF "$line" "$out/.config"; then
+		echo "build-kernel: $line was dropped by kconfig (now: $(grep -E "^(# )?$name[= ]" "$out/.config" || echo unset))" >&2
+		dropped=1
+	fi
+done < <(cat "${fragments[@]}")
+[ $dropped -eq 0 ] || die "requested options were dropped (unmet dependencies)"
+
+# 4. Build, with a progress line every 20 s.
+stage "building Image, vmlinux and the gdb scripts (log: ${log#"$root"/})"
+make -C "$src" "${make_args[@]}" -j"$(nproc)" Image scripts_gdb >>"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' INT TERM
+while kill -0 $pid 2>/dev/null; do
+	for _ in $(seq 20); do
+		sleep 1
+		kill -0 $pid 2>/dev/null || break
+	done
+	kill -0 $pid 2>/dev/null || break
+	stage "  building: $(grep -c '^  CC' "$log") files compiled, now: $(tail -n1 "$log" | cut -c1-60)"
+done
+wait $pid || die "kernel build failed"
+[ -f "$out/vmlinux-gdb.py" ] || die "vmlinux-gdb.py missing (CONFIG_GDB_SCRIPTS)"
+
+echo "$key" >"$out/.nmidbg-key"
+stage "kernel '$variant' ready: ${image#"$root"/} ($(du -h "$image" | cut -f1))"
