@@ -106,11 +106,15 @@ class TelnetDecoder:
 
 
 class Board:
-    def __init__(self, name="board", variant="default", smp=2,
+    # Seconds to leave the line quiet after kdb's `go`: with a CPU hard-locked,
+    # input that arrives while kdb is leaving can wedge the stock tty for good.
+    GO_SETTLE = 1.0
+
+    def __init__(self, name="board", variant=None, smp=2,
                  append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
                  serial_tcp=None):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-        self.variant = variant
+        self.variant = variant or os.environ.get("NMIDBG_VARIANT", "default")
         self.smp = smp
         self.append = append
         self.mem = mem
@@ -353,12 +357,25 @@ class Board:
         return out.lstrip("\n")
 
     def kdb_go(self, timeout=10):
-        """Resume from kdb and prove the shell answers again."""
+        """Resume from kdb and prove the shell answers again.
+
+        Bytes that arrive while kdb is leaving are consumed by it, so the
+        probe is repeated until the shell answers.  A shell command that kdb
+        interrupted (a sysrq-trigger write) prints its own prompt on resume:
+        wait for the probe's output line, not for a prompt."""
         self.send("go\r")
-        time.sleep(0.2)
-        self.send("\r")
+        time.sleep(self.GO_SETTLE)
+        deadline = time.monotonic() + timeout
+        while True:
+            self.send("echo alive-after-go\r")
+            try:
+                self.expect(re.compile(rb"\nalive-after-go\r?\n"), 1.0)
+                break
+            except Timeout:
+                if time.monotonic() > deadline:
+                    raise
         self.expect(SHELL_PROMPT, timeout)
-        return self.sh("echo alive-after-go", timeout).strip()
+        return "alive-after-go"
 
     # ---- QMP -------------------------------------------------------------
     def qmp(self, command, **args):

@@ -47,13 +47,19 @@ if [ -f "$root/kernel-patches/series" ]; then
 	done <"$root/kernel-patches/series"
 fi
 
-series_key=$(cat "$root/kernel-patches/series" ${patches[@]+"${patches[@]}"} \
-	2>/dev/null | sha256sum | cut -c1-16)
+# Hash of files in order; nothing present hashes as empty.
+hash_files() { cat -- "$@" 2>/dev/null | sha256sum | cut -c1-16 || true; }
+
+series_key=$(hash_files "$root/kernel-patches/series" ${patches[@]+"${patches[@]}"})
+nmi_tty=()
+if [ -d "$root/nmi-tty" ]; then
+	mapfile -t nmi_tty < <(find "$root/nmi-tty" -type f | LC_ALL=C sort)
+fi
 key=$({
 	stat -c '%n %s %Y' "$tarball"
 	echo "series $series_key"
+	echo "nmi-tty $(hash_files ${nmi_tty[@]+"${nmi_tty[@]}"})"
 	cat "${fragments[@]}" "$0"
-	find "$root/nmi-tty" -type f -print0 2>/dev/null | sort -z | xargs -0r cat
 } | sha256sum | cut -c1-16)
 
 image=$out/arch/arm64/boot/Image

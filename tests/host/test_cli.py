@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The nmidbg command line: help from the subcommand table, version, errors.
+Run against the plain and the ASan/UBSan build."""
+import os
+import subprocess
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+
+def run(binary, *args):
+    return subprocess.run([binary] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=30)
+
+
+class CliMixin:
+    def test_version(self):
+        p = run(self.binary, "--version")
+        self.assertEqual(p.returncode, 0)
+        with open(os.path.join(ROOT, "VERSION")) as f:
+            self.assertTrue(p.stdout.startswith("nmidbg " + f.read().strip()))
+
+    def test_help_lists_commands(self):
+        p = run(self.binary, "--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("usage: nmidbg", p.stdout)
+        for name in ("help", "version"):
+            self.assertRegex(p.stdout, r"\n  %s +\S" % name)
+
+    def test_help_of_one_command(self):
+        p = run(self.binary, "help", "version")
+        self.assertEqual((p.returncode, p.stdout.splitlines()[0]),
+                         (0, "usage: nmidbg version"))
+        self.assertEqual(run(self.binary, "version", "--help").stdout, p.stdout)
+
+    def test_unknown_command_is_usage_error(self):
+        p = run(self.binary, "frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("'frobnicate' is not an nmidbg command", p.stderr)
+        self.assertEqual(run(self.binary).returncode, 2)
+        self.assertEqual(run(self.binary, "help", "nope").returncode, 2)
+
+
+class TestCli(CliMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestCliAsan(CliMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
