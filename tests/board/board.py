@@ -37,6 +37,7 @@ READY = b"NMIDBG-INIT READY"
 KDB_PROMPT = re.compile(rb"\[(\d+)\]kdb> ")
 MORE_PROMPT = b"more> "
 STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
+NMI_APPEND = "console=ttyNMI0 kgdboc=ttyAMA0,115200 irqchip.gicv3_pseudo_nmi=1"
 
 IAC, SB, SE, BRK = 255, 250, 240, 243
 WILL, WONT, DO, DONT = 251, 252, 253, 254
@@ -336,8 +337,52 @@ class Board:
         return out
 
     def uart_irq(self):
-        out = self.sh("irq uart-pl011")
-        return int(re.search(r"irq (\d+)", out).group(1))
+        """The UART's IRQ: requested by pl011, or by ttyNMI when it owns it."""
+        text = self.sh("cat /proc/interrupts")
+        m = re.search(r"(?m)^\s*(\d+):.*\b(uart-pl011|ttyNMI)\s*$", text)
+        if not m:
+            raise BoardError("no UART interrupt in /proc/interrupts:\n" + text)
+        return int(m.group(1))
+
+    def irq_cpu(self, irq):
+        """The CPU an IRQ is delivered to."""
+        out = self.sh("cat /proc/irq/%d/effective_affinity_list" % irq)
+        return int(re.match(r"\s*(\d+)", out).group(1))
+
+    def lock_all(self):
+        """Hard-lock every CPU; the PID 1 shell never answers again."""
+        self.send("lockall\r")
+        self.expect(b"this shell is gone", 10)
+        time.sleep(0.5)  # let the last child reach its spin loop
+
+    def to_guest(self, data, timeout=600):
+        """Send raw bytes to the guest's `sink`; return (count, crc) it saw."""
+        self.send("sink %d\r" % len(data))
+        self.expect(b"SINK-READY", 10)
+        for off in range(0, len(data), 1 << 16):
+            self.send(data[off:off + (1 << 16)])
+            self._drain(0)
+        m = self.expect(re.compile(rb"SINK-END n=(\d+) crc=([0-9a-f]{8})"),
+                        timeout)
+        self.expect(SHELL_PROMPT, 10)
+        return int(m.group(1)), int(m.group(2), 16)
+
+    def from_guest(self, count, seed, timeout=600):
+        """Run the guest's `source`; return exactly the bytes it sent."""
+        self.send("source %d %d\r" % (count, seed))
+        self.expect(b"SOURCE-BEGIN\r\n", 10)
+        deadline = time.monotonic() + timeout
+        while len(self.buf) - self.pos < count:
+            if time.monotonic() > deadline:
+                raise Timeout("source: %d of %d bytes"
+                              % (len(self.buf) - self.pos, count))
+            self._drain(0.5)
+        data = bytes(self.buf[self.pos:self.pos + count])
+        self.pos += count
+        m = self.expect(re.compile(rb"SOURCE-END n=(\d+) crc=([0-9a-f]{8})"),
+                        30)
+        self.expect(SHELL_PROMPT, 10)
+        return data, int(m.group(1)), int(m.group(2), 16)
 
     # ---- kdb -------------------------------------------------------------
     def wait_kdb(self, timeout=10):
@@ -396,6 +441,18 @@ class Board:
                 raise BoardError("qmp %s: %s" % (cmd, reply["error"]))
         s.close()
         return reply["return"]
+
+
+def xorshift_stream(count, seed):
+    """The bytes the guest's `source COUNT SEED` writes (xorshift32)."""
+    out = bytearray(count)
+    x = seed & 0xFFFFFFFF
+    for i in range(count):
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        out[i] = x & 0xFF
+    return bytes(out)
 
 
 def _free_port():

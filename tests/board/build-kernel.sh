@@ -103,6 +103,13 @@ if [ "$(cat "$src/.git/nmidbg-series" 2>/dev/null)" != "$series_key" ]; then
 	echo "$series_key" >"$src/.git/nmidbg-series"
 fi
 
+# nmi-tty/ is the one home of the driver: the series must carry it unchanged.
+for f in nmi_tty.c:drivers/tty/serial/nmi_tty.c nmi_tty.h:include/linux/nmi_tty.h; do
+	if [ -f "$root/nmi-tty/${f%%:*}" ] && ! cmp -s "$root/nmi-tty/${f%%:*}" "$src/${f#*:}"; then
+		die "kernel-patches/ carries a ${f#*:} that differs from nmi-tty/${f%%:*}: run scripts/kernel-series.sh sync"
+	fi
+done
+
 # 3. Configuration: allnoconfig + fragments, every requested option checked.
 stage "configuring '$variant' from allnoconfig + ${fragments[*]##*/}"
 make -C "$src" "${make_args[@]}" allnoconfig >>"$log" 2>&1

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,126 @@ static int cmd_sleep(int argc, char **argv)
 	return 0;
 }
 
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+/* The byte stream `source` sends; tests/board/board.py regenerates it. */
+static unsigned char xorshift_byte(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return (unsigned char)*x;
+}
+
+static int parse_count(const char *s, unsigned long *n)
+{
+	char *end;
+
+	*n = strtoul(s, &end, 0);
+	if (*s == '\0' || *end != '\0') {
+		out("error: bad number '%s'\n", s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sink N: read N raw bytes from the console, print their count and CRC32.
+ * The tty is raw meanwhile: no echo, no translation, no signals.
+ */
+static int cmd_sink(int argc, char **argv)
+{
+	static unsigned char buf[65536];
+	struct termios old, raw;
+	unsigned long want, got = 0;
+	uint32_t crc = 0;
+
+	if (argc != 2) {
+		out("usage: sink N\n");
+		return -1;
+	}
+	if (parse_count(argv[1], &want))
+		return -1;
+	if (tcgetattr(0, &old) < 0) {
+		out("error: tcgetattr: %s\n", strerror(errno));
+		return -1;
+	}
+	raw = old;
+	cfmakeraw(&raw);
+	tcsetattr(0, TCSANOW, &raw);
+	out("SINK-READY\r\n");
+	while (got < want) {
+		size_t chunk = want - got < sizeof(buf) ? want - got : sizeof(buf);
+		ssize_t n = read(0, buf, chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		crc = crc32_update(crc, buf, n);
+		got += n;
+	}
+	tcsetattr(0, TCSANOW, &old);
+	out("SINK-END n=%lu crc=%08x\n", got, crc);
+	return 0;
+}
+
+/* source N SEED: write N raw bytes of the xorshift32 stream from SEED. */
+static int cmd_source(int argc, char **argv)
+{
+	static unsigned char buf[4096];
+	struct termios old, raw;
+	unsigned long want, seed, sent = 0;
+	uint32_t x, crc = 0;
+
+	if (argc != 3 || parse_count(argv[1], &want) ||
+	    parse_count(argv[2], &seed) || seed == 0) {
+		out("usage: source N SEED (SEED != 0)\n");
+		return -1;
+	}
+	x = (uint32_t)seed;
+	if (tcgetattr(1, &old) < 0) {
+		out("error: tcgetattr: %s\n", strerror(errno));
+		return -1;
+	}
+	raw = old;
+	cfmakeraw(&raw);
+	out("SOURCE-BEGIN\n");
+	tcdrain(1);
+	tcsetattr(1, TCSANOW, &raw);
+	while (sent < want) {
+		size_t n = want - sent < sizeof(buf) ? want - sent : sizeof(buf);
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = xorshift_byte(&x);
+		crc = crc32_update(crc, buf, n);
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(1, buf + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out;
+			off += w;
+		}
+		sent += n;
+	}
+out:
+	tcdrain(1);
+	tcsetattr(1, TCSANOW, &old);
+	out("SOURCE-END n=%lu crc=%08x\n", sent, crc);
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command {
@@ -372,7 +493,9 @@ static const struct command {
 	{ "lock", cmd_lock, "lock CPU [TYPE]      hard-lock CPU (LKDTM TYPE)" },
 	{ "lockall", cmd_lockall, "lockall [TYPE]       hard-lock every CPU" },
 	{ "pin", cmd_pin, "pin CPU...           move PID 1 to CPUs" },
+	{ "sink", cmd_sink, "sink N               read N raw bytes, print CRC32" },
 	{ "sleep", cmd_sleep, "sleep MS             sleep" },
+	{ "source", cmd_source, "source N SEED        write N raw xorshift32 bytes" },
 	{ "write", cmd_write, "write FILE TEXT...   echo TEXT > FILE" },
 };
 

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Maintain kernel-patches/ from the kernel git tree that `make board`
+# keeps in build/cache/linux-source-6.12 (its base commit is Debian's
+# pristine source).
+#
+#   kernel-series.sh export   write base..HEAD of the tree as the series
+#   kernel-series.sh sync     copy nmi-tty/ into the commit that adds the
+#                             driver, rebase the rest on it, and export
+#   kernel-series.sh check    checkpatch --strict every patch and the driver
+#
+# nmi-tty/ is the one home of the driver: the patch that adds it is
+# generated from there (sync), and build-kernel.sh refuses a series whose
+# driver differs from nmi-tty/.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=${NMIDBG_BUILD:-$root/build}/cache/linux-source-6.12
+out=$root/kernel-patches
+# nmi-tty/ file -> path in the kernel tree
+driver_files=(
+	"nmi_tty.c:drivers/tty/serial/nmi_tty.c"
+	"nmi_tty.h:include/linux/nmi_tty.h"
+)
+
+die() { echo "kernel-series: $*" >&2; exit 1; }
+[ -d "$src/.git" ] || die "no kernel tree at $src: run 'make board' first"
+g() { git -C "$src" "$@"; }
+
+export_series() {
+	find "$out" -name '0[0-9][0-9][1-9]-*.patch' -delete
+	g format-patch -q --no-signature --zero-commit -o "$out" base..HEAD
+	{
+		echo "# kernel-patches/series: applied in order by tests/board/build-kernel.sh"
+		(cd "$out" && ls 0[0-9][0-9][1-9]-*.patch)
+	} >"$out/series"
+	echo "kernel-series: exported $(g rev-list --count base..HEAD) patches"
+}
+
+sync_driver() {
+	local adder tip
+	adder=$(g log --format=%H --diff-filter=A base..HEAD -- drivers/tty/serial/nmi_tty.c)
+	[ -n "$adder" ] || die "no commit adds drivers/tty/serial/nmi_tty.c"
+	tip=$(g rev-parse HEAD)
+	g checkout -q --detach "$adder"
+	for f in "${driver_files[@]}"; do
+		cp "$root/nmi-tty/${f%%:*}" "$src/${f#*:}"
+		g add -f "${f#*:}"
+	done
+	g commit -q --amend --no-edit --allow-empty
+	g rebase -q --onto HEAD "$adder" "$tip" ||
+		die "rebase after the driver commit failed: resolve in $src"
+	g branch -f nmidbg HEAD
+	g checkout -q nmidbg
+	export_series
+}
+
+check_series() {
+	# checkpatch runs scripts/spdxcheck.py: it needs Debian's python3-ply.
+	local PATH=/usr/bin:$PATH
+	local rc=0 p
+	for p in $(grep -v '^#' "$out/series"); do
+		(cd "$src" && ./scripts/checkpatch.pl --strict -q "$out/$p") ||
+			{ echo "checkpatch: $p is not clean"; rc=1; }
+	done
+	(cd "$src" && ./scripts/checkpatch.pl --strict -q --no-tree -f \
+		"$root/nmi-tty/nmi_tty.c" "$root/nmi-tty/nmi_tty.h") || {
+		echo "checkpatch: nmi-tty/ is not clean"
+		rc=1
+	}
+	[ $rc -eq 0 ] && echo "kernel-series: checkpatch --strict clean"
+	return $rc
+}
+
+case ${1:-} in
+export) export_series ;;
+sync) sync_driver ;;
+check) check_series ;;
+*) die "usage: kernel-series.sh export|sync|check" ;;
+esac
