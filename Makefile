@@ -7,6 +7,7 @@
 #   make board      the test board: cached arm64 kernel + initramfs
 #   make demo       set up, boot the board, break in, show the evidence
 #   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
+#   make bench      benchmarks (break-in latency and success rate)
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -74,19 +75,37 @@ deps:
 
 # T=PATTERN runs only the tests whose name contains PATTERN.
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) board
+	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) board board-lockdep
 	@$(PYTHON) tests/run.py --units "$(UNITS) $(ASAN_UNITS)" $(if $(T),-k '$(T)')
 
 demo: deps
 	@$(MAKE) --no-print-directory all board
 	@$(PYTHON) tests/demo.py
 
+# Benchmarks: numbers, not pass/fail tests (bench/README.md).
+bench: deps
+	@$(MAKE) --no-print-directory all board
+	@$(PYTHON) bench/breakin.py
+
+# The kernel series: checkpatch --strict every patch and nmi-tty/.
+checkpatch: board
+	@scripts/kernel-series.sh check
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/board $(BUILD)/nmidbg
 
-distclean:
+dist# Benchmarks: numbers, not pass/fail tests (bench/README.md).
+bench: deps
+	@$(MAKE) --no-print-directory all board
+	@$(PYTHON) bench/breakin.py
+
+# The kernel series: checkpatch --strict every patch and nmi-tty/.
+checkpatch: board
+	@scripts/kernel-series.sh check
+
+clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps board board-lockdep test demo clean distclean
+.PHONY: all deps board board-lockdep test demo bench checkpatch clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

@@ -28,6 +28,25 @@ die() { echo "kernel-series: $*" >&2; exit 1; }
 [ -d "$src/.git" ] || die "no kernel tree at $src: run 'make board' first"
 g() { git -C "$src" "$@"; }
 
+# 0000-cover-letter.patch: kernel-patches/cover-letter.txt (subject line,
+# blank line, body) with the real shortlog and diffstat of the series.
+write_cover_letter() {
+	local n subject
+	n=$(g rev-list --count base..HEAD)
+	subject=$(head -n1 "$out/cover-letter.txt")
+	{
+		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+		echo "From: $(g config user.name) <$(g config user.email)>"
+		echo "Subject: [PATCH 0/$n] $subject"
+		echo
+		tail -n +3 "$out/cover-letter.txt"
+		echo
+		g shortlog base..HEAD
+		g diff --stat=72 base..HEAD
+		echo "-- "
+	} >"$out/0000-cover-letter.patch"
+}
+
 export_series() {
 	find "$out" -name '0[0-9][0-9][1-9]-*.patch' -delete
 	g format-patch -q --no-signature --zero-commit -o "$out" base..HEAD
@@ -35,6 +54,7 @@ export_series() {
 		echo "# kernel-patches/series: applied in order by tests/board/build-kernel.sh"
 		(cd "$out" && ls 0[0-9][0-9][1-9]-*.patch)
 	} >"$out/series"
+	write_cover_letter
 	echo "kernel-series: exported $(g rev-list --count base..HEAD) patches"
 }
 

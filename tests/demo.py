@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""make demo: boot the test board, hard-lock a CPU, break into kdb from the
-serial line and show every CPU's backtrace."""
+"""make demo: boot the ttyNMI test board, hard-lock every CPU, break in
+with the gdb knock from the serial line, and show every CPU's backtrace."""
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "board"))
-from board import Board  # noqa: E402
+from board import NMI_APPEND, Board, Timeout  # noqa: E402
 
 T0 = time.monotonic()
+SMP = 4
 
 
 def say(msg):
@@ -17,27 +19,37 @@ def say(msg):
 
 
 def main():
-    say("booting qemu-system-aarch64 -M virt,gic-version=3 -smp 2 "
-        "(pseudo-NMI on, kgdboc=ttyAMA0)")
-    with Board("demo") as b:
+    say("booting qemu-system-aarch64 -M virt,gic-version=3 -smp %d" % SMP)
+    say("  kernel command line: " + NMI_APPEND)
+    with Board("demo", smp=SMP, append=NMI_APPEND) as b:
         b.wait_ready()
-        say("board is up; PID 1 pinned to CPU0, UART IRQ on CPU0")
-        b.sh("pin 0")
-        b.sh("affine %d 0" % b.uart_irq())
-        say("hard-locking CPU1 with LKDTM HARDLOCKUP (spins with IRQs masked)")
-        b.sh("lock 1")
-        say("sending BREAK then 'g' on the serial line (SysRq-g)")
+        say("board is up; the shell on ttyNMI0 answers: %s"
+            % b.sh("echo hello from ttyNMI0").strip())
+        say("hard-locking all %d CPUs with LKDTM HARDLOCKUP "
+            "(each spins with interrupts masked)" % SMP)
+        b.lock_all()
+        b.send("echo anyone?\r")
+        try:
+            b.expect(b"\nanyone?", 2)
+            say("unexpected: the shell still answers")
+        except Timeout:
+            say("the shell is gone: no CPU will ever run it again")
+        say("sending the gdb knock $3#33 on the serial line")
         t = time.monotonic()
-        b.send_break()
-        b.send("g")
+        b.send("$3#33")
         cpu = b.wait_kdb(10)
-        say("kdb prompt on CPU%d after %.2fs; running 'btc' "
-            "(every CPU's backtrace)" % (cpu, time.monotonic() - t))
+        say("kdb prompt on CPU%d after %.2fs; running 'btc' (every CPU's "
+            "backtrace)" % (cpu, time.monotonic() - t))
+        btc = b.kdb("btc")
         print()
-        print(b.kdb("btc").rstrip())
+        print(btc.rstrip())
         print()
-        say("resuming the kernel with 'go'")
-        say("the shell answers: %s" % b.kdb_go())
+        locked = sorted(int(m.group(1)) for m in re.finditer(
+            r"CPU: (\d+) [^\n]*\n(?:(?!Stack traceback)[\s\S])*?lkdtm_HARDLOCKUP", btc))
+        say("CPUs caught in lkdtm_HARDLOCKUP: %s of %d"
+            % (", ".join(map(str, locked)), SMP))
+        say("'go' resumes them (they go back to spinning)")
+        b.send("go\r")
     say("done; full console transcript: %s" % os.path.relpath(b.log_path))
 
 

@@ -344,10 +344,26 @@ class Board:
             raise BoardError("no UART interrupt in /proc/interrupts:\n" + text)
         return int(m.group(1))
 
+    def irq_counts(self, irq):
+        text = self.sh("cat /proc/interrupts")
+        m = re.search(r"(?m)^\s*%d:((?:\s+\d+)+)" % irq, text)
+        return [int(n) for n in m.group(1).split()]
+
     def irq_cpu(self, irq):
-        """The CPU an IRQ is delivered to."""
+        """The CPU an IRQ is delivered to: its effective affinity, or, for
+        a line without one (ttyNMI's per-CPU NMI keeps the GIC's boot-time
+        route), the CPU whose count grows while the line is busy."""
         out = self.sh("cat /proc/irq/%d/effective_affinity_list" % irq)
-        return int(re.match(r"\s*(\d+)", out).group(1))
+        m = re.match(r"\s*(\d+)", out)
+        if m:
+            return int(m.group(1))
+        before = self.irq_counts(irq)
+        after = self.irq_counts(irq)  # this command's own input counts
+        grew = [c for c, (x, y) in enumerate(zip(before, after)) if y > x]
+        if len(grew) != 1:
+            raise BoardError("IRQ %d: cannot tell its CPU (%s -> %s)"
+                             % (irq, before, after))
+        return grew[0]
 
     def lock_all(self):
         """Hard-lock every CPU; the PID 1 shell never answers again."""

@@ -19,13 +19,16 @@ class BoardTest(unittest.TestCase):
         self.transcripts = []
 
     def boot(self, **kw):
-        name = kw.pop("name", None) or self.id().split(".")[-1]
+        name = kw.pop("name", None) or ".".join(self.id().split(".")[-2:])
         n = len(self.transcripts)
         b = Board(name if n == 0 else "%s-%d" % (name, n), **kw)
         self.transcripts.append(b.log_path)
         self.addCleanup(b.stop)
         b.start()
         b.wait_ready()
+        if kw.get("variant") == "lockdep":
+            # Make sure the lockdep tests really run on a lockdep kernel.
+            self.assertIn("Lock dependency validator", b.text())
         return b
 
     def expect_kdb(self, board, timeout, how):

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ttyNMI on the booted board: the debugger is reachable from the serial
+line while every CPU spins with interrupts masked, and ttyNMI0 is an
+ordinary console and tty otherwise."""
+import os
+import re
+import time
+import zlib
+
+from board import NMI_APPEND, KDB_PROMPT, xorshift_stream
+from e2e.common import BoardTest
+from e2e.test_board import uart_cpu_locked_break_in
+
+KNOCK = b"$3#33"
+# 64 MiB at QEMU's PL011 rate (about 100 KB/s) takes about 11 minutes.
+NOISE_BYTES = int(os.environ.get("NMIDBG_NOISE_MIB", "64")) << 20
+
+
+# A kernel report that must never appear: lockdep's, a WARN or a BUG.
+REPORT = re.compile(r"BUG:|WARNING:|DEBUG_LOCKS_WARN_ON|possible recursive locking"
+                    r"|inconsistent lock state|possible circular locking"
+                    r"|locking correctness validator|bad unlock balance")
+
+
+def assert_clean_log(test, log):
+    m = REPORT.search(log)
+    if m:
+        test.fail("kernel report in the log: ..." + log[max(0, m.start() - 200):
+                                                       m.end() + 1500])
+
+
+def cpus_in_lockup(btc):
+    """CPUs whose kdb backtrace shows the LKDTM hard lockup."""
+    found = set()
+    for block in btc.split("Stack traceback for pid")[1:]:
+        m = re.search(r"CPU: (\d+) ", block)
+        if m and "lkdtm_HARDLOCKUP" in block:
+            found.add(int(m.group(1)))
+    return found
+
+
+class AllCpusLocked(BoardTest):
+    """Every CPU hard-locked: break in, see every CPU, resume, repeat."""
+    variant = None
+
+    def break_in_repeatedly(self, smp, method, rounds=3):
+        b = self.boot(append=NMI_APPEND, smp=smp, variant=self.variant)
+        b.lock_all()
+        for _ in range(rounds):
+            if method == "knock":
+                b.send(KNOCK)
+            else:
+                b.send_break()
+                b.send("g")
+            self.expect_kdb(b, 5, method)
+            btc = b.kdb("btc")
+            self.assertEqual(cpus_in_lockup(btc), set(range(smp)), btc)
+            b.send("go\r")
+            time.sleep(b.GO_SETTLE)
+        # Every CPU is still locked: read the kernel log through kdb.
+        b.send(KNOCK)
+        self.expect_kdb(b, 5, method)
+        assert_clean_log(self, b.kdb("dmesg", timeout=60))
+        b.send("go\r")
+        return b
+
+    def test_knock_smp2(self):
+        self.break_in_repeatedly(2, "knock")
+
+    def test_knock_smp4(self):
+        self.break_in_repeatedly(4, "knock")
+
+    def test_break_g_smp2(self):
+        self.break_in_repeatedly(2, "break")
+
+    def test_break_g_smp4(self):
+        self.break_in_repeatedly(4, "break")
+
+
+class Console(BoardTest):
+    variant = None
+
+    def test_boot_log_shell_and_bytes_both_ways(self):
+        b = self.boot(append=NMI_APPEND, telnet=False, variant=self.variant)
+        log = b.text()
+        self.assertIn("Booting Linux on physical CPU", log)
+        self.assertIn("ttyNMI: receive on irq", log)
+        self.assertIn("online 2", b.sh("cpus"))
+        to_guest = os.urandom(1 << 20).replace(KNOCK, b"$3#3x")
+        self.assertEqual(b.to_guest(to_guest),
+                         (len(to_guest), zlib.crc32(to_guest)))
+        data, n, crc = b.from_guest(1 << 20, 0x2545F491)
+        self.assertEqual((n, crc), (1 << 20, zlib.crc32(data)))
+        self.assertEqual(data, xorshift_stream(1 << 20, 0x2545F491))
+        self.assertEqual(b.sh("echo still-here").strip(), "still-here")
+        assert_clean_log(self, b.sh("dmesg"))
+
+
+class LockdepAllCpusLocked(AllCpusLocked):
+    """Test 1 on a kernel with PROVE_LOCKING, DEBUG_ATOMIC_SLEEP and
+    DEBUG_SPINLOCK: the NMI path takes no lock it must not."""
+    variant = "lockdep"
+
+    test_break_g_smp2 = test_break_g_smp4 = None
+
+
+class LockdepConsole(Console):
+    """Test 3 on the lockdep kernel."""
+    variant = "lockdep"
+
+
+class Noise(BoardTest):
+    def test_random_bytes_never_stop_the_board(self):
+        b = self.boot(append=NMI_APPEND, telnet=False)
+        noise = os.urandom(NOISE_BYTES)
+        while KNOCK in noise:
+            noise = noise.replace(KNOCK, os.urandom(len(KNOCK)))
+        start = b.pos
+        self.assertEqual(b.to_guest(noise, timeout=3600),
+                         (len(noise), zlib.crc32(noise)))
+        self.assertIsNone(KDB_PROMPT.search(b.buf, start))
+        self.assertEqual(b.sh("echo still-here").strip(), "still-here")
+
+
+class KnockOff(BoardTest):
+    def test_empty_knock_disables_it(self):
+        b = self.boot(append=NMI_APPEND + " nmi_tty.knock=")
+        b.send(KNOCK + b"\r")
+        # The knock is now just text for the shell.
+        b.expect(b"unknown command '$3#33'", 5)
+        self.assertIsNone(KDB_PROMPT.search(b.buf))
+        # The board is still reachable, by BREAK+g.
+        b.send_break()
+        b.send("g")
+        self.expect_kdb(b, 5, "BREAK+g")
+        b.kdb_go()
+
+
+class NoPseudoNmi(BoardTest):
+    def test_falls_back_to_an_ordinary_interrupt(self):
+        b = self.boot(append=NMI_APPEND.replace(" irqchip.gicv3_pseudo_nmi=1", ""))
+        self.assertIn("ttyNMI: no pseudo-NMI for irq", b.text())
+        self.assertEqual(b.sh("echo console-works").strip(), "console-works")
+        # While the CPU that takes the interrupt is alive, the knock works.
+        b.send(KNOCK)
+        self.expect_kdb(b, 5, "knock without pseudo-NMI")
+        b.kdb_go()
+
+
+class UartCpuLocked(BoardTest):
+    def test_uart_cpu_locked_serial_break_in(self):
+        """The stock path's expected failure (test_board), fixed by ttyNMI."""
+        uart_cpu_locked_break_in(self, NMI_APPEND)
