@@ -82,7 +82,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all board
 	@$(PYTHON) tests/demo.py
 
-# Benchmarks: numbers, not pass/fail tests (bench/README.md).
+# Benchmarks: numbers, not pass/fail tests.
 bench: deps
 	@$(MAKE) --no-print-directory all board
 	@$(PYTHON) bench/breakin.py
@@ -94,16 +94,7 @@ checkpatch: board
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/board $(BUILD)/nmidbg
 
-dist# Benchmarks: numbers, not pass/fail tests (bench/README.md).
-bench: deps
-	@$(MAKE) --no-print-directory all board
-	@$(PYTHON) bench/breakin.py
-
-# The kernel series: checkpatch --strict every patch and nmi-tty/.
-checkpatch: board
-	@scripts/kernel-series.sh check
-
-clean:
+distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps board board-lockdep test demo bench checkpatch clean distclean
