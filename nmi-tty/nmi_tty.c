@@ -42,6 +42,7 @@
 #include <linux/atomic.h>
 #include <linux/console.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/irq_work.h>
 #include <linux/kgdb.h>
 #include <linux/moduleparam.h>
@@ -62,7 +63,7 @@
 #define NMI_TTY_BREAK_NS	(5 * NSEC_PER_SEC)
 #define NMI_TTY_RX_BUDGET	1024	/* bytes drained per interrupt */
 #define NMI_TTY_RETRY_MS	10
-#define NMI_TTY_THROTTLE_MS	2000
+#define NMI_TTY_THROTTLE_MS	5000
 
 static char knock[NMI_TTY_KNOCK_MAX + 1] = "$3#33";
 module_param_string(knock, knock, sizeof(knock), 0444);
@@ -223,7 +224,7 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 {
 	unsigned int head, tail;
 	unsigned long flags;
-	bool open, pending;
+	bool open, pending, accepted = false;
 	int dropped, key;
 
 	spin_lock_irqsave(&nt->rx_lock, flags);
@@ -240,7 +241,9 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 		if (open)
 			done = tty_insert_flip_string(&nt->port, nt->ring + off,
 						      len);
-		if (!done && nt->stalled) {
+		if (done) {
+			accepted = true;
+		} else if (nt->stalled) {
 			atomic_add(len, &nt->dropped);
 			done = len;
 		}
@@ -253,9 +256,14 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 	if (open)
 		tty_flip_buffer_push(&nt->port);
 
+	/*
+	 * Backpressure while the reader is slow; drop mode once it has been
+	 * stuck for NMI_TTY_THROTTLE_MS, until the tty accepts data again.
+	 */
 	pending = tail != head;
-	if (!pending) {
+	if (accepted && !nt->throttled)
 		nt->stalled = false;
+	if (!pending) {
 		nmi_tty_mask_rx(nt, false);
 	} else if (!nt->throttled && !nt->stalled) {
 		nmi_tty_mask_rx(nt, true);
@@ -398,6 +406,12 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
 {
 	int err;
 
+	/*
+	 * Backpressure needs disable_nmi_nosync() to mask the line at once: a
+	 * lazy disable waits for the flow handler to mask it, and the NMI flow
+	 * handler never does, so the NMI would keep coming into a full ring.
+	 */
+	irq_set_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	err = request_nmi(nt->irq, nmi_tty_interrupt,
 			  IRQF_PERCPU | IRQF_NO_AUTOEN, "ttyNMI", nt);
 	if (!err) {
@@ -413,6 +427,8 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
 	if (!err)
 		pr_warn("no pseudo-NMI for irq %d (boot with irqchip.gicv3_pseudo_nmi=1): ordinary interrupt, the debugger is out of reach while its CPU masks interrupts\n",
 			nt->irq);
+	else
+		irq_clear_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	return err;
 }
 
@@ -534,6 +550,7 @@ int nmi_tty_detach(void)
 	} else {
 		free_irq(nt->irq, nt);
 	}
+	irq_clear_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	irq_work_sync(&nt->rx_work);
 	cancel_delayed_work_sync(&nt->retry_work);
 	tty_unregister_device(nmi_tty_driver, 0);

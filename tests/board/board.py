@@ -252,16 +252,27 @@ class Board:
         self.buf += self.decoder.feed(data) if self.telnet else data
         return True
 
-    def send(self, data):
+    def send(self, data, timeout=600):
+        """Send bytes, reading the board's output meanwhile: a board whose
+        console output we did not read would block in QEMU, and stop
+        reading our input in turn."""
         if isinstance(data, str):
             data = data.encode()
         if self.telnet:
             data = data.replace(b"\xff", b"\xff\xff")
-        self.sock.setblocking(True)
-        try:
-            self.sock.sendall(data)
-        finally:
-            self.sock.setblocking(False)
+        view = memoryview(data)
+        deadline = time.monotonic() + timeout
+        while view:
+            r, w, _ = select.select([self.sock], [self.sock], [], 1.0)
+            if r and not self._drain(0):
+                raise BoardError("%s: console closed while sending" % self.name)
+            if w:
+                try:
+                    view = view[self.sock.send(view[:65536]):]
+                except BlockingIOError:
+                    pass
+            if time.monotonic() > deadline:
+                raise Timeout("%s: board took no input for %ds" % (self.name, timeout))
 
     def send_break(self, via="telnet"):
         """Serial BREAK: telnet IAC BRK on the console socket, or QMP."""
@@ -371,13 +382,12 @@ class Board:
         self.expect(b"this shell is gone", 10)
         time.sleep(0.5)  # let the last child reach its spin loop
 
-    def to_guest(self, data, timeout=600):
-        """Send raw bytes to the guest's `sink`; return (count, crc) it saw."""
-        self.send("sink %d\r" % len(data))
+    def to_guest(self, data, timeout=600, pause_ms=0):
+        """Send raw bytes to the guest's `sink` (which reads them after
+        pause_ms); return the (count, crc) it saw."""
+        self.send("sink %d %d\r" % (len(data), pause_ms))
         self.expect(b"SINK-READY", 10)
-        for off in range(0, len(data), 1 << 16):
-            self.send(data[off:off + (1 << 16)])
-            self._drain(0)
+        self.send(data, timeout)
         m = self.expect(re.compile(rb"SINK-END n=(\d+) crc=([0-9a-f]{8})"),
                         timeout)
         self.expect(SHELL_PROMPT, 10)
@@ -485,12 +495,14 @@ def _kill_live():
 
 
 def _on_signal(signum, frame):
+    # Not sys.exit(): a test runner would catch SystemExit as a test error
+    # and go on.  A signal ends the whole run, boards first.
     _kill_live()
-    sys.exit(128 + signum)
+    os._exit(128 + signum)
 
 
 atexit.register(_kill_live)
-for _sig in (signal.SIGTERM, signal.SIGHUP):
+for _sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
     signal.signal(_sig, _on_signal)
 
 

@@ -389,7 +389,8 @@ static int parse_count(const char *s, unsigned long *n)
 }
 
 /*
- * sink N: read N raw bytes from the console, print their count and CRC32.
+ * sink N [PAUSE_MS]: read N raw bytes from the console (after a pause, if
+ * given), print their count and CRC32.
  * The tty is raw meanwhile: no echo, no translation, no signals.
  */
 static int cmd_sink(int argc, char **argv)
@@ -399,11 +400,14 @@ static int cmd_sink(int argc, char **argv)
 	unsigned long want, got = 0;
 	uint32_t crc = 0;
 
-	if (argc != 2) {
-		out("usage: sink N\n");
+	unsigned long pause_ms = 0;
+
+	if (argc < 2 || argc > 3) {
+		out("usage: sink N [PAUSE_MS]\n");
 		return -1;
 	}
-	if (parse_count(argv[1], &want))
+	if (parse_count(argv[1], &want) ||
+	    (argc == 3 && parse_count(argv[2], &pause_ms)))
 		return -1;
 	if (tcgetattr(0, &old) < 0) {
 		out("error: tcgetattr: %s\n", strerror(errno));
@@ -413,6 +417,13 @@ static int cmd_sink(int argc, char **argv)
 	cfmakeraw(&raw);
 	tcsetattr(0, TCSANOW, &raw);
 	out("SINK-READY\r\n");
+	if (pause_ms) {
+		/* A reader that is late: the sender must be held back, not lost. */
+		struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	while (got < want) {
 		size_t chunk = want - got < sizeof(buf) ? want - got : sizeof(buf);
 		ssize_t n = read(0, buf, chunk);
@@ -493,7 +504,7 @@ static const struct command {
 	{ "lock", cmd_lock, "lock CPU [TYPE]      hard-lock CPU (LKDTM TYPE)" },
 	{ "lockall", cmd_lockall, "lockall [TYPE]       hard-lock every CPU" },
 	{ "pin", cmd_pin, "pin CPU...           move PID 1 to CPUs" },
-	{ "sink", cmd_sink, "sink N               read N raw bytes, print CRC32" },
+	{ "sink", cmd_sink, "sink N [PAUSE_MS]    read N raw bytes, print CRC32" },
 	{ "sleep", cmd_sleep, "sleep MS             sleep" },
 	{ "source", cmd_source, "source N SEED        write N raw xorshift32 bytes" },
 	{ "write", cmd_write, "write FILE TEXT...   echo TEXT > FILE" },

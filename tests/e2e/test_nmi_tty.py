@@ -86,6 +86,8 @@ class Console(BoardTest):
         self.assertIn("Booting Linux on physical CPU", log)
         self.assertIn("ttyNMI: receive on irq", log)
         self.assertIn("online 2", b.sh("cpus"))
+        self.assertEqual(b.sh("cat /sys/module/nmi_tty/parameters/knock")
+                         .strip(), KNOCK.decode())
         to_guest = os.urandom(1 << 20).replace(KNOCK, b"$3#3x")
         self.assertEqual(b.to_guest(to_guest),
                          (len(to_guest), zlib.crc32(to_guest)))
@@ -94,6 +96,32 @@ class Console(BoardTest):
         self.assertEqual(data, xorshift_stream(1 << 20, 0x2545F491))
         self.assertEqual(b.sh("echo still-here").strip(), "still-here")
         assert_clean_log(self, b.sh("dmesg"))
+
+
+class SlowReader(BoardTest):
+    """The flip buffer holds 640 KiB; a reader paused long enough makes
+    ttyNMI mask receive (backpressure) and, past 5 s, drop input."""
+
+    def test_late_reader_loses_nothing(self):
+        b = self.boot(append=NMI_APPEND, telnet=False)
+        data = os.urandom(2 << 20).replace(KNOCK, b"$3#3x")
+        # 8 s of pause: about 6.5 s to fill the flip buffer, then masked.
+        self.assertEqual(b.to_guest(data, pause_ms=8000),
+                         (len(data), zlib.crc32(data)))
+        log = b.sh("dmesg")
+        self.assertNotIn("ttyNMI: dropped", log)
+        assert_clean_log(self, log)
+
+    def test_knock_reachable_when_reader_never_returns(self):
+        b = self.boot(append=NMI_APPEND, telnet=False)
+        data = os.urandom(2 << 20).replace(KNOCK, b"$3#3x")
+        b.send("sink %d 600000\r" % len(data))
+        b.expect(b"SINK-READY", 10)
+        b.send(data)    # the sender is held back, then input is dropped
+        b.send(KNOCK)
+        self.expect_kdb(b, 30, "knock behind a stalled reader")
+        self.assertIn("ttyNMI: dropped", b.kdb("dmesg", timeout=60))
+        b.send("go\r")
 
 
 class LockdepAllCpusLocked(AllCpusLocked):
@@ -144,6 +172,10 @@ class NoPseudoNmi(BoardTest):
         # While the CPU that takes the interrupt is alive, the knock works.
         b.send(KNOCK)
         self.expect_kdb(b, 5, "knock without pseudo-NMI")
+        b.kdb_go()
+        # kgdboc's own SysRq-g is untouched.
+        b.send("write /proc/sysrq-trigger g\r")
+        self.expect_kdb(b, 5, "sysrq-trigger g")
         b.kdb_go()
 
 

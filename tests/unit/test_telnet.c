@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Table-driven tests of the telnet/RFC 2217 codec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "telnet.h"
+
+/*
+ * Events rendered as text, adjacent data runs merged (how the decoder
+ * splits data is not observable): "D:abc" data, "B" break, "W3" will 3,
+ * "N" wont, "O" do, "X" dont, "S44:0506" subnegotiation.
+ */
+struct trace {
+	char s[512];
+	int in_data;
+};
+
+static void record(void *ctx, const struct telnet_event *ev)
+{
+	struct trace *t = ctx;
+	size_t n = strlen(t->s);
+	static const char *const tag[] = { "D:", "B", "W", "N", "O", "X", "S" };
+
+	if (ev->type != TELNET_EV_DATA || !t->in_data)
+		n += snprintf(t->s + n, sizeof(t->s) - n, "%s%s", n ? " " : "",
+			      tag[ev->type]);
+	t->in_data = ev->type == TELNET_EV_DATA;
+	if (ev->type >= TELNET_EV_WILL)
+		n += snprintf(t->s + n, sizeof(t->s) - n, "%u", ev->option);
+	if (ev->type == TELNET_EV_SB)
+		n += snprintf(t->s + n, sizeof(t->s) - n, ":");
+	for (size_t i = 0; i < ev->len; i++) {
+		uint8_t b = ev->data[i];
+
+		if (ev->type == TELNET_EV_DATA && b >= 0x20 && b < 0x7f)
+			n += snprintf(t->s + n, sizeof(t->s) - n, "%c", b);
+		else
+			n += snprintf(t->s + n, sizeof(t->s) - n, "%02x", b);
+	}
+}
+
+static const struct {
+	const char *name;
+	const char *in;
+	size_t len;
+	const char *events;
+} cases[] = {
+#define C(name, in, ev) { name, in, sizeof(in) - 1, ev }
+	C("plain data", "hello", "D:hello"),
+	C("IAC IAC is one 255", "a\xff\xff" "b", "D:affb"),
+	C("break", "x\xff\xf3y", "D:x B D:y"),
+	C("negotiation", "\xff\xfb\x01\xff\xfb\x03\xff\xfd\x00", "W1 W3 O0"),
+	C("wont and dont", "\xff\xfc\x01\xff\xfe\x2c", "N1 X44"),
+	C("rfc2217 set-control reply", "\xff\xfa\x2c\x69\x05\xff\xf0", "S44:6905"),
+	C("IAC IAC inside subneg", "\xff\xfa\x2c\x01\xff\xff\xff\xf0", "S44:01ff"),
+	C("NOP is dropped", "a\xff\xf1" "b", "D:ab"),
+	C("nothing", "", ""),
+#undef C
+};
+
+static void test_decode_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct telnet t;
+		struct trace tr = { "", 0 };
+
+		telnet_init(&t);
+		telnet_feed(&t, (const uint8_t *)cases[i].in, cases[i].len, record, &tr);
+		if (strcmp(tr.s, cases[i].events))
+			fail_msg("%s: got '%s', want '%s'", cases[i].name, tr.s,
+				 cases[i].events);
+	}
+}
+
+/* The same stream split at every point decodes to the same events. */
+static void test_split_anywhere(void **state)
+{
+	static const char in[] = "ab\xff\xff\xff\xf3\xff\xfb\x01\xff\xfa\x2c\x05\x05\xff\xf0z";
+	const size_t len = sizeof(in) - 1;
+	struct trace whole = { "", 0 };
+	struct telnet t;
+
+	(void)state;
+	telnet_init(&t);
+	telnet_feed(&t, (const uint8_t *)in, len, record, &whole);
+	assert_string_equal(whole.s, "D:abff B W1 S44:0505 D:z");
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct trace tr = { "", 0 };
+
+		telnet_init(&t);
+		telnet_feed(&t, (const uint8_t *)in, cut, record, &tr);
+		telnet_feed(&t, (const uint8_t *)in + cut, len - cut, record, &tr);
+		if (strcmp(tr.s, whole.s))
+			fail_msg("cut at %zu: '%s', want '%s'", cut, tr.s, whole.s);
+	}
+}
+
+static void test_encoders(void **state)
+{
+	uint8_t out[64];
+	static const uint8_t data[] = { 'a', 0xff, 'b' };
+	static const uint8_t brk_on[] = { RFC2217_SET_CONTROL, RFC2217_BREAK_ON };
+	size_t n;
+
+	(void)state;
+	n = telnet_escape(data, sizeof(data), out);
+	assert_int_equal(n, 4);
+	assert_memory_equal(out, "a\xff\xff" "b", 4);
+	n = telnet_cmd(TELNET_BRK, 0, out);
+	assert_int_equal(n, 2);
+	assert_memory_equal(out, "\xff\xf3", 2);
+	n = telnet_cmd(TELNET_WILL, TELNET_OPT_COMPORT, out);
+	assert_memory_equal(out, "\xff\xfb\x2c", n);
+	n = telnet_subneg(TELNET_OPT_COMPORT, brk_on, sizeof(brk_on), out);
+	assert_int_equal(n, 7);
+	assert_memory_equal(out, "\xff\xfa\x2c\x05\x05\xff\xf0", 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_table),
+		cmocka_unit_test(test_split_anywhere),
+		cmocka_unit_test(test_encoders),
+	};
+
+	return cmocka_run_group_tests_name("telnet", tests, NULL, NULL);
+}
