@@ -8,6 +8,7 @@
 #   make demo       set up, boot the board, break in, show the evidence
 #   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
 #   make bench      benchmarks (break-in latency and success rate)
+#   make fuzz       the parsers' libFuzzer targets, FUZZ_SECONDS each
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -25,10 +26,14 @@ LDLIBS  :=
 HOST_SRCS := $(wildcard host/*.c)
 LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+PARSERS   := host/rsp.c host/mode.c host/telnet.c
 
 OBJ      := $(BUILD)/obj
 ASAN_OBJ := $(BUILD)/asan/obj
 UNITS      := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZERS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 300
 ASAN_UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 
 all: $(BUILD)/nmidbg
@@ -55,6 +60,19 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
+# libFuzzer targets for the pure parsers (clang, libclang-rt-14-dev).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PARSERS) host/*.h
+	@mkdir -p $(@D)
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ihost -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(PARSERS)
+
+# make fuzz: each target for FUZZ_SECONDS (make test runs them briefly).
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do mkdir -p $(BUILD)/corpus/$$(basename $$f); \
+		echo "== $$f ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/corpus/$$(basename $$f) || exit 1; done
+
 # ---- the test board -------------------------------------------------------
 $(BUILD)/board/init: tests/board/init.c
 	@mkdir -p $(@D)
@@ -75,7 +93,7 @@ deps:
 
 # T=PATTERN runs only the tests whose name contains PATTERN.
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) board board-lockdep
+	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) $(FUZZERS) board board-lockdep
 	@$(PYTHON) tests/run.py --units "$(UNITS) $(ASAN_UNITS)" $(if $(T),-k '$(T)')
 
 demo: deps
@@ -92,11 +110,11 @@ checkpatch: board
 	@scripts/kernel-series.sh check
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/board $(BUILD)/nmidbg
+	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/board $(BUILD)/nmidbg
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps board board-lockdep test demo bench checkpatch clean distclean
+.PHONY: all deps board board-lockdep test demo bench fuzz checkpatch clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

@@ -124,8 +124,8 @@ static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx
 	if ((b == '\n' || b == '\r') || t->held_len == sizeof(t->held)) {
 		/* Not a packet after all: kgdb never sends raw line ends. */
 		mode_flush(t, cb, ctx);
-		text_byte(t, b, cb, ctx);
 		emit(cb, ctx, MODE_EV_TEXT, &b, 1, t->cpu, t->mode);
+		text_byte(t, b, cb, ctx);
 		return;
 	}
 	t->held[t->held_len++] = b;

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Table-driven tests of the mode tracker: console / kdb / kgdb / unknown. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mode.h"
+
+/*
+ * Events as text, adjacent text merged: "T:..." text (\r \n as ~, space
+ * as _), "=kdb"
+ * mode change, "P0" kdb prompt on CPU0, "M" pager, "K:S05" packet,
+ * "A+"/"A-" ack, "R" boot banner.
+ */
+struct trace {
+	char s[1024];
+	int in_text;
+};
+
+static void put(struct trace *t, const char *fmt, ...)
+{
+	size_t n = strlen(t->s);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->s + n, sizeof(t->s) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void record(void *ctx, const struct mode_event *ev)
+{
+	struct trace *t = ctx;
+
+	if (ev->type == MODE_EV_TEXT && ev->len == 0)
+		return;
+	if (ev->type != MODE_EV_TEXT || !t->in_text)
+		put(t, "%s%s", t->s[0] ? " " : "",
+		    ev->type == MODE_EV_TEXT ? "T:" : "");
+	t->in_text = ev->type == MODE_EV_TEXT;
+	switch (ev->type) {
+	case MODE_EV_TEXT:
+		for (size_t i = 0; i < ev->len; i++) {
+			char c = (char)ev->data[i];
+
+			put(t, "%c", c == '\r' || c == '\n' ? '~' : c == ' ' ? '_' : c);
+		}
+		break;
+	case MODE_EV_KDB_PROMPT:
+		put(t, "P%d", ev->cpu);
+		break;
+	case MODE_EV_MORE:
+		put(t, "M");
+		break;
+	case MODE_EV_PACKET:
+		put(t, "K:%.*s", (int)ev->len, ev->data);
+		break;
+	case MODE_EV_ACK:
+		put(t, "A%c", ev->len ? '+' : '-');
+		break;
+	case MODE_EV_MODE:
+		put(t, "=%s", mode_name(ev->mode));
+		break;
+	case MODE_EV_REBOOT:
+		put(t, "R");
+		break;
+	}
+}
+
+static const struct {
+	const char *name;
+	const char *in;
+	const char *events;
+} cases[] = {
+	{ "console line", "hello\r\n", "T:hello~ =console T:~" },
+	{ "kdb prompt", "x\n[1]kdb> ", "T:x~ =console T:[1]kdb>_ =kdb P1" },
+	{ "UP kdb prompt", "kdb> ", "T:kdb>_ =kdb P-1" },
+	{ "not a prompt mid-line", "say [1]kdb> ", "T:say_[1]kdb>_" },
+	{ "pager", "more> ", "T:more>_ M" },
+	{ "stop reply", "$S05#b8", "=kgdb K:S05" },
+	{ "shell dollar prompt is text", "$ ls\n", "T:$_ls~ =console" },
+	{ "price is text", "a $3 b\n", "T:a_$3_b~ =console" },
+	{ "bad checksum is text", "$OK#00\n", "T:$OK#00~ =console" },
+	{ "kgdb acks", "$OK#9a+-", "=kgdb K:OK A+ A-" },
+	{ "acks are text outside kgdb", "+-\n", "T:+-~ =console" },
+	{ "go leaves kdb", "[0]kdb> go\r\nok\n",
+	  "T:[0]kdb>_ =kdb P0 T:go~ =console T:~ok~" },
+	{ "reboot banner", "[0]kdb> \n[ 0.0] Booting Linux on CPU 0\n",
+	  "T:[0]kdb>_ =kdb P0 T:~[_0.0]_Booting_Linux_on_CPU_0~ R =console" },
+	{ "packet then console text", "$OK#9a\nhello\n",
+	  "=kgdb K:OK T:~hello~ =console" },
+};
+
+static void run(const char *in, size_t cut, struct trace *tr)
+{
+	struct mode_tracker *t = malloc(sizeof(*t));
+
+	assert_non_null(t);
+	mode_init(t);
+	memset(tr, 0, sizeof(*tr));
+	mode_feed(t, (const uint8_t *)in, cut, record, tr);
+	mode_feed(t, (const uint8_t *)in + cut, strlen(in) - cut, record, tr);
+	free(t);
+}
+
+static void test_table(void **state)
+{
+	struct trace tr;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(cases[i].in, strlen(cases[i].in), &tr);
+		if (strcmp(tr.s, cases[i].events))
+			fail_msg("%s: got '%s', want '%s'", cases[i].name, tr.s,
+				 cases[i].events);
+	}
+}
+
+/* Split anywhere: the same events, whatever the read boundaries. */
+static void test_split_anywhere(void **state)
+{
+	struct trace whole, split;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(cases[i].in, strlen(cases[i].in), &whole);
+		for (size_t cut = 0; cut <= strlen(cases[i].in); cut++) {
+			run(cases[i].in, cut, &split);
+			if (strcmp(split.s, whole.s))
+				fail_msg("%s cut at %zu: '%s' vs '%s'", cases[i].name,
+					 cut, split.s, whole.s);
+		}
+	}
+}
+
+/* A held '$' is released as text by a flush (an idle shell prompt). */
+static void test_flush_releases_dollar(void **state)
+{
+	struct mode_tracker *t = malloc(sizeof(*t));
+	struct trace tr;
+
+	(void)state;
+	memset(&tr, 0, sizeof(tr));
+	mode_init(t);
+	mode_feed(t, (const uint8_t *)"root$", 5, record, &tr);
+	assert_string_equal(tr.s, "T:root");
+	mode_flush(t, record, &tr);
+	assert_string_equal(tr.s, "T:root$");
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_split_anywhere),
+		cmocka_unit_test(test_flush_releases_dollar),
+	};
+
+	return cmocka_run_group_tests_name("mode", tests, NULL, NULL);
+}
