@@ -61,7 +61,7 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
 	$(CC) $(CFLAGS_BASE) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
 # libFuzzer targets for the pure parsers (clang, libclang-rt-14-dev).
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PARSERS) host/*.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/digest.h $(PARSERS) host/*.h
 	@mkdir -p $(@D)
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ihost -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(PARSERS)

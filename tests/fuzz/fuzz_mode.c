@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "mode.h"
 
 struct digest {
@@ -16,10 +17,7 @@ struct digest {
 
 static void mix(struct digest *d, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		d->h = (d->h ^ b[i]) * 0x100000001b3ULL;
+	digest_mix(&d->h, p, n);
 }
 
 static void record(void *ctx, const struct mode_event *ev)
@@ -47,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct digest whole = { 0xcbf29ce484222325ULL, 0 };
+	struct digest whole = { DIGEST_INIT, 0 };
 	struct digest split = whole;
 	size_t cut;
 

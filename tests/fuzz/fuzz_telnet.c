@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "telnet.h"
 
 struct digest {
@@ -17,10 +18,7 @@ struct digest {
 
 static void mix(struct digest *d, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		d->h = (d->h ^ b[i]) * 0x100000001b3ULL;
+	digest_mix(&d->h, p, n);
 }
 
 static void record(void *ctx, const struct telnet_event *ev)
@@ -45,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct digest whole = { 1469598103934665603ULL, NULL, 0 }, split = whole;
+	struct digest whole = { DIGEST_INIT, NULL, 0 }, split = whole;
 	struct digest back = { 0, NULL, 0 };
 	struct telnet t;
 	uint8_t *wire;
