@@ -13,9 +13,17 @@
 /* Exit codes shared by every command (documented in nmidbg(1)). */
 enum {
 	NMIDBG_EXIT_OK = 0,
-	NMIDBG_EXIT_FAIL = 1,	/* the operation failed */
+	NMIDBG_EXIT_FAIL = 1,	/* the board did not answer as required */
 	NMIDBG_EXIT_USAGE = 2,	/* bad command line */
+	NMIDBG_EXIT_PORT = 3,	/* the port cannot be opened, or was lost */
+	NMIDBG_EXIT_INTR = 4,	/* interrupted (Ctrl-C) */
+	NMIDBG_EXIT_REBOOT = 5,	/* the board rebooted mid-command */
 };
+
+/* Commands, each in its own file. */
+int cmd_list(int argc, char **argv);
+int cmd_break(int argc, char **argv);
+int cmd_kdb(int argc, char **argv);
 
 struct cmd {
 	const char *name;

@@ -16,7 +16,12 @@ static int run_help(int argc, char **argv);
 static int run_version(int argc, char **argv);
 
 const struct cmd cmd_table[] = {
+	{ "break", cmd_break, "PORT [--method auto|knock|break|sysrq] [--timeout S] [--sysrq-cmd CMD]",
+	  "break into kdb and verify it (the prompt comes back)" },
 	{ "help", run_help, "[COMMAND]", "show help for nmidbg or one command" },
+	{ "kdb", cmd_kdb, "PORT -c CMD [-c CMD...] [--json] [--stay] [--method M] [--timeout S]",
+	  "break in if needed, run kdb commands, print their output, resume" },
+	{ "list", cmd_list, "", "list local serial ports with their USB identity" },
 	{ "version", run_version, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

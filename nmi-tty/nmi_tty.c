@@ -22,8 +22,8 @@
  *
  * A slow reader: when the flip buffer refuses data, the consumer masks the
  * receive interrupt until the ring drains (backpressure, nothing lost).
- * It does so for at most NMI_TTY_THROTTLE_MS: after that it unmasks and
- * drops what does not fit, so the knock stays reachable even when the
+ * When the reader makes no progress for NMI_TTY_THROTTLE_MS, it unmasks
+ * and drops what does not fit, so the knock stays reachable even when the
  * reader never comes back.  Only the consumer masks, and only while it
  * runs; the NMI handler never does.
  *
@@ -257,12 +257,16 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 		tty_flip_buffer_push(&nt->port);
 
 	/*
-	 * Backpressure while the reader is slow; drop mode once it has been
-	 * stuck for NMI_TTY_THROTTLE_MS, until the tty accepts data again.
+	 * Backpressure while the reader is slow; drop mode once it has made
+	 * no progress for NMI_TTY_THROTTLE_MS, until the tty accepts data
+	 * again.  A slow reader that keeps reading is never dropped from.
 	 */
 	pending = tail != head;
-	if (accepted && !nt->throttled)
-		nt->stalled = false;
+	if (accepted) {
+		nt->throttled_at = jiffies;
+		if (!nt->throttled)
+			nt->stalled = false;
+	}
 	if (!pending) {
 		nmi_tty_mask_rx(nt, false);
 	} else if (!nt->throttled && !nt->stalled) {

@@ -150,7 +150,7 @@ class Board:
                "-serial", "chardev:ser0",
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         if self.gdbstub:
-            self.gdb_port = _free_port()
+            self.gdb_port = free_port()
             cmd += ["-gdb", "tcp:127.0.0.1:%d" % self.gdb_port]
         return cmd
 
@@ -197,6 +197,26 @@ class Board:
                 if time.monotonic() > deadline:
                     raise BoardError("qemu serial socket never appeared")
                 time.sleep(0.02)
+
+    def disconnect(self):
+        """Step off the console socket so another client (nmidbg) can
+        connect; QEMU keeps listening.  Output meanwhile is lost."""
+        if self.sock:
+            try:
+                self._drain(0)
+            except OSError:
+                pass
+            self.sock.close()
+            self.sock = None
+
+    def reconnect(self):
+        self.sock = self.connect_serial()
+
+    def port_spec(self):
+        """The PORT nmidbg opens for this board's console."""
+        if self.serial_tcp:
+            return ("telnet:127.0.0.1:%d" if self.telnet else "tcp:127.0.0.1:%d") % self.serial_tcp
+        return "unix:" + self.serial_path
 
     def qemu_stderr(self):
         self.stderr.seek(0)
@@ -481,7 +501,7 @@ def xorshift_stream(count, seed):
     return bytes(out)
 
 
-def _free_port():
+def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * kdb driving.  Success is only ever a prompt that really came back: the
+ * break-in is verified, never assumed.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kdb.h"
+
+#define KNOCK "$3#33"
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int kdb_parse_method(const char *name, enum kdb_method *m)
+{
+	static const char *const names[] = { "auto", "knock", "break", "sysrq" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*m = (enum kdb_method)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int stopped(struct session *s)
+{
+	return s->prompts > 0 || s->stops > 0;
+}
+
+static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
+		      const char *sysrq_cmd, struct kdb_entry *e)
+{
+	long t0;
+	int rc;
+
+	session_mark(s);
+	t0 = now_ms();
+	switch (m) {
+	case KDB_KNOCK:
+		e->how = "knock";
+		rc = session_send(s, KNOCK);
+		break;
+	case KDB_BREAK:
+		e->how = "break";
+		rc = port_send_break(s->port);
+		if (!rc)
+			rc = session_send(s, "g");
+		break;
+	default:
+		e->how = "sysrq";
+		rc = session_send(s, sysrq_cmd);
+		if (!rc)
+			rc = session_send(s, "\r");
+		break;
+	}
+	if (rc)
+		return rc;
+	rc = session_wait(s, timeout_ms, stopped);
+	e->ms = now_ms() - t0;
+	e->cpu = s->prompt_cpu;
+	return rc;
+}
+
+int kdb_break_in(struct session *s, enum kdb_method m, int timeout_ms,
+		 const char *sysrq_cmd, struct kdb_entry *e)
+{
+	int rc;
+
+	/* Already stopped?  An empty line in kdb just prompts again. */
+	session_mark(s);
+	e->how = "already";
+	e->ms = 0;
+	rc = session_send(s, "\r");
+	if (rc)
+		return rc;
+	rc = session_wait(s, 400, stopped);
+	if (rc == SESSION_OK) {
+		e->cpu = s->prompt_cpu;
+		return rc;
+	}
+	if (rc != SESSION_TIMEOUT)
+		return rc;
+
+	if (m != KDB_AUTO)
+		return try_method(s, m, timeout_ms, sysrq_cmd, e);
+	rc = try_method(s, KDB_KNOCK, timeout_ms, sysrq_cmd, e);
+	if (rc != SESSION_TIMEOUT || !s->port->ops->send_break)
+		return rc;
+	return try_method(s, KDB_BREAK, timeout_ms, sysrq_cmd, e);
+}
+
+static int prompted(struct session *s)
+{
+	return s->prompts > 0;
+}
+
+/* Remove every "more> " the pager printed, and CRs. */
+static void clean(char *t)
+{
+	char *r = t, *w = t;
+
+	while (*r) {
+		if (strncmp(r, "more> ", 6) == 0) {
+			r += 6;
+			continue;
+		}
+		if (*r == '\r') {
+			r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out)
+{
+	char *text, *body, *end;
+	int rc;
+
+	*out = NULL;
+	session_mark(s);
+	s->answer_more = 1;
+	rc = session_send(s, cmd);
+	if (!rc)
+		rc = session_send(s, "\r");
+	if (!rc)
+		rc = session_wait(s, timeout_ms, prompted);
+	s->answer_more = 0;
+	if (rc)
+		return rc;
+	text = strdup(s->text ? s->text : "");
+	if (!text)
+		return port_fail(s->port, PORT_EIO, "out of memory");
+	clean(text);
+	/* The text is: echo of cmd, newline, output, "[N]kdb> ". */
+	body = strchr(text, '\n');
+	body = body ? body + 1 : text + strlen(text);
+	end = strrchr(body, '\n');
+	end = end ? end + 1 : body;	/* the prompt line */
+	*end = '\0';
+	memmove(text, body, strlen(body) + 1);
+	*out = text;
+	return SESSION_OK;
+}
+
+int kdb_go(struct session *s)
+{
+	int rc = session_send(s, "go\r");
+
+	/* kdb takes bytes that arrive while it leaves: let it go first. */
+	usleep(300 * 1000);
+	return rc;
+}

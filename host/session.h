@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A session: a port, the mode tracker over what it receives, and the one
+ * poll() loop that waits for what a command needs (a kdb prompt, a stop
+ * reply) with a deadline.  Ctrl-C ends a wait cleanly.
+ */
+#ifndef NMIDBG_SESSION_H
+#define NMIDBG_SESSION_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "mode.h"
+#include "port.h"
+
+enum {
+	SESSION_OK = 0,
+	SESSION_TIMEOUT = -100,	/* deadline passed: see session_last_seen() */
+	SESSION_INTR = -101,	/* Ctrl-C */
+	SESSION_REBOOT = -102,	/* the kernel's boot banner came */
+	/* and any PORT_E* code from the port */
+};
+
+struct session {
+	struct port *port;
+	struct mode_tracker mode;
+	char *text;		/* text received since session_mark() */
+	size_t text_len, text_cap;
+	int prompts;		/* kdb prompts since session_mark() */
+	int prompt_cpu;
+	int stops;		/* RSP stop replies (S/T packets) since the mark */
+	int reboots;
+	int answer_more;	/* answer the kdb pager with a space */
+	FILE *echo;		/* copy received text here as it comes, or NULL */
+	char last[160];		/* the last bytes seen, for error messages */
+	size_t last_len;
+};
+
+void session_init(struct session *s, struct port *port);
+void session_free(struct session *s);
+/* Forget what was collected: the next wait looks at new bytes only. */
+void session_mark(struct session *s);
+int session_send(struct session *s, const char *str);
+/*
+ * Read until done(s) is true, the deadline (ms from now) passes, the port
+ * fails or Ctrl-C.  done may be NULL: read until the deadline.
+ */
+int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *));
+/* The last bytes received, printable, for "board silent" errors. */
+const char *session_last_seen(struct session *s, char *buf, size_t len);
+const char *session_strerror(struct session *s, int rc);
+
+/* Set by the SIGINT handler that session_catch_sigint() installs. */
+extern volatile sig_atomic_t session_interrupted;
+void session_catch_sigint(void);
+
+#endif
