@@ -71,6 +71,38 @@ def _set_pdeathsig():
     os.setpgid(0, 0)
 
 
+class PtyConsole:
+    """The pty QEMU's -chardev pty made, with the few socket methods the
+    harness uses."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        import termios
+        import tty
+        tty.setraw(self.fd)
+        termios.tcflush(self.fd, termios.TCIOFLUSH)
+
+    def fileno(self):
+        return self.fd
+
+    def recv(self, n):
+        try:
+            return os.read(self.fd, n)
+        except BlockingIOError:
+            raise
+        except OSError:
+            return b""
+
+    def send(self, data):
+        return os.write(self.fd, data)
+
+    def setblocking(self, flag):
+        os.set_blocking(self.fd, flag)
+
+    def close(self):
+        os.close(self.fd)
+
+
 class TelnetDecoder:
     """Strips telnet commands from the bytes QEMU's telnet chardev sends."""
 
@@ -113,7 +145,7 @@ class Board:
 
     def __init__(self, name="board", variant=None, smp=2,
                  append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
-                 serial_tcp=None):
+                 serial_tcp=None, serial_pty=False):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.variant = variant or os.environ.get("NMIDBG_VARIANT", "default")
         self.smp = smp
@@ -122,6 +154,10 @@ class Board:
         self.gdbstub = gdbstub
         self.telnet = telnet
         self.serial_tcp = serial_tcp  # port number: TCP instead of unix
+        self.serial_pty = serial_pty  # a pty (for ser2net): raw, no telnet
+        if serial_pty:
+            self.telnet = False
+        self.pty_path = None
         self.proc = None
         self.sock = None
         self.buf = bytearray()   # decoded console bytes since boot
@@ -138,6 +174,10 @@ class Board:
             addr = "host=127.0.0.1,port=%d,nodelay=on" % self.serial_tcp
         else:
             addr = "path=" + self.serial_path
+        if self.serial_pty:
+            chardev = "pty,id=ser0"
+        else:
+            chardev = "socket,id=ser0,%s,server=on,wait=on,telnet=%s" % (addr, t)
         cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3",
                "-cpu", "cortex-a57", "-smp", str(self.smp),
                "-m", str(self.mem), "-nodefaults", "-display", "none",
@@ -145,10 +185,11 @@ class Board:
                "-kernel", kernel_image(self.variant),
                "-initrd", initramfs(),
                "-append", self.append + " nokaslr rdinit=/init",
-               "-chardev", "socket,id=ser0,%s,server=on,wait=on,telnet=%s"
-               % (addr, t),
+               "-chardev", chardev,
                "-serial", "chardev:ser0",
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if self.serial_pty:
+            cmd.append("-S")  # started by QMP once the pty has a reader
         if self.gdbstub:
             self.gdb_port = free_port()
             cmd += ["-gdb", "tcp:127.0.0.1:%d" % self.gdb_port]
@@ -179,6 +220,8 @@ class Board:
         return self.serial_path
 
     def connect_serial(self, timeout=10):
+        if self.serial_pty:
+            return self.connect_pty(timeout)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -214,9 +257,30 @@ class Board:
 
     def port_spec(self):
         """The PORT nmidbg opens for this board's console."""
+        if self.serial_pty:
+            return self.pty_path
         if self.serial_tcp:
             return ("telnet:127.0.0.1:%d" if self.telnet else "tcp:127.0.0.1:%d") % self.serial_tcp
         return "unix:" + self.serial_path
+
+    def connect_pty(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.pty_path:
+            m = re.search(r"char device redirected to (/dev/pts/\d+)",
+                          self.qemu_stderr())
+            if m:
+                self.pty_path = m.group(1)
+            elif time.monotonic() > deadline or self.proc.poll() is not None:
+                raise BoardError("qemu made no pty: " + self.qemu_stderr())
+            else:
+                time.sleep(0.02)
+        console = PtyConsole(self.pty_path)
+        if self.qmp("query-status")["status"] != "running":
+            # QEMU polls a pty for a reader about once a second and drops
+            # output until it sees one: let it see us, then start.
+            time.sleep(1.5)
+            self.qmp("cont")
+        return console
 
     def qemu_stderr(self):
         self.stderr.seek(0)
@@ -456,6 +520,10 @@ class Board:
         wait for the probe's output line, not for a prompt."""
         self.send("go\r")
         time.sleep(self.GO_SETTLE)
+        return self.probe_shell(timeout)
+
+    def probe_shell(self, timeout=10):
+        """Prove the PID 1 shell answers, probing until it does."""
         deadline = time.monotonic() + timeout
         while True:
             self.send("echo alive-after-go\r")

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""nmidbg against the booted board: the harness sets the board up (locks
+CPUs), steps off the console socket, and nmidbg takes over the line."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+from board import NMI_APPEND, free_port
+from e2e.common import BoardTest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NMIDBG = os.path.join(os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build")),
+                      "asan", "nmidbg")
+
+
+def lockup_cpus(lines):
+    """CPUs whose backtrace in kdb's btc output shows lkdtm_HARDLOCKUP."""
+    cpus, cpu = set(), None
+    for line in lines:
+        m = re.match(r"CPU: (\d+) ", line)
+        if m:
+            cpu = int(m.group(1))
+        elif "lkdtm_HARDLOCKUP" in line and cpu is not None:
+            cpus.add(cpu)
+    return cpus
+
+
+class NmidbgOnBoard(BoardTest):
+    def boot_tcp(self, **kw):
+        return self.boot(serial_tcp=free_port(), **kw)
+
+    def nmidbg(self, *args, timeout=60):
+        p = subprocess.run([NMIDBG] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=timeout)
+        return p
+
+    def test_break_by_break_over_telnet_on_stock_console(self):
+        b = self.boot_tcp()
+        b.disconnect()
+        p = self.nmidbg("break", b.port_spec(), "--method", "break")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"in kdb on cpu \d+: break in \d+ ms")
+        # The board really is in kdb: the next command finds it there.
+        p = self.nmidbg("kdb", b.port_spec(), "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"^Currently on cpu \d+\nAvailable cpus: 0")
+
+    def test_kdb_btc_json_lists_the_locked_cpu(self):
+        b = self.boot_tcp()
+        b.sh("affine %d 0" % b.uart_irq())
+        b.sh("lock 1")
+        b.disconnect()
+        p = self.nmidbg("kdb", b.port_spec(), "-c", "btc", "--json",
+                        "--method", "break")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertTrue(j["ok"] and j["resumed"])
+        self.assertEqual(j["entry"]["how"], "break")
+        self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {1})
+        # Resumed: the shell answers again.
+        b.reconnect()
+        b.probe_shell()
+
+    def test_knock_on_every_cpu_locked_ttynmi(self):
+        b = self.boot_tcp(append=NMI_APPEND, smp=4)
+        b.lock_all()
+        b.disconnect()
+        p = self.nmidbg("kdb", b.port_spec(), "-c", "btc", "--json",
+                        "--method", "knock")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(j["entry"]["how"], "knock")
+        self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {0, 1, 2, 3})
+
+    def test_kdb_through_ser2net_rfc2217(self):
+        """A CI lab's path: the board's serial device behind ser2net's
+        rfc2217 accepter on 127.0.0.1, every CPU locked (ttyNMI kernel)."""
+        b = self.boot(serial_pty=True, append=NMI_APPEND)
+        b.lock_all()
+        b.disconnect()
+        port = free_port()
+        tmp = tempfile.mkdtemp(prefix="nmidbg-ser2net-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        cfg = os.path.join(tmp, "ser2net.yaml")
+        with open(cfg, "w") as f:
+            f.write("connection: &board\n"
+                    "  accepter: telnet(rfc2217),tcp,127.0.0.1,%d\n"
+                    "  connector: serialdev,%s,115200n81,local\n"
+                    % (port, b.port_spec()))
+        s2n = subprocess.Popen(["ser2net", "-n", "-c", cfg, "-P",
+                                os.path.join(tmp, "pid")],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.addCleanup(s2n.wait)
+        self.addCleanup(s2n.kill)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or s2n.poll() is not None:
+                    self.fail("ser2net did not listen: %s" % s2n.stdout.read1())
+                time.sleep(0.1)
+        time.sleep(0.5)  # ser2net frees the line after that probe
+        p = self.nmidbg("kdb", "rfc2217://127.0.0.1:%d" % port, "-c", "btc",
+                        "--json", "--method", "knock")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {0, 1})

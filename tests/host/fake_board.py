@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A fake board for nmidbg's command-line tests: no QEMU, just enough of a
+Linux console and kdb on a socket or a pty.
+
+Running: a console that echoes.  The gdb knock $3#33 (or, in telnet mode,
+IAC BRK then 'g') enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
+runs a few commands (`btc` pages through "more> "), and `go` resumes.
+Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
+knock: only BREAK+g works), `garbage` (line noise
+before the prompt), `disconnect` (hangs up on the first kdb command),
+`reboot` (a boot banner instead of a command's output).
+"""
+import os
+import socket
+import threading
+
+KNOCK = b"$3#33"
+PROMPT = b"[0]kdb> "
+BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
+               for i in range(30))
+
+
+class FakeBoard:
+    def __init__(self, behaviour="normal", telnet=False, transport="tcp"):
+        self.behaviour = behaviour
+        self.telnet = telnet
+        self.transport = transport
+        self.received = bytearray()   # every data byte the board got
+        self.breaks = 0
+        self.in_kdb = False
+        self.done = threading.Event()
+        if transport == "pty":
+            self.master, slave = os.openpty()
+            self.path = os.ttyname(slave)
+            # keep the slave open so the pty stays up until we close
+            self.slave = slave
+            self.spec = self.path
+        else:
+            self.listener = socket.socket()
+            self.listener.bind(("127.0.0.1", 0))
+            self.listener.listen(1)
+            port = self.listener.getsockname()[1]
+            self.spec = ("telnet:127.0.0.1:%d" if telnet else "tcp:127.0.0.1:%d") % port
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    # ---- transport ----
+    def _out(self, data):
+        if self.telnet:
+            data = data.replace(b"\xff", b"\xff\xff")
+        if self.transport == "pty":
+            os.write(self.master, data)
+        else:
+            self.conn.sendall(data)
+
+    def _in(self):
+        if self.transport == "pty":
+            try:
+                return os.read(self.master, 4096)
+            except OSError:
+                return b""
+        return self.conn.recv(4096)
+
+    def _decode(self, data):
+        """Strip telnet commands; count BREAKs (they arrive in order)."""
+        if not self.telnet:
+            return [(b, False) for b in data]
+        out, i = [], 0
+        while i < len(data):
+            b = data[i]
+            if b == 0xFF and i + 1 < len(data):
+                cmd = data[i + 1]
+                if cmd == 0xFF:
+                    out.append((0xFF, False))
+                    i += 2
+                elif cmd == 0xF3:
+                    out.append((None, True))
+                    i += 2
+                elif cmd == 0xFA:
+                    j = data.find(b"\xff\xf0", i)
+                    i = len(data) if j < 0 else j + 2
+                else:
+                    i += 3
+            else:
+                out.append((b, False))
+                i += 1
+        return out
+
+    # ---- behaviour ----
+    def serve(self):
+        """Like QEMU's server socket: one client at a time, state kept."""
+        try:
+            while self.serve_one():
+                pass
+        finally:
+            self.done.set()
+
+    def serve_one(self):
+        if self.transport != "pty":
+            try:
+                self.conn, _ = self.listener.accept()
+            except OSError:
+                return False
+            if self.telnet:  # what QEMU offers
+                self.conn.sendall(b"\xff\xfb\x01\xff\xfb\x03")
+        if self.behaviour != "silent" and not self.in_kdb:
+            self._out(b"Linux console\r\n# ")
+        line, recent, after_break = bytearray(), bytearray(), False
+        try:
+            while True:
+                data = self._in()
+                if not data:
+                    break
+                for b, is_break in self._decode(data):
+                    if is_break:
+                        self.breaks += 1
+                        after_break = True
+                        continue
+                    self.received.append(b)
+                    if self.behaviour == "silent":
+                        continue
+                    if not self.in_kdb:
+                        recent = (recent + bytes([b]))[-len(KNOCK):]
+                        knocked = recent == KNOCK and self.behaviour != "noknock"
+                        if knocked or (after_break and b == ord("g")):
+                            self.enter_kdb()
+                            recent = bytearray()
+                        else:
+                            self._out(bytes([b]))
+                        after_break = False
+                        continue
+                    if b in (13, 10):
+                        self._out(b"\r\n")
+                        if not self.run(bytes(line).decode(errors="replace").strip()):
+                            return False
+                        line = bytearray()
+                    else:
+                        line.append(b)
+                        self._out(bytes([b]))
+        except OSError:
+            return False
+        if self.transport == "pty":
+            return False
+        self.conn.close()
+        return True
+
+    def enter_kdb(self):
+        self.in_kdb = True
+        if self.behaviour == "garbage":
+            self._out(bytes(range(1, 255)) + b"$junk#00\r\n")
+        self._out(b"\r\nEntering kdb (current=0x0, pid 1) on processor 0 due to "
+                  b"NonMaskable Interrupt @ lkdtm_HARDLOCKUP\r\n" + PROMPT)
+
+    def run(self, cmd):
+        """Run a kdb command; False ends the connection."""
+        if self.behaviour == "disconnect" and cmd:
+            self.close()
+            return False
+        if self.behaviour == "reboot" and cmd:
+            self._out(b"\r\n[    0.000000] Booting Linux on physical CPU 0x0\r\n")
+            self.in_kdb = False
+            return True
+        if cmd == "go":
+            self.in_kdb = False
+            return True
+        if cmd == "btc":
+            lines = BTC.replace(b"\n", b"\r\n").split(b"\r\n")
+            for i, l in enumerate(lines[:-1]):
+                self._out(l + b"\r\n")
+                if i == 20:  # the pager; the client must answer it
+                    self._out(b"more> ")
+                    while True:
+                        c = self._in()
+                        if not c:
+                            return False
+                        if b" " in c or b"\r" in c:
+                            break
+                    self._out(b"\r")
+        elif cmd == "cpu":
+            self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
+        elif cmd:
+            self._out(b"Unknown kdb command: '%s'\r\n" % cmd.encode())
+        self._out(PROMPT)
+        return True
+
+    def close(self):
+        try:
+            if self.transport == "pty":
+                os.close(self.master)
+                os.close(self.slave)
+            else:
+                if hasattr(self, "conn"):
+                    self.conn.close()
+                self.listener.close()
+        except OSError:
+            pass

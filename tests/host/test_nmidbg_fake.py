@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""nmidbg break / kdb against a fake board (no QEMU): every transport that
+needs no hardware, the pager, JSON, and the board misbehaving.  Run against
+the plain and the ASan/UBSan build."""
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import time
+import unittest
+
+from host.fake_board import FakeBoard
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+
+class FakeMixin:
+    def nmidbg(self, *args, timeout=30):
+        return subprocess.run([self.binary] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def test_break_by_knock(self):
+        b = self.board()
+        p = self.nmidbg("break", b.spec, "--method", "knock")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"^in kdb on cpu 0: knock in \d+ ms")
+        self.assertIn(b"$3#33", bytes(b.received))
+
+    def test_break_over_telnet_sends_iac_brk(self):
+        b = self.board(telnet=True)
+        p = self.nmidbg("break", b.spec, "--method", "break")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("break in", p.stdout)
+        self.assertEqual(b.breaks, 1)
+
+    def test_auto_falls_back_to_break(self):
+        b = self.board(telnet=True, behaviour="noknock")
+        p = self.nmidbg("break", b.spec, "--timeout", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(": break in", p.stdout)
+        self.assertIn(b"$3#33", bytes(b.received))
+        self.assertEqual(b.breaks, 1)
+
+    def test_break_on_a_port_without_break_is_a_clear_error(self):
+        b = self.board()
+        p = self.nmidbg("break", b.spec, "--method", "break")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("cannot send BREAK", p.stderr)
+
+    def test_kdb_json_answers_the_pager_and_resumes(self):
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "btc", "-c", "cpu", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual((j["entry"]["how"], j["cpu"], j["resumed"], j["ok"]),
+                         ("knock", 0, True, True))
+        btc, cpu = j["commands"]
+        self.assertEqual(btc["command"], "btc")
+        self.assertEqual(sum("lkdtm_HARDLOCKUP" in l for l in btc["output"]), 30)
+        self.assertFalse(any("more>" in l or "kdb>" in l for l in btc["output"]))
+        self.assertEqual(cpu["output"], ["Currently on cpu 0", "Available cpus: 0-1"])
+        time.sleep(0.5)
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))
+        self.assertFalse(b.in_kdb)
+
+    def test_kdb_stay_leaves_it_in_kdb(self):
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu", "--stay")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "Currently on cpu 0\nAvailable cpus: 0-1\n")
+        self.assertTrue(b.in_kdb)
+        # And a second run finds it there without knocking again.
+        p = self.nmidbg("break", b.spec)
+        self.assertIn("already there", p.stdout)
+
+    def test_pty_through_termios(self):
+        b = self.board(transport="pty")
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Available cpus: 0-1", p.stdout)
+        p = self.nmidbg("break", b.spec, "--method", "break")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("cannot send BREAK", p.stderr)
+
+    def test_silent_board_times_out_with_what_it_saw(self):
+        b = self.board(behaviour="silent")
+        t = time.monotonic()
+        p = self.nmidbg("break", b.spec, "--method", "knock", "--timeout", "1")
+        self.assertEqual(p.returncode, 1)
+        self.assertLess(time.monotonic() - t, 10)
+        self.assertIn("no answer from the board; last seen: nothing", p.stderr)
+
+    def test_garbage_before_the_prompt(self):
+        b = self.board(behaviour="garbage")
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Available cpus", p.stdout)
+
+    def test_disconnect_mid_command(self):
+        b = self.board(behaviour="disconnect")
+        p = self.nmidbg("kdb", b.spec, "-c", "btc")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("connection closed", p.stderr)
+
+    def test_reboot_mid_command(self):
+        b = self.board(behaviour="reboot")
+        p = self.nmidbg("kdb", b.spec, "-c", "btc")
+        self.assertEqual(p.returncode, 5)
+        self.assertIn("rebooted", p.stderr)
+
+    def test_unknown_and_refused_ports(self):
+        p = self.nmidbg("break", "/dev/nonexistent-tty")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("No such file", p.stderr)
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        p = self.nmidbg("break", "tcp:127.0.0.1:%d" % port)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("refused", p.stderr)
+        p = self.nmidbg("break", "bogus")
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("is not a port", p.stderr)
+
+    def test_busy_port_names_the_holder(self):
+        b = self.board(transport="pty")
+        fd = os.open(b.spec, os.O_RDWR | os.O_NOCTTY)
+        self.addCleanup(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)   # as another nmidbg or picocom would
+        p = self.nmidbg("break", b.spec)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("port busy: held by pid %d (" % os.getpid(), p.stderr)
+
+    def test_usage_errors(self):
+        for args in (["kdb", "tcp:127.0.0.1:1"], ["break"],
+                     ["break", "x", "--method", "telepathy"]):
+            p = self.nmidbg(*args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("nmidbg", p.stderr)
+
+
+class TestFake(FakeMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestFakeAsan(FakeMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
