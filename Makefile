@@ -3,6 +3,7 @@
 # nmidbg: the host tool, its tests, and the QEMU arm64 test board.
 #
 #   make            build/nmidbg
+#   make install    PREFIX=/usr/local: nmidbg, its man page, bash completion
 #   make deps       install the Debian packages everything needs
 #   make board      the test board: cached arm64 kernel + initramfs
 #   make demo       set up, boot the board, break in, show the evidence
@@ -21,7 +22,7 @@ CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 CFLAGS ?= -O2
 SAN     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LDLIBS  := $(shell pkg-config --libs libserialport)
+LDLIBS  := $(shell pkg-config --libs libserialport) -lreadline
 
 HOST_SRCS := $(wildcard host/*.c)
 LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
@@ -87,6 +88,14 @@ board: $(BUILD)/board/initramfs.cpio
 board-lockdep: $(BUILD)/board/initramfs.cpio
 	@tests/board/build-kernel.sh lockdep
 
+install: $(BUILD)/nmidbg
+	install -D -m 755 $(BUILD)/nmidbg $(DESTDIR)$(PREFIX)/bin/nmidbg
+	install -D -m 644 docs/nmidbg.1 $(DESTDIR)$(PREFIX)/share/man/man1/nmidbg.1
+	install -D -m 644 contrib/nmidbg.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nmidbg
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches \
+		kernel-patches/*.patch kernel-patches/series
+
 # ---- the two commands -----------------------------------------------------
 deps:
 	@scripts/deps.sh
@@ -115,6 +124,6 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps board board-lockdep test demo bench fuzz checkpatch clean distclean
+.PHONY: all install deps board board-lockdep test demo bench fuzz checkpatch clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

@@ -21,6 +21,7 @@ enum {
 };
 
 /* Commands, each in its own file. */
+int cmd_attach(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_break(int argc, char **argv);
 int cmd_kdb(int argc, char **argv);

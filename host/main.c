@@ -16,6 +16,8 @@ static int run_help(int argc, char **argv);
 static int run_version(int argc, char **argv);
 
 const struct cmd cmd_table[] = {
+	{ "attach", cmd_attach, "PORT [-l LOG] [-e ^X]",
+	  "the board's console; Ctrl-] opens a menu; kdb lines are edited locally" },
 	{ "break", cmd_break, "PORT [--method auto|knock|break|sysrq] [--timeout S] [--sysrq-cmd CMD]",
 	  "break into kdb and verify it (the prompt comes back)" },
 	{ "help", run_help, "[COMMAND]", "show help for nmidbg or one command" },

@@ -64,6 +64,7 @@
 #define NMI_TTY_RX_BUDGET	1024	/* bytes drained per interrupt */
 #define NMI_TTY_RETRY_MS	10
 #define NMI_TTY_THROTTLE_MS	5000
+#define NMI_TTY_TRAPNR		2	/* see nmi_tty_enter_debugger() */
 
 static char knock[NMI_TTY_KNOCK_MAX + 1] = "$3#33";
 module_param_string(knock, knock, sizeof(knock), 0444);
@@ -120,13 +121,22 @@ static void nmi_tty_queue(struct nmi_tty *nt, u8 c)
 	smp_store_release(&nt->head, head + 1);
 }
 
-static void nmi_tty_enter_debugger(void)
+static void nmi_tty_enter_debugger(struct nmi_tty *nt)
 {
+	if (!nt->nmi) {
+		/* An ordinary interrupt: enter the way SysRq-g does. */
+		if (dbg_io_ops)
+			kgdb_breakpoint();
+		return;
+	}
 	/*
-	 * The registers are those the interrupt preempted: the debugger shows
-	 * what this CPU was doing, and rounds the other CPUs up.
+	 * The registers are those the NMI preempted: the debugger shows what
+	 * this CPU was doing, and rounds the other CPUs up.  The trap number
+	 * must not be 0, which kdb takes for a single step; 2 is what the
+	 * other NMI caller of kgdb_nmicallin() passes (X86_TRAP_NMI).
 	 */
-	kgdb_nmicallin(raw_smp_processor_id(), 0, get_irq_regs(), 0, NULL);
+	kgdb_nmicallin(raw_smp_processor_id(), NMI_TTY_TRAPNR, get_irq_regs(),
+		       0, NULL);
 }
 
 /*
@@ -169,7 +179,7 @@ static void nmi_tty_receive(struct nmi_tty *nt, int c)
 
 		nt->break_ns = 0;
 		if (fresh && c == 'g') {
-			nmi_tty_enter_debugger();
+			nmi_tty_enter_debugger(nt);
 			return;
 		}
 		if (fresh) {
@@ -180,7 +190,7 @@ static void nmi_tty_receive(struct nmi_tty *nt, int c)
 	}
 
 	if (nmi_tty_knock(nt, c))
-		nmi_tty_enter_debugger();
+		nmi_tty_enter_debugger(nt);
 }
 
 static irqreturn_t nmi_tty_interrupt(int irq, void *dev_id)

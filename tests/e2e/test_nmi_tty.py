@@ -53,6 +53,8 @@ class AllCpusLocked(BoardTest):
                 b.send_break()
                 b.send("g")
             self.expect_kdb(b, 5, method)
+            # kdb names the way in: the NMI, and the PC it interrupted.
+            self.assertRegex(b.text(), r"due to NonMaskable Interrupt @ 0x[0-9a-f]+")
             btc = b.kdb("btc")
             self.assertEqual(cpus_in_lockup(btc), set(range(smp)), btc)
             b.send("go\r")
@@ -172,6 +174,8 @@ class NoPseudoNmi(BoardTest):
         # While the CPU that takes the interrupt is alive, the knock works.
         b.send(KNOCK)
         self.expect_kdb(b, 5, "knock without pseudo-NMI")
+        # Without NMIs ttyNMI enters as SysRq-g does, not as a fake NMI.
+        self.assertIn("due to Keyboard Entry", b.text())
         b.kdb_go()
         # kgdboc's own SysRq-g is untouched.
         b.send("write /proc/sysrq-trigger g\r")

@@ -112,3 +112,62 @@ class NmidbgOnBoard(BoardTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         j = json.loads(p.stdout)
         self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {0, 1})
+
+    def test_attach_in_a_terminal(self):
+        """attach driven through a real terminal: console, the escape menu,
+        break-in, kdb line editing with Tab-completion, go, quit, the log."""
+        b = self.boot_tcp(append=NMI_APPEND)
+        b.sh("lock 1")
+        b.disconnect()
+        log = os.path.join(tempfile.mkdtemp(prefix="nmidbg-attach-"), "board.log")
+        self.addCleanup(shutil.rmtree, os.path.dirname(log), True)
+        session = "nmidbg-test-%d" % os.getpid()
+
+        def tmux(*args):
+            return subprocess.run(["tmux"] + list(args), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True).stdout
+
+        def screen_shows(pattern, timeout=10):
+            deadline = time.monotonic() + timeout
+            while True:
+                text = tmux("capture-pane", "-p", "-S", "-200", "-t", session)
+                if re.search(pattern, text):
+                    return text
+                if time.monotonic() > deadline:
+                    self.fail("terminal never showed %r; it shows:\n%s" % (pattern, text))
+                time.sleep(0.2)
+
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50",
+             "%s attach %s -l %s" % (NMIDBG, b.port_spec(), log))
+        self.addCleanup(tmux, "kill-session", "-t", session)
+        screen_shows(r"attached to telnet:.*Ctrl-\] opens the menu")
+        tmux("send-keys", "-t", session, "echo hello-console", "Enter")
+        screen_shows(r"\nhello-console\n")
+        tmux("send-keys", "-t", session, "C-]")
+        screen_shows(r"menu: b break in")
+        tmux("send-keys", "-t", session, "b")
+        screen_shows(r"in kdb on cpu 0 \(knock, \d+ ms\)")
+        tmux("send-keys", "-t", session, "Enter")
+        time.sleep(2)  # attach learns the commands from `help`
+        tmux("send-keys", "-t", session, "summ", "Tab")
+        screen_shows(r"\[0\]kdb> summary")
+        tmux("send-keys", "-t", session, "Enter")
+        text = screen_shows(r"sysname\s+Linux")
+        self.assertNotIn("summarysummary", text)   # the board's echo is hidden
+        tmux("send-keys", "-t", session, "go", "Enter")
+        time.sleep(1)
+        tmux("send-keys", "-t", session, "echo back-in-console", "Enter")
+        screen_shows(r"\nback-in-console\n")
+        tmux("send-keys", "-t", session, "C-]")
+        tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + 10
+        while subprocess.run(["tmux", "has-session", "-t", session],
+                             stderr=subprocess.DEVNULL).returncode == 0:
+            self.assertLess(time.monotonic(), deadline, "attach did not quit")
+            time.sleep(0.2)
+        with open(log) as f:
+            logged = f.read()
+        for mark in ("--- attached ---", "--- kdb ---", "--- console ---",
+                     "--- detached ---", "hello-console", "sysname"):
+            self.assertIn(mark, logged)
+        self.assertRegex(logged, r"(?m)^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] ")

@@ -153,3 +153,20 @@ class TestFake(FakeMixin, unittest.TestCase):
 
 class TestFakeAsan(FakeMixin, unittest.TestCase):
     binary = os.path.join(BUILD, "asan", "nmidbg")
+
+
+class AttachPipe(unittest.TestCase):
+    """attach with a script on standard input (no terminal)."""
+
+    def test_piped_input_reaches_the_board_and_attach_exits(self):
+        b = FakeBoard()
+        self.addCleanup(b.close)
+        t = time.monotonic()
+        p = subprocess.run([os.path.join(BUILD, "asan", "nmidbg"), "attach", b.spec],
+                           input="echo from-a-script\n", stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertLess(time.monotonic() - t, 10)
+        self.assertIn("Linux console", p.stdout)
+        self.assertIn("echo from-a-script", p.stdout)   # the board echoed it
+        self.assertIn(b"echo from-a-script\n", bytes(b.received))
