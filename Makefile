@@ -113,6 +113,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all board
 	@$(PYTHON) bench/breakin.py
+	@$(PYTHON) bench/console.py
 
 # The kernel series: checkpatch --strict every patch and nmi-tty/.
 checkpatch: board

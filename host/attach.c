@@ -254,6 +254,8 @@ static void kdb_prompt(void)
 
 static void show(const uint8_t *b, size_t n)
 {
+	if (!n)
+		return;
 	if (A.hex) {
 		char buf[8];
 
@@ -269,6 +271,8 @@ static void show(const uint8_t *b, size_t n)
 
 static void on_text(const uint8_t *b, size_t n)
 {
+	size_t run = 0;		/* bytes b[run..i) still to show */
+
 	log_bytes(b, n);
 	if (A.learning) {
 		char *t = realloc(A.learnt, A.learnt_len + n + 1);
@@ -284,26 +288,34 @@ static void on_text(const uint8_t *b, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		/* Swallow the board's echo of the line readline already showed. */
 		if (A.echo_len) {
+			int skip = 1;
+
 			if (A.echo_pos < A.echo_len && b[i] == (uint8_t)A.echo[A.echo_pos]) {
 				A.echo_pos++;
-				continue;
-			}
-			if (A.echo_pos == A.echo_len && (b[i] == '\r' || b[i] == '\n')) {
+			} else if (A.echo_pos == A.echo_len && (b[i] == '\r' || b[i] == '\n')) {
 				if (b[i] == '\n')
-					A.echo_len = 0;
+					A.echo_len = 0;	/* the echo is over */
+			} else {
+				skip = 0;	/* not our echo after all */
+				A.echo_len = 0;
+			}
+			if (skip) {
+				show(b + run, i - run);
+				run = i + 1;
 				continue;
 			}
-			A.echo_len = 0;
 		}
 		/* Keep the current line: it may become readline's prompt. */
 		if (b[i] == '\n' || b[i] == '\r')
 			A.line_len = 0;
 		else if (A.line_len < sizeof(A.line))
 			A.line[A.line_len++] = (char)b[i];
-		if (A.rl)	/* a line before the prompt: keep readline tidy */
+		if (A.rl) {	/* a line before the prompt: keep readline tidy */
+			run = i + 1;
 			continue;
-		show(b + i, 1);
+		}
 	}
+	show(b + run, n - run);
 }
 
 static void on_event(void *ctx, const struct mode_event *ev)
@@ -464,10 +476,12 @@ static int reconnect(void)
 
 			if (read(0, &c, 1) <= 0)
 				return -1;
-			if (A.menu)
-				A.menu = 0, A.quit = c == 'q';
-			else if (c == A.escape)
+			if (A.menu) {
+				A.menu = 0;
+				A.quit = c == 'q';
+			} else if (c == A.escape) {
 				A.menu = 1;
+			}
 		}
 	}
 	return -1;

@@ -71,8 +71,10 @@ static void add_text(struct session *s, const uint8_t *data, size_t len)
 	memcpy(s->text + s->text_len, data, len);
 	s->text_len += len;
 	s->text[s->text_len] = '\0';
-	if (s->echo)
-		fwrite(data, 1, len, s->echo), fflush(s->echo);
+	if (s->echo) {
+		fwrite(data, 1, len, s->echo);
+		fflush(s->echo);
+	}
 }
 
 static void on_event(void *ctx, const struct mode_event *ev)
