@@ -183,6 +183,14 @@ class FakeBoard:
         self._out(PROMPT)
         return True
 
+    def drop(self):
+        """Hang up on the client (a QEMU restart, a ser2net hiccup); the
+        board keeps listening, so the client can come back."""
+        try:
+            self.conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def close(self):
         try:
             if self.transport == "pty":

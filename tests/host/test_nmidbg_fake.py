@@ -5,6 +5,7 @@ the plain and the ASan/UBSan build."""
 import fcntl
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -139,6 +140,27 @@ class FakeMixin:
         self.assertEqual(p.returncode, 3)
         self.assertIn("port busy: held by pid %d (" % os.getpid(), p.stderr)
 
+    def test_ctrl_c_ends_a_wait_cleanly(self):
+        b = self.board(behaviour="silent")
+        p = subprocess.Popen([self.binary, "break", b.spec, "--method", "knock",
+                              "--timeout", "30"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 4)
+        self.assertIn("interrupted", err)
+
+    def test_debug_traces_the_wire(self):
+        b = self.board()
+        p = subprocess.run([self.binary, "break", b.spec, "--method", "knock"],
+                           env=dict(os.environ, NMIDBG_DEBUG="1"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("nmidbg: > 5: 24 33 23 33 33", p.stderr)   # $3#33
+        self.assertRegex(p.stderr, r"nmidbg: < \d+: .*5b 30 5d 6b 64 62 3e 20")
+
     def test_usage_errors(self):
         for args in (["kdb", "tcp:127.0.0.1:1"], ["break"],
                      ["break", "x", "--method", "telepathy"]):
@@ -157,6 +179,27 @@ class TestFakeAsan(FakeMixin, unittest.TestCase):
 
 class AttachPipe(unittest.TestCase):
     """attach with a script on standard input (no terminal)."""
+
+    def test_reconnects_when_the_port_returns(self):
+        b = FakeBoard()
+        self.addCleanup(b.close)
+        p = subprocess.Popen([os.path.join(BUILD, "asan", "nmidbg"), "attach", b.spec],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        self.addCleanup(p.kill)
+        time.sleep(1)
+        b.drop()
+        time.sleep(2)
+        p.stdin.write(b"echo after-reconnect\n")
+        p.stdin.flush()
+        time.sleep(1)
+        p.stdin.close()         # attach drains a second, then exits
+        out = p.stdout.read()
+        err = p.stderr.read()
+        self.assertEqual(p.wait(timeout=15), 0, err)
+        self.assertIn(b"[nmidbg] lost " + b.spec.encode(), out)
+        self.assertIn(b"[nmidbg] " + b.spec.encode() + b" is back", out)
+        self.assertIn(b"echo after-reconnect\n", bytes(b.received))
 
     def test_piped_input_reaches_the_board_and_attach_exits(self):
         b = FakeBoard()
