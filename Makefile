@@ -119,12 +119,16 @@ bench: deps
 checkpatch: board
 	@scripts/kernel-series.sh check
 
+# Every patch of the series builds on its own (about 6 minutes).
+check-series: board
+	@scripts/series-bisect-build.sh
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/board $(BUILD)/nmidbg
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all install deps board board-lockdep test demo bench fuzz checkpatch clean distclean
+.PHONY: all install deps board board-lockdep test demo bench fuzz checkpatch check-series clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Build the test kernel at every patch of kernel-patches/series, in order,
+# to prove each patch builds on its own (make check-series).  Uses its own
+# worktree and output directory, so the board's cached kernels stay as
+# they are.  Builds after the first are incremental.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${NMIDBG_BUILD:-$root/build}
+src=$build/cache/linux-source-6.12
+wt=$build/cache/series-bisect
+out=$build/kernel/series-bisect
+frag=$root/tests/board/kernel.config
+mk=(make -C "$wt" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "O=$out")
+
+[ -d "$src/.git" ] || { echo "run 'make board' first" >&2; exit 1; }
+git -C "$src" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+git -C "$src" worktree prune
+git -C "$src" worktree add -q --detach "$wt" base
+mkdir -p "$out"
+trap 'git -C "$src" worktree remove --force "$wt" 2>/dev/null || true' EXIT
+commits=$(git -C "$src" rev-list --reverse base..nmidbg)
+n=0
+for c in $commits; do
+	n=$((n + 1))
+	git -C "$wt" checkout -q "$c"
+	"${mk[@]}" -s allnoconfig >/dev/null
+	(cd "$wt" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$out" "$out/.config" "$frag" >/dev/null)
+	"${mk[@]}" -s olddefconfig >/dev/null
+	start=$(date +%s)
+	if "${mk[@]}" -j"$(nproc)" Image >"$out/build-$n.log" 2>&1; then
+		echo "patch $n builds ($(($(date +%s) - start)) s): $(git -C "$wt" log -1 --format=%s)"
+	else
+		echo "patch $n FAILS to build: $(git -C "$wt" log -1 --format=%s)"
+		tail -20 "$out/build-$n.log"
+		exit 1
+	fi
+done
+echo "all $n patches build on their own"
