@@ -214,9 +214,12 @@ int cmd_kdb(int argc, char **argv)
 	rc = enter(&s, &o, &e);
 	if (rc)
 		goto out;
-	if (o.json)
-		printf("{\"port\": \"%s\", \"entry\": {\"how\": \"%s\", \"ms\": %ld}, \"cpu\": %d, \"commands\": [",
-		       port, e.how, e.ms, e.cpu);
+	if (o.json) {
+		printf("{\"port\": ");
+		json_string(stdout, port, strlen(port));
+		printf(", \"entry\": {\"how\": \"%s\", \"ms\": %ld}, \"cpu\": %d, \"commands\": [",
+		       e.how, e.ms, e.cpu);
+	}
 	for (i = 0; i < o.ncmds && !rc; i++) {
 		char *out;
 		struct timespec t0, t1;

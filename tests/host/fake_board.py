@@ -3,7 +3,7 @@
 Linux console and kdb on a socket or a pty.
 
 Running: a console that echoes.  The gdb knock $3#33 (or, in telnet mode,
-IAC BRK then 'g') enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
+IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
 runs a few commands (`btc` pages through "more> "), and `go` resumes.
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
@@ -11,11 +11,14 @@ before the prompt), `disconnect` (hangs up on the first kdb command),
 `reboot` (a boot banner instead of a command's output).
 """
 import os
+import shutil
 import socket
+import tempfile
 import threading
 
 KNOCK = b"$3#33"
 PROMPT = b"[0]kdb> "
+SYSRQ_G = b"echo g > /proc/sysrq-trigger"
 BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
                for i in range(30))
 
@@ -35,6 +38,13 @@ class FakeBoard:
             # keep the slave open so the pty stays up until we close
             self.slave = slave
             self.spec = self.path
+        elif transport == "unix":
+            self.sockdir = tempfile.mkdtemp(prefix="nmidbg-fake-")
+            path = os.path.join(self.sockdir, "console.sock")
+            self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.listener.bind(path)
+            self.listener.listen(1)
+            self.spec = "unix:" + path
         else:
             self.listener = socket.socket()
             self.listener.bind(("127.0.0.1", 0))
@@ -124,9 +134,16 @@ class FakeBoard:
                         knocked = recent == KNOCK and self.behaviour != "noknock"
                         if knocked or (after_break and b == ord("g")):
                             self.enter_kdb()
-                            recent = bytearray()
+                            recent, line = bytearray(), bytearray()
                         else:
                             self._out(bytes([b]))
+                            if b in (13, 10):
+                                is_sysrq = bytes(line).strip() == SYSRQ_G
+                                line = bytearray()
+                                if is_sysrq:
+                                    self.enter_kdb()
+                            else:
+                                line.append(b)
                         after_break = False
                         continue
                     if b in (13, 10):
@@ -200,5 +217,7 @@ class FakeBoard:
                 if hasattr(self, "conn"):
                     self.conn.close()
                 self.listener.close()
+                if self.transport == "unix":
+                    shutil.rmtree(self.sockdir, ignore_errors=True)
         except OSError:
             pass

@@ -140,6 +140,21 @@ class FakeMixin:
         self.assertEqual(p.returncode, 3)
         self.assertIn("port busy: held by pid %d (" % os.getpid(), p.stderr)
 
+    def test_sysrq_method_types_into_the_shell(self):
+        b = self.board()
+        p = self.nmidbg("break", b.spec, "--method", "sysrq")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(": sysrq in", p.stdout)
+        self.assertIn(b"echo g > /proc/sysrq-trigger\r", bytes(b.received))
+
+    def test_unix_socket_port(self):
+        b = self.board(transport="unix")
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(j["port"], b.spec)
+        self.assertEqual(j["commands"][0]["output"][0], "Currently on cpu 0")
+
     def test_ctrl_c_ends_a_wait_cleanly(self):
         b = self.board(behaviour="silent")
         p = subprocess.Popen([self.binary, "break", b.spec, "--method", "knock",
