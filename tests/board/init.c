@@ -487,6 +487,33 @@ out:
 	return 0;
 }
 
+/*
+ * dstate: leave a task in D state for good.  A child vforks; the vfork
+ * child never execs or exits, so its parent waits in the kernel,
+ * uninterruptibly (TASK_KILLABLE), where ps shows D.
+ */
+static int cmd_dstate(int argc, char **argv)
+{
+	pid_t pid;
+
+	(void)argc;
+	(void)argv;
+	pid = fork();
+	if (pid < 0) {
+		out("error: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (vfork() == 0)
+			for (;;)
+				pause();
+		_exit(0);
+	}
+	usleep(100 * 1000);
+	out("pid %d in D state\n", pid);
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command {
@@ -498,6 +525,7 @@ static const struct command {
 	{ "cat", cmd_cat, "cat FILE             print a file" },
 	{ "cpus", cmd_cpus, "cpus                 online CPUs, PID 1's CPUs" },
 	{ "dmesg", cmd_dmesg, "dmesg                print the kernel log" },
+	{ "dstate", cmd_dstate, "dstate               leave a task in D state" },
 	{ "echo", cmd_echo, "echo WORDS...        print words" },
 	{ "help", cmd_help, "help                 this list" },
 	{ "irq", cmd_irq, "irq NAME             number of the IRQ named NAME" },

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# GDB commands for triaging a hung Linux board, over kgdb (the board's
+# serial line) and over a JTAG-style stub (QEMU's gdbstub stands in for the
+# probe in tests).  They build on the kernel's own helpers (vmlinux-gdb.py,
+# the lx-* commands), and follow their conventions: one gdb.Command per
+# job, the docstring is the help.
+#
+#   source gdbscripts/nmidbg.py
+#   nmidbg-cpus              every online CPU: its current task and backtrace
+#   nmidbg-blocked           tasks in D state, with where they sleep
+#   nmidbg-dmesg-tail [N]    the last N lines of the kernel log (default 40)
+#   nmidbg-triage [json]     all of it (and the kernel version), as text or JSON
+
+import json
+import re
+
+import gdb
+
+try:
+    from linux import cpus, tasks, utils
+except ImportError:
+    raise gdb.GdbError("nmidbg.py needs the kernel's vmlinux-gdb.py loaded first "
+                       "(CONFIG_GDB_SCRIPTS; add-auto-load-safe-path for it)")
+
+TASK_UNINTERRUPTIBLE = 0x2
+TASK_NOLOAD = 0x400     # TASK_IDLE sleepers: ps shows I, not D
+SCHED_FUNCS = ("__switch_to", "__schedule", "schedule", "schedule_timeout",
+               "schedule_preempt_disabled", "io_schedule", "io_schedule_timeout",
+               "__wait_for_common", "do_wait_for_common")
+
+
+def _threads_by_target_id():
+    """Map kgdb's thread ids (task pids) and shadowCPUn names to gdb ids."""
+    text = gdb.execute("info threads", to_string=True)
+    by_tid, shadow = {}, {}
+    for m in re.finditer(r"^\*?\s+(\d+)\s+Thread (-?\d+)(?: \(([^)]*)\))?", text, re.M):
+        gid, tid, extra = int(m.group(1)), int(m.group(2)), m.group(3) or ""
+        by_tid[tid] = gid
+        s = re.match(r"shadowCPU(\d+)", extra)
+        if s:
+            shadow[int(s.group(1))] = gid
+    return by_tid, shadow
+
+
+def cpu_threads():
+    """[(cpu, gdb thread number)] for every online CPU."""
+    kind = utils.get_gdbserver_type()
+    out = []
+    if kind == utils.GDBSERVER_QEMU:
+        # QEMU's gdbstub: thread N is CPU N-1.
+        for cpu in cpus.each_online_cpu():
+            out.append((cpu, cpu + 1))
+    elif kind == utils.GDBSERVER_KGDB:
+        # kgdb: threads are tasks; a CPU's idle task is "shadowCPUn".
+        by_tid, shadow = _threads_by_target_id()
+        for cpu in cpus.each_online_cpu():
+            task = gdb.parse_and_eval("kgdb_info[%d].task" % cpu)
+            pid = int(task["pid"]) if int(task) else 0
+            gid = by_tid.get(pid) if pid else shadow.get(cpu)
+            if gid is not None:
+                out.append((cpu, gid))
+    else:
+        raise gdb.GdbError("nmidbg: connected neither to kgdb nor to QEMU's gdbstub")
+    return out
+
+
+def _frames(limit=40):
+    frames, f = [], gdb.newest_frame()
+    while f is not None and len(frames) < limit:
+        sal = f.find_sal()
+        frames.append({
+            "function": f.name() or "??",
+            "pc": "0x%x" % f.pc(),
+            "file": sal.symtab.filename if sal.symtab else None,
+            "line": sal.line if sal.symtab else None,
+        })
+        try:
+            f = f.older()
+        except gdb.error:
+            break
+    return frames
+
+
+def cpu_report():
+    """[{cpu, pid, comm, frames}] for every online CPU."""
+    report = []
+    selected = gdb.selected_thread()
+    try:
+        for cpu, gid in cpu_threads():
+            gdb.execute("thread %d" % gid, to_string=True)
+            try:
+                task = cpus.get_current_task(cpu)
+                pid, comm = int(task["pid"]), task["comm"].string()
+            except gdb.error:
+                pid, comm = None, None
+            report.append({"cpu": cpu, "pid": pid, "comm": comm,
+                           "frames": _frames()})
+    finally:
+        if selected is not None and selected.is_valid():
+            selected.switch()
+    return report
+
+
+def _symbol(pc):
+    """The function (ELF symbol, not an inlined block) that holds pc."""
+    try:
+        text = gdb.execute("info symbol 0x%x" % pc, to_string=True)
+    except gdb.error:
+        return "0x%x" % pc
+    m = re.match(r"(\S+)( \+ \d+)? in section", text)
+    return m.group(1) if m else "0x%x" % pc
+
+
+def sleeping_stack(task, depth=16):
+    """A sleeping task's call chain, from its saved frame records (arm64:
+    thread.cpu_context.fp points at {previous fp, return address})."""
+    ulong = utils.get_ulong_type().pointer()
+    stack = [_symbol(int(task["thread"]["cpu_context"]["pc"]))]
+    fp = int(task["thread"]["cpu_context"]["fp"])
+    while fp and len(stack) < depth:
+        try:
+            lr = int(gdb.Value(fp + 8).cast(ulong).dereference())
+            fp = int(gdb.Value(fp).cast(ulong).dereference())
+        except gdb.MemoryError:
+            break
+        if not lr:
+            break
+        stack.append(_symbol(lr))
+    return stack
+
+
+def blocked_report():
+    """[{pid, comm, where, stack}] for tasks in D state."""
+    out = []
+    for task in tasks.task_lists():
+        state = int(task["__state"])
+        if not state & TASK_UNINTERRUPTIBLE or state & TASK_NOLOAD:
+            continue
+        stack = sleeping_stack(task)
+        where = next((f for f in stack if f not in SCHED_FUNCS), stack[0])
+        out.append({"pid": int(task["pid"]), "comm": task["comm"].string(),
+                    "where": where, "stack": stack})
+    return out
+
+
+def dmesg_tail(n):
+    text = gdb.execute("lx-dmesg", to_string=True)
+    return text.splitlines()[-n:]
+
+
+def version():
+    return gdb.execute("lx-version", to_string=True).strip()
+
+
+def _print_cpus(report):
+    for c in report:
+        gdb.write("CPU%d: pid %s (%s)\n" % (c["cpu"], c["pid"], c["comm"]))
+        for i, f in enumerate(c["frames"]):
+            loc = " at %s:%s" % (f["file"], f["line"]) if f["file"] else ""
+            gdb.write("  #%-2d %s %s%s\n" % (i, f["pc"], f["function"], loc))
+
+
+class NmidbgCpus(gdb.Command):
+    """Every online CPU: its current task and its backtrace."""
+
+    def __init__(self):
+        super().__init__("nmidbg-cpus", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        _print_cpus(cpu_report())
+
+
+class NmidbgBlocked(gdb.Command):
+    """Tasks in uninterruptible sleep (D state), with where they sleep."""
+
+    def __init__(self):
+        super().__init__("nmidbg-blocked", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        blocked = blocked_report()
+        for t in blocked:
+            gdb.write("%6d %-16s %s\n" % (t["pid"], t["comm"], t["where"]))
+        gdb.write("%d task(s) in D state\n" % len(blocked))
+
+
+class NmidbgDmesgTail(gdb.Command):
+    """The last N lines of the kernel log (default 40): nmidbg-dmesg-tail [N]"""
+
+    def __init__(self):
+        super().__init__("nmidbg-dmesg-tail", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        for line in dmesg_tail(int(arg) if arg.strip() else 40):
+            gdb.write(line + "\n")
+
+
+class NmidbgTriage(gdb.Command):
+    """Everything for a hung board: nmidbg-triage [json]
+
+The kernel version, every CPU's task and backtrace, the D-state tasks and
+the tail of the kernel log; as text, or with 'json' as one JSON object."""
+
+    def __init__(self):
+        super().__init__("nmidbg-triage", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        report = {"version": version(), "cpus": cpu_report(),
+                  "blocked": blocked_report(), "dmesg_tail": dmesg_tail(40)}
+        if arg.strip() == "json":
+            gdb.write(json.dumps(report) + "\n")
+            return
+        gdb.write(report["version"] + "\n\n")
+        _print_cpus(report["cpus"])
+        gdb.write("\nD-state tasks: %d\n" % len(report["blocked"]))
+        for t in report["blocked"]:
+            gdb.write("%6d %-16s %s\n" % (t["pid"], t["comm"], t["where"]))
+        gdb.write("\nkernel log, last lines:\n" + "\n".join(report["dmesg_tail"]) + "\n")
+
+
+NmidbgCpus()
+NmidbgBlocked()
+NmidbgDmesgTail()
+NmidbgTriage()

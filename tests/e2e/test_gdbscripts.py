@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""gdbscripts/ on a hung board, over both ways in: QEMU's gdbstub (the JTAG
+probe's stand-in) and kgdb on the serial line.  Every CPU hard-locked, one
+task left in D state; the triage report must show the same CPUs in
+lkdtm_HARDLOCKUP with file:line, the D-state task, and the kernel log."""
+import json
+import os
+import re
+import subprocess
+
+from board import NMI_APPEND, free_port, kernel_dir
+from e2e.common import BoardTest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = os.path.join(ROOT, "gdbscripts", "nmidbg.py")
+
+
+def triage(target, timeout=120):
+    kdir = kernel_dir()
+    p = subprocess.run(
+        ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
+         "-iex", "add-auto-load-safe-path " + os.path.dirname(kdir),
+         "-iex", "add-auto-load-safe-path " + os.path.realpath(
+             os.path.join(kdir, "vmlinux-gdb.py")).rsplit("/scripts/", 1)[0],
+         os.path.join(kdir, "vmlinux"), "-ex", "target remote " + target,
+         "-x", SCRIPT, "-ex", "nmidbg-triage json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise AssertionError("no triage JSON from gdb:\n%s\n%s"
+                             % (p.stdout[-3000:], p.stderr[-3000:]))
+    return json.loads(lines[-1])
+
+
+class GdbScripts(BoardTest):
+    def setup_board(self, b):
+        out = b.sh("dstate")
+        pid = int(re.search(r"pid (\d+) in D state", out).group(1))
+        b.lock_all()
+        return pid
+
+    def check(self, report, smp, dstate_pid):
+        locked = {c["cpu"] for c in report["cpus"]
+                  if any(f["function"] == "lkdtm_HARDLOCKUP" and
+                         f["file"] and f["file"].endswith("drivers/misc/lkdtm/bugs.c") and
+                         f["line"] for f in c["frames"])}
+        self.assertEqual(locked, set(range(smp)), json.dumps(report["cpus"])[:3000])
+        blocked = {t["pid"]: t for t in report["blocked"]}
+        self.assertIn(dstate_pid, blocked)
+        # A vfork parent: waits in clone for the child's completion.
+        self.assertTrue(blocked[dstate_pid]["where"].startswith("wait_for_completion"),
+                        blocked[dstate_pid])
+        self.assertIn("__do_sys_clone", blocked[dstate_pid]["stack"])
+        self.assertFalse(any(t["comm"].startswith("kworker") for t in report["blocked"]),
+                         "idle kworkers are not D state")
+        self.assertTrue(any("lkdtm: Performing direct entry HARDLOCKUP" in l
+                            for l in report["dmesg_tail"]))
+        self.assertTrue(report["version"].startswith("Linux version 6.12"))
+
+    def test_over_qemu_gdbstub(self):
+        b = self.boot(append=NMI_APPEND, gdbstub=True)
+        pid = self.setup_board(b)
+        self.check(triage(":%d" % b.gdb_port), 2, pid)
+
+    def test_over_kgdb_on_the_serial_line(self):
+        b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
+        pid = self.setup_board(b)
+        b.send("$3#33")
+        self.expect_kdb(b, 5, "knock")
+        b.send("kgdb\r")           # kdb hands the line to the gdb protocol
+        b.expect(b"attach debugger", 5)
+        b.disconnect()
+        self.check(triage("tcp:127.0.0.1:%d" % b.serial_tcp), 2, pid)
