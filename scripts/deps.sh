@@ -16,8 +16,8 @@ packages=(
 	qemu-system-arm
 	# debugger side and e2e helpers
 	gdb-multiarch python3 ser2net tmux
-	# checkpatch.pl (its SPDX check)
-	python3-ply python3-git
+	# checkpatch.pl: Perl's core modules, and its SPDX check
+	perl python3-ply python3-git
 )
 
 missing=()
