@@ -58,7 +58,12 @@
 #include <linux/workqueue.h>
 #include <asm/irq_regs.h>
 
-#define NMI_TTY_RING_SIZE	4096	/* a power of two */
+/*
+ * A power of two.  It absorbs input while irq_work cannot run on the CPU
+ * that takes the NMI (that CPU may keep interrupts off for tens of ms):
+ * 32 KiB is about 3 s at 115200 baud, 300 ms at QEMU's PL011 rate.
+ */
+#define NMI_TTY_RING_SIZE	32768
 #define NMI_TTY_KNOCK_MAX	16
 #define NMI_TTY_BREAK_NS	(5 * NSEC_PER_SEC)
 #define NMI_TTY_RX_BUDGET	1024	/* bytes drained per interrupt */
@@ -83,7 +88,8 @@ struct nmi_tty {
 	u8 ring[NMI_TTY_RING_SIZE];
 	unsigned int head;		/* written by the producer only */
 	unsigned int tail;		/* written by the consumer only */
-	atomic_t dropped;
+	atomic_t overflowed;		/* bytes lost to a full ring (NMI side) */
+	atomic_t dropped;		/* bytes dropped for a stalled reader */
 
 	/* Interrupt handler state (serialised by the interrupt controller) */
 	size_t knock_seen;		/* bytes of the knock matched so far */
@@ -113,7 +119,7 @@ static void nmi_tty_queue(struct nmi_tty *nt, u8 c)
 
 	/* Pairs with the consumer's release of tail: its reads are done. */
 	if (head - smp_load_acquire(&nt->tail) >= NMI_TTY_RING_SIZE) {
-		atomic_inc(&nt->dropped);
+		atomic_inc(&nt->overflowed);
 		return;
 	}
 	nt->ring[head & (NMI_TTY_RING_SIZE - 1)] = c;
@@ -235,7 +241,7 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 	unsigned int head, tail;
 	unsigned long flags;
 	bool open, pending, accepted = false;
-	int dropped, key;
+	int dropped, overflowed, key;
 
 	spin_lock_irqsave(&nt->rx_lock, flags);
 	open = tty_port_initialized(&nt->port);
@@ -296,6 +302,10 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 	if (dropped)
 		pr_warn_ratelimited("dropped %d received bytes: reader stalled\n",
 				    dropped);
+	overflowed = atomic_xchg(&nt->overflowed, 0);
+	if (overflowed)
+		pr_warn_ratelimited("dropped %d received bytes: receive ring overflowed\n",
+				    overflowed);
 	key = atomic_xchg(&nt->sysrq_key, 0);
 	if (key)
 		handle_sysrq(key);
@@ -487,6 +497,7 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	nt->throttled = false;
 	nt->stalled = false;
 	atomic_set(&nt->dropped, 0);
+	atomic_set(&nt->overflowed, 0);
 	atomic_set(&nt->sysrq_key, 0);
 	spin_lock_init(&nt->rx_lock);
 	raw_spin_lock_init(&nt->tx_lock);
