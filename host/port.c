@@ -180,13 +180,12 @@ ssize_t port_read(struct port *p, uint8_t *buf, size_t len)
 	return n;
 }
 
-int port_write(struct port *p, const void *buf, size_t len)
+int port_write_all(struct port *p,
+		   ssize_t (*write_fn)(struct port *, const uint8_t *, size_t),
+		   const uint8_t *buf, size_t len)
 {
-	const uint8_t *b = buf;
-
-	trace(">", b, len);
 	while (len) {
-		ssize_t n = p->ops->write(p, b, len);
+		ssize_t n = write_fn(p, buf, len);
 
 		if (n < 0)
 			return (int)n;
@@ -197,10 +196,16 @@ int port_write(struct port *p, const void *buf, size_t len)
 				return port_fail(p, PORT_EIO, "write timed out");
 			continue;
 		}
-		b += n;
+		buf += n;
 		len -= (size_t)n;
 	}
 	return PORT_OK;
+}
+
+int port_write(struct port *p, const void *buf, size_t len)
+{
+	trace(">", buf, len);
+	return port_write_all(p, p->ops->write, buf, len);
 }
 
 int port_send_break(struct port *p)

@@ -62,6 +62,13 @@ int port_write(struct port *p, const void *buf, size_t len);
 int port_send_break(struct port *p);
 void port_close(struct port *p);
 
+/*
+ * For backends: write all of buf with write_fn (a backend's raw write),
+ * waiting up to 5 s at a time for the transport to take more.
+ */
+int port_write_all(struct port *p,
+		   ssize_t (*write_fn)(struct port *, const uint8_t *, size_t),
+		   const uint8_t *buf, size_t len);
 /* For backends: set p->err and return code. */
 int port_fail(struct port *p, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

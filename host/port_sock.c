@@ -10,7 +10,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,24 +115,10 @@ static ssize_t sock_write(struct port *p, const uint8_t *buf, size_t len)
 	return port_fail(p, PORT_EIO, "send: %s", strerror(errno));
 }
 
-/* Send all of a control sequence, waiting briefly if the socket is full. */
+/* Send all of a control sequence as it is (no telnet escaping). */
 static int send_all(struct port *p, const uint8_t *buf, size_t len)
 {
-	while (len) {
-		ssize_t n = sock_write(p, buf, len);
-
-		if (n < 0)
-			return (int)n;
-		if (n == 0) {
-			struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
-
-			if (poll(&pfd, 1, 5000) <= 0)
-				return port_fail(p, PORT_EIO, "send timed out");
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return PORT_OK;
+	return port_write_all(p, sock_write, buf, len);
 }
 
 static void sock_close(struct port *p)

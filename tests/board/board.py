@@ -294,13 +294,7 @@ class Board:
                 pass
         if self.proc:
             self.proc.wait()
-        if self.sock:
-            try:
-                self._drain(0)
-            except OSError:
-                pass
-            self.sock.close()
-            self.sock = None
+        self.disconnect()
         self.save_transcript()
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
