@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "kdb.h"
@@ -222,11 +221,9 @@ int cmd_kdb(int argc, char **argv)
 	}
 	for (i = 0; i < o.ncmds && !rc; i++) {
 		char *out;
-		struct timespec t0, t1;
+		long t0 = session_now_ms();
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = kdb_run(&s, o.cmds[i], o.timeout_ms * 4, &out);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc) {
 			complain(&s, o.cmds[i], rc);
 			break;
@@ -234,8 +231,7 @@ int cmd_kdb(int argc, char **argv)
 		if (o.json) {
 			printf("%s{\"command\": ", i ? ", " : "");
 			json_string(stdout, o.cmds[i], strlen(o.cmds[i]));
-			printf(", \"ms\": %ld, \"output\": ",
-			       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+			printf(", \"ms\": %ld, \"output\": ", session_now_ms() - t0);
 			json_lines(stdout, out);
 			printf("}");
 		} else {

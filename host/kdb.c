@@ -6,20 +6,11 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kdb.h"
 
 #define KNOCK "$3#33"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 int kdb_parse_method(const char *name, enum kdb_method *m)
 {
@@ -46,7 +37,7 @@ static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
 	int rc;
 
 	session_mark(s);
-	t0 = now_ms();
+	t0 = session_now_ms();
 	switch (m) {
 	case KDB_KNOCK:
 		e->how = "knock";
@@ -68,7 +59,7 @@ static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
 	if (rc)
 		return rc;
 	rc = session_wait(s, timeout_ms, stopped);
-	e->ms = now_ms() - t0;
+	e->ms = session_now_ms() - t0;
 	e->cpu = s->prompt_cpu;
 	return rc;
 }

@@ -28,7 +28,7 @@ void session_catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static long now_ms(void)
+long session_now_ms(void)
 {
 	struct timespec ts;
 
@@ -129,11 +129,11 @@ int session_send(struct session *s, const char *str)
 
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *))
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = session_now_ms() + timeout_ms;
 	uint8_t buf[4096];
 
 	for (;;) {
-		long left = deadline - now_ms();
+		long left = deadline - session_now_ms();
 		struct pollfd pfd = { .fd = s->port->fd, .events = POLLIN };
 		int rc;
 

@@ -46,6 +46,8 @@ int session_send(struct session *s, const char *str);
  * fails or Ctrl-C.  done may be NULL: read until the deadline.
  */
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *));
+/* Milliseconds on the monotonic clock: for deadlines and timings. */
+long session_now_ms(void);
 /* The last bytes received, printable, for "board silent" errors. */
 const char *session_last_seen(struct session *s, char *buf, size_t len);
 const char *session_strerror(struct session *s, int rc);
