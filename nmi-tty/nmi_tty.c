@@ -20,6 +20,15 @@
  * CPU is stuck).  It is serialised by the interrupt controller: one CPU
  * handles the line at a time.
  *
+ * Bytes the port holds but will not interrupt for: polling a port through
+ * poll_get_char() may clear its receive interrupt (PL011 does, in
+ * pl011_quiesce_irqs()), and a PL011 raises it again only when its FIFO
+ * reaches the trigger level anew.  So when the handler leaves bytes behind
+ * (its budget ran out) or the debugger stops polling, the consumer sets the
+ * interrupt pending at the interrupt controller: the handler runs again.
+ * Without that, a UART without a receive timeout interrupt (QEMU's PL011)
+ * stops receiving for good.
+ *
  * A slow reader: when the flip buffer refuses data, the consumer masks the
  * receive interrupt until the ring drains (backpressure, nothing lost).
  * When the reader makes no progress for NMI_TTY_THROTTLE_MS, it unmasks
@@ -66,7 +75,6 @@
 #define NMI_TTY_RING_SIZE	32768
 #define NMI_TTY_KNOCK_MAX	16
 #define NMI_TTY_BREAK_NS	(5 * NSEC_PER_SEC)
-#define NMI_TTY_RX_BUDGET	1024	/* bytes drained per interrupt */
 #define NMI_TTY_RETRY_MS	10
 #define NMI_TTY_THROTTLE_MS	5000
 #define NMI_TTY_TRAPNR		2	/* see nmi_tty_enter_debugger() */
@@ -75,6 +83,11 @@ static char knock[NMI_TTY_KNOCK_MAX + 1] = "$3#33";
 module_param_string(knock, knock, sizeof(knock), 0444);
 MODULE_PARM_DESC(knock,
 		 "Bytes that enter the kernel debugger from NMI (default \"$3#33\", empty: off)");
+
+/* Bounds the time one NMI spends on a port that keeps receiving. */
+static unsigned int rx_budget = 1024;
+module_param(rx_budget, uint, 0444);
+MODULE_PARM_DESC(rx_budget, "Bytes read per receive interrupt at most (default 1024)");
 
 struct nmi_tty {
 	struct tty_port port;
@@ -95,6 +108,7 @@ struct nmi_tty {
 	size_t knock_seen;		/* bytes of the knock matched so far */
 	u64 break_ns;			/* when a BREAK came; 0: none pending */
 	atomic_t sysrq_key;		/* a BREAK+key for handle_sysrq(); 0: none */
+	atomic_t kick;			/* the port may hold bytes: re-trigger */
 
 	/* Consumer state, under rx_lock */
 	spinlock_t rx_lock;
@@ -203,15 +217,17 @@ static irqreturn_t nmi_tty_interrupt(int irq, void *dev_id)
 {
 	struct nmi_tty *nt = dev_id;
 	struct tty_driver *drv = nt->poll_driver;
-	int budget = NMI_TTY_RX_BUDGET;
+	unsigned int n;
 	int c;
 
-	while (budget--) {
+	for (n = 0; n < rx_budget; n++) {
 		c = drv->ops->poll_get_char(drv, nt->poll_line);
 		if (c == NO_POLL_CHAR || c < 0)
 			break;
 		nmi_tty_receive(nt, c);
 	}
+	if (n == rx_budget)
+		atomic_set(&nt->kick, 1);
 	irq_work_queue(&nt->rx_work);
 	return IRQ_HANDLED;
 }
@@ -234,6 +250,18 @@ static void nmi_tty_mask_rx(struct nmi_tty *nt, bool mask)
 	} else {
 		enable_irq(nt->irq);
 	}
+}
+
+/* Take the receive interrupt again, whatever the port's own line says. */
+static void nmi_tty_kick(struct nmi_tty *nt)
+{
+	int err;
+
+	/* While the line is masked the pending state waits for the unmask. */
+	err = irq_set_irqchip_state(nt->irq, IRQCHIP_STATE_PENDING, true);
+	if (err)
+		pr_warn_once("cannot re-trigger irq %d (%d): receive may stall\n",
+			     nt->irq, err);
 }
 
 static void nmi_tty_drain(struct nmi_tty *nt)
@@ -309,6 +337,8 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 	key = atomic_xchg(&nt->sysrq_key, 0);
 	if (key)
 		handle_sysrq(key);
+	if (atomic_xchg(&nt->kick, 0))
+		nmi_tty_kick(nt);
 }
 
 static void nmi_tty_rx_work(struct irq_work *work)
@@ -490,6 +520,7 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	nt->poll_driver = driver;
 	nt->poll_line = line;
 	nt->knock_len = strnlen(knock, NMI_TTY_KNOCK_MAX);
+	rx_budget = max(rx_budget, 1U);	/* 0 would re-trigger for ever */
 	nt->head = 0;
 	nt->tail = 0;
 	nt->knock_seen = 0;
@@ -499,6 +530,7 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	atomic_set(&nt->dropped, 0);
 	atomic_set(&nt->overflowed, 0);
 	atomic_set(&nt->sysrq_key, 0);
+	atomic_set(&nt->kick, 0);
 	spin_lock_init(&nt->rx_lock);
 	raw_spin_lock_init(&nt->tx_lock);
 	init_irq_work(&nt->rx_work, nmi_tty_rx_work);
@@ -552,6 +584,21 @@ err_port:
 	unregister_console(&nmi_tty_console);
 	pr_err("cannot attach to %s%d: %d\n", driver->name, line, err);
 	return err;
+}
+
+/**
+ * nmi_tty_debugger_exit - the kernel debugger stops polling the port
+ *
+ * Called by kgdboc as the debugger resumes the kernel, with every other CPU
+ * still stopped: only NMI-safe work here.  Bytes that came in while the
+ * debugger polled may sit in the port with its receive interrupt cleared.
+ */
+void nmi_tty_debugger_exit(void)
+{
+	if (!nmi_tty_attached)
+		return;
+	atomic_set(&nmi_tty.kick, 1);
+	irq_work_queue(&nmi_tty.rx_work);
 }
 
 /**

@@ -12,6 +12,7 @@ struct tty_driver;
 #ifdef CONFIG_SERIAL_NMI_TTY
 int nmi_tty_attach(struct tty_driver *driver, int line);
 int nmi_tty_detach(void);
+void nmi_tty_debugger_exit(void);
 #else
 static inline int nmi_tty_attach(struct tty_driver *driver, int line)
 {
@@ -21,6 +22,10 @@ static inline int nmi_tty_attach(struct tty_driver *driver, int line)
 static inline int nmi_tty_detach(void)
 {
 	return 0;
+}
+
+static inline void nmi_tty_debugger_exit(void)
+{
 }
 #endif
 

@@ -38,9 +38,14 @@ class Tally:
               flush=True)
 
 
+def selected(name, patterns):
+    """No -k: everything; else names that contain one of the patterns."""
+    return not patterns or any(p in name for p in patterns)
+
+
 def run_units(binaries, tally, pattern):
     for binary in binaries:
-        if pattern and pattern not in binary:
+        if not selected(binary, pattern):
             continue
         env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
         start = time.monotonic()
@@ -133,7 +138,7 @@ def run_python(tally, pattern):
         if isinstance(test, unittest.loader._FailedTest):
             test.run(result)
             continue
-        if pattern and pattern not in test.id():
+        if not selected(test.id(), pattern):
             continue
         test.run(result)
 
@@ -141,8 +146,8 @@ def run_python(tally, pattern):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", default="", help="unit test binaries")
-    ap.add_argument("-k", dest="pattern", default="",
-                    help="run only tests whose name contains this")
+    ap.add_argument("-k", dest="pattern", action="append", default=[],
+                    help="run only tests whose name contains this (repeatable)")
     a = ap.parse_args()
     tally = Tally()
     start = time.monotonic()

@@ -333,7 +333,8 @@ class Board:
     def send(self, data, timeout=600):
         """Send bytes, reading the board's output meanwhile: a board whose
         console output we did not read would block in QEMU, and stop
-        reading our input in turn."""
+        reading our input in turn.  Fails once the board has taken none
+        of our bytes for timeout seconds."""
         if isinstance(data, str):
             data = data.encode()
         if self.telnet:
@@ -347,6 +348,7 @@ class Board:
             if w:
                 try:
                     view = view[self.sock.send(view[:65536]):]
+                    deadline = time.monotonic() + timeout
                 except BlockingIOError:
                     pass
             if time.monotonic() > deadline:
