@@ -25,6 +25,7 @@ int cmd_attach(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_break(int argc, char **argv);
 int cmd_kdb(int argc, char **argv);
+int cmd_gdb(int argc, char **argv);
 
 struct cmd {
 	const char *name;

@@ -10,13 +10,11 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "kdb.h"
+#include "cmd_common.h"
 
 struct opts {
-	enum kdb_method method;
-	int timeout_ms;
-	const char *sysrq_cmd;
-	int json, stay;
+	struct cmd_opts c;
+	int json;
 	const char *cmds[64];
 	int ncmds;
 };
@@ -24,53 +22,24 @@ struct opts {
 static int parse(int argc, char **argv, struct opts *o, int kdb, const char **port)
 {
 	static const struct option longopts[] = {
-		{ "method", required_argument, NULL, 'm' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "sysrq-cmd", required_argument, NULL, 's' },
 		{ "command", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "stay", no_argument, NULL, 'S' },
+		CMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	o->method = KDB_AUTO;
-	o->timeout_ms = 5000;
-	o->sysrq_cmd = "echo g > /proc/sysrq-trigger";
+	cmd_opts_init(&o->c);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, kdb ? "m:t:c:" : "m:t:", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (kdb_parse_method(optarg, &o->method)) {
-				fprintf(stderr, "nmidbg: --method is auto, knock, break or sysrq\n");
-				return -1;
-			}
-			break;
-		case 't':
-			o->timeout_ms = (int)(atof(optarg) * 1000);
-			if (o->timeout_ms <= 0) {
-				fprintf(stderr, "nmidbg: --timeout wants seconds > 0\n");
-				return -1;
-			}
-			break;
-		case 's':
-			o->sysrq_cmd = optarg;
-			break;
-		case 'c':
-			if (!kdb || o->ncmds == 64)
-				return -1;
+		if (c == 'c' && kdb && o->ncmds < 64)
 			o->cmds[o->ncmds++] = optarg;
-			break;
-		case 'j':
-		case 'S':
-			if (!kdb)
-				return -1;
-			*(c == 'j' ? &o->json : &o->stay) = 1;
-			break;
-		default:
+		else if (c == 'j' && kdb)
+			o->json = 1;
+		else if ((c == 'S' && !kdb) || c == 'c' || c == 'j' ||
+			 cmd_opts_parse(&o->c, c, optarg))
 			return -1;
-		}
 	}
 	if (optind != argc - 1 || (kdb && !o->ncmds)) {
 		fprintf(stderr, "usage: nmidbg %s PORT %s\n", argv[0],
@@ -80,64 +49,6 @@ static int parse(int argc, char **argv, struct opts *o, int kdb, const char **po
 	}
 	*port = argv[optind];
 	return 0;
-}
-
-static int exit_code(int rc)
-{
-	switch (rc) {
-	case SESSION_OK:
-		return NMIDBG_EXIT_OK;
-	case SESSION_TIMEOUT:
-		return NMIDBG_EXIT_FAIL;
-	case SESSION_INTR:
-		return NMIDBG_EXIT_INTR;
-	case SESSION_REBOOT:
-		return NMIDBG_EXIT_REBOOT;
-	default:
-		return NMIDBG_EXIT_PORT;
-	}
-}
-
-static void complain(struct session *s, const char *what, int rc)
-{
-	char seen[200];
-
-	if (rc == SESSION_TIMEOUT)
-		fprintf(stderr, "nmidbg: %s: no answer from the board; last seen: %s\n",
-			what, session_last_seen(s, seen, sizeof(seen)));
-	else
-		fprintf(stderr, "nmidbg: %s: %s\n", what, session_strerror(s, rc));
-}
-
-static int open_session(const char *spec, struct session *s)
-{
-	char err[300];
-	struct port *p;
-	int rc = port_open(spec, &p, err, sizeof(err));
-
-	if (rc) {
-		fprintf(stderr, "nmidbg: %s\n", err);
-		return -1;
-	}
-	session_init(s, p);
-	session_catch_sigint();
-	return 0;
-}
-
-static void close_session(struct session *s)
-{
-	port_close(s->port);
-	session_free(s);
-}
-
-static int enter(struct session *s, const struct opts *o, struct kdb_entry *e)
-{
-	int rc = kdb_break_in(s, o->method, o->timeout_ms, o->sysrq_cmd, e);
-
-	if (rc)
-		complain(s, o->method == KDB_AUTO ? "break-in (knock, then BREAK+g)" :
-			 "break-in", rc);
-	return rc;
 }
 
 int cmd_break(int argc, char **argv)
@@ -150,14 +61,14 @@ int cmd_break(int argc, char **argv)
 
 	if (parse(argc, argv, &o, 0, &port))
 		return NMIDBG_EXIT_USAGE;
-	if (open_session(port, &s))
+	if (cmd_open_session(port, &s))
 		return NMIDBG_EXIT_PORT;
-	rc = enter(&s, &o, &e);
+	rc = cmd_enter(&s, &o.c, &e);
 	if (!rc)
 		printf("in kdb on cpu %d: %s in %ld ms\n", e.cpu,
 		       strcmp(e.how, "already") ? e.how : "it was already there", e.ms);
-	close_session(&s);
-	return exit_code(rc);
+	cmd_close_session(&s);
+	return cmd_exit_code(rc);
 }
 
 static void json_string(FILE *f, const char *str, size_t len)
@@ -208,9 +119,9 @@ int cmd_kdb(int argc, char **argv)
 
 	if (parse(argc, argv, &o, 1, &port))
 		return NMIDBG_EXIT_USAGE;
-	if (open_session(port, &s))
+	if (cmd_open_session(port, &s))
 		return NMIDBG_EXIT_PORT;
-	rc = enter(&s, &o, &e);
+	rc = cmd_enter(&s, &o.c, &e);
 	if (rc)
 		goto out;
 	if (o.json) {
@@ -223,9 +134,9 @@ int cmd_kdb(int argc, char **argv)
 		char *out;
 		long t0 = session_now_ms();
 
-		rc = kdb_run(&s, o.cmds[i], o.timeout_ms * 4, &out);
+		rc = kdb_run(&s, o.cmds[i], o.c.timeout_ms * 4, &out);
 		if (rc) {
-			complain(&s, o.cmds[i], rc);
+			cmd_complain(&s, o.cmds[i], rc);
 			break;
 		}
 		if (o.json) {
@@ -241,12 +152,12 @@ int cmd_kdb(int argc, char **argv)
 		}
 		free(out);
 	}
-	if (!rc && !o.stay)
+	if (!rc && !o.c.stay)
 		rc = kdb_go(&s);
 	if (o.json)
-		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !o.stay ? "true" : "false",
+		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !o.c.stay ? "true" : "false",
 		       rc ? "false" : "true");
 out:
-	close_session(&s);
-	return exit_code(rc);
+	cmd_close_session(&s);
+	return cmd_exit_code(rc);
 }

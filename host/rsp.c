@@ -5,6 +5,9 @@
  * sent (escapes and run-length markers included); the stored payload is
  * unescaped and expanded.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "rsp.h"
 
 enum { ST_IDLE, ST_BODY, ST_SUM };
@@ -176,4 +179,34 @@ long rsp_hex_decode(const uint8_t *hex, size_t len, uint8_t *out, size_t cap)
 		out[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
 	return (long)(len / 2);
+}
+
+int rsp_parse_qc(const uint8_t *payload, size_t len, char *id, size_t cap)
+{
+	size_t i = 2;
+
+	if (len < 3 || payload[0] != 'Q' || payload[1] != 'C' || len - 2 >= cap)
+		return -1;
+	if (payload[i] == '-')
+		i++;
+	if (i == len)
+		return -1;
+	for (; i < len; i++)
+		if (rsp_hex_value(payload[i]) < 0)
+			return -1;
+	memcpy(id, payload + 2, len - 2);
+	id[len - 2] = '\0';
+	return 0;
+}
+
+size_t rsp_fix_stop_reply(const uint8_t *payload, size_t len, const char *id,
+			  uint8_t *out, size_t cap)
+{
+	int n;
+
+	if (!id || !*id || len != 3 || payload[0] != 'S' ||
+	    rsp_hex_value(payload[1]) < 0 || rsp_hex_value(payload[2]) < 0)
+		return 0;
+	n = snprintf((char *)out, cap, "T%c%cthread:%s;", payload[1], payload[2], id);
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }

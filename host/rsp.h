@@ -53,6 +53,19 @@ uint8_t rsp_checksum(const uint8_t *buf, size_t len);
  * Returns the framed length, or 0 if it does not fit in cap.
  */
 size_t rsp_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
+/*
+ * kgdb's thread id from its reply to qC ("QC" and hex digits, maybe
+ * negative for a CPU's idle task): copied into id.  -1 if not a qC reply.
+ */
+int rsp_parse_qc(const uint8_t *payload, size_t len, char *id, size_t cap);
+/*
+ * kgdb answers '?' with a bare "Sxx": gdb then takes the registers of the
+ * CPU that entered the debugger for whichever thread it lists first.  Give
+ * the reply the thread qC named: "Txxthread:ID;".  Returns the new length
+ * in out, or 0 when the payload is not a bare S reply (keep it as it is).
+ */
+size_t rsp_fix_stop_reply(const uint8_t *payload, size_t len, const char *id,
+			  uint8_t *out, size_t cap);
 /* Hex helpers for the memory-read reply. Return -1 on a bad digit. */
 int rsp_hex_value(uint8_t c);
 long rsp_hex_decode(const uint8_t *hex, size_t len, uint8_t *out, size_t cap);

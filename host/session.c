@@ -54,6 +54,7 @@ void session_mark(struct session *s)
 	s->text_len = 0;
 	s->prompts = 0;
 	s->stops = 0;
+	s->packets = 0;
 	s->reboots = 0;
 }
 
@@ -96,6 +97,15 @@ static void on_event(void *ctx, const struct mode_event *ev)
 	case MODE_EV_PACKET:
 		if (ev->len && (ev->data[0] == 'S' || ev->data[0] == 'T'))
 			s->stops++;
+		s->packets++;
+		s->packet_len = ev->len < sizeof(s->packet) ? ev->len : sizeof(s->packet);
+		memcpy(s->packet, ev->data, s->packet_len);
+		if (s->on_packet)
+			s->on_packet(s->hook_ctx, ev->data, ev->len);
+		break;
+	case MODE_EV_ACK:
+		if (s->on_ack)
+			s->on_ack(s->hook_ctx, ev->len == 1);
 		break;
 	case MODE_EV_REBOOT:
 		s->reboots++;
@@ -127,6 +137,17 @@ int session_send(struct session *s, const char *str)
 	return port_write(s->port, str, strlen(str));
 }
 
+void session_feed(struct session *s, const uint8_t *buf, size_t n)
+{
+	remember(s, buf, n);
+	mode_feed(&s->mode, buf, n, on_event, s);
+}
+
+void session_idle(struct session *s)
+{
+	mode_flush(&s->mode, on_event, s);
+}
+
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *))
 {
 	long deadline = session_now_ms() + timeout_ms;
@@ -144,8 +165,7 @@ int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *
 		if (session_interrupted)
 			return SESSION_INTR;
 		if (left <= 0) {
-			/* An idle line: a held '$' was text after all. */
-			mode_flush(&s->mode, on_event, s);
+			session_idle(s);
 			return done && done(s) ? SESSION_OK : SESSION_TIMEOUT;
 		}
 		rc = poll(&pfd, 1, left > 100 ? 100 : (int)left);
@@ -153,15 +173,14 @@ int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *
 			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
 		if (rc <= 0) {
 			if (rc == 0)
-				mode_flush(&s->mode, on_event, s);
+				session_idle(s);
 			continue;
 		}
 		ssize_t n = port_read(s->port, buf, sizeof(buf));
 
 		if (n < 0)
 			return (int)n;
-		remember(s, buf, (size_t)n);
-		mode_feed(&s->mode, buf, (size_t)n, on_event, s);
+		session_feed(s, buf, (size_t)n);
 	}
 }
 

@@ -31,7 +31,14 @@ struct session {
 	int stops;		/* RSP stop replies (S/T packets) since the mark */
 	int reboots;
 	int answer_more;	/* answer the kdb pager with a space */
+	int packets;		/* RSP packets since the mark; the last one: */
+	uint8_t packet[256];
+	size_t packet_len;	/* clipped to sizeof(packet) */
 	FILE *echo;		/* copy received text here as it comes, or NULL */
+	/* Optional: every RSP packet and ack from the board (a gdb relay). */
+	void (*on_packet)(void *ctx, const uint8_t *payload, size_t len);
+	void (*on_ack)(void *ctx, int ok);
+	void *hook_ctx;
 	char last[160];		/* the last bytes seen, for error messages */
 	size_t last_len;
 };
@@ -46,6 +53,10 @@ int session_send(struct session *s, const char *str);
  * fails or Ctrl-C.  done may be NULL: read until the deadline.
  */
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *));
+/* Bytes read from the port by a caller's own poll() loop. */
+void session_feed(struct session *s, const uint8_t *buf, size_t n);
+/* The line went idle: a held '$' was text after all. */
+void session_idle(struct session *s);
 /* Milliseconds on the monotonic clock: for deadlines and timings. */
 long session_now_ms(void);
 /* The last bytes received, printable, for "board silent" errors. */

@@ -141,6 +141,48 @@ static void test_hex(void **state)
 	assert_int_equal(rsp_checksum((const uint8_t *)"OK", 2), 0x9a);
 }
 
+/* The S05 fix: which replies are rewritten, and to what. */
+static const struct {
+	const char *qc, *reply, *want;	/* want "": left as it is */
+} stop_cases[] = {
+	{ "QC1", "S05", "T05thread:1;" },
+	{ "QC-3", "S05", "T05thread:-3;" },		/* CPU 1's idle task */
+	{ "QCfffffffffffffffd", "S0b", "T0bthread:fffffffffffffffd;" },
+	{ "QC1", "T05thread:2;", "" },			/* has a thread already */
+	{ "QC1", "S5", "" },
+	{ "QC1", "S0x", "" },
+	{ "QC1", "OK", "" },
+	{ "", "S05", "" },				/* no qC answer */
+	{ "QC", "S05", "" },				/* malformed qC */
+	{ "QC-", "S05", "" },
+	{ "QCxyz", "S05", "" },
+	{ "qC", "S05", "" },
+};
+
+static void test_fix_stop_reply(void **state)
+{
+	char id[24];
+	uint8_t out[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(stop_cases) / sizeof(stop_cases[0]); i++) {
+		const char *qc = stop_cases[i].qc, *r = stop_cases[i].reply;
+		size_t n;
+
+		if (rsp_parse_qc((const uint8_t *)qc, strlen(qc), id, sizeof(id)))
+			id[0] = '\0';
+		n = rsp_fix_stop_reply((const uint8_t *)r, strlen(r), id, out,
+				       sizeof(out));
+		if (n != strlen(stop_cases[i].want) ||
+		    memcmp(out, stop_cases[i].want, n))
+			fail_msg("%s, %s: got '%.*s', want '%s'", qc, r, (int)n,
+				 out, stop_cases[i].want);
+	}
+	/* An id too long for the caller's buffer is refused. */
+	assert_int_equal(rsp_parse_qc((const uint8_t *)"QC123456", 8, id, 6), -1);
+	assert_int_equal(rsp_fix_stop_reply((const uint8_t *)"S05", 3, "1", out, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_is_bad),
 		cmocka_unit_test(test_encode_round_trip),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_fix_stop_reply),
 	};
 
 	return cmocka_run_group_tests_name("rsp", tests, NULL, NULL);

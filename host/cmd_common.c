@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Shared by the commands that break in (see cmd_common.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "cmd_common.h"
+
+void cmd_opts_init(struct cmd_opts *o)
+{
+	o->method = KDB_AUTO;
+	o->timeout_ms = 5000;
+	o->sysrq_cmd = "echo g > /proc/sysrq-trigger";
+	o->stay = 0;
+}
+
+int cmd_opts_parse(struct cmd_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'm':
+		if (kdb_parse_method(arg, &o->method)) {
+			fprintf(stderr, "nmidbg: --method is auto, knock, break or sysrq\n");
+			return -1;
+		}
+		return 0;
+	case 't':
+		o->timeout_ms = (int)(atof(arg) * 1000);
+		if (o->timeout_ms <= 0) {
+			fprintf(stderr, "nmidbg: --timeout wants seconds > 0\n");
+			return -1;
+		}
+		return 0;
+	case 's':
+		o->sysrq_cmd = arg;
+		return 0;
+	case 'S':
+		o->stay = 1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int cmd_exit_code(int rc)
+{
+	switch (rc) {
+	case SESSION_OK:
+		return NMIDBG_EXIT_OK;
+	case SESSION_TIMEOUT:
+		return NMIDBG_EXIT_FAIL;
+	case SESSION_INTR:
+		return NMIDBG_EXIT_INTR;
+	case SESSION_REBOOT:
+		return NMIDBG_EXIT_REBOOT;
+	default:
+		return NMIDBG_EXIT_PORT;
+	}
+}
+
+void cmd_complain(struct session *s, const char *what, int rc)
+{
+	char seen[200];
+
+	if (rc == SESSION_TIMEOUT)
+		fprintf(stderr, "nmidbg: %s: no answer from the board; last seen: %s\n",
+			what, session_last_seen(s, seen, sizeof(seen)));
+	else
+		fprintf(stderr, "nmidbg: %s: %s\n", what, session_strerror(s, rc));
+}
+
+int cmd_open_session(const char *spec, struct session *s)
+{
+	char err[300];
+	struct port *p;
+	int rc = port_open(spec, &p, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "nmidbg: %s\n", err);
+		return -1;
+	}
+	session_init(s, p);
+	session_catch_sigint();
+	return 0;
+}
+
+void cmd_close_session(struct session *s)
+{
+	port_close(s->port);
+	session_free(s);
+}
+
+int cmd_enter(struct session *s, const struct cmd_opts *o, struct kdb_entry *e)
+{
+	int rc = kdb_break_in(s, o->method, o->timeout_ms, o->sysrq_cmd, e);
+
+	if (rc)
+		cmd_complain(s, o->method == KDB_AUTO ?
+			     "break-in (knock, then BREAK+g)" : "break-in", rc);
+	return rc;
+}

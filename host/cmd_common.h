@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the commands that break in share: the break-in options, opening
+ * the session, reporting an error, and the exit code of a session result.
+ */
+#ifndef NMIDBG_CMD_COMMON_H
+#define NMIDBG_CMD_COMMON_H
+
+#include <getopt.h>
+
+#include "kdb.h"
+
+struct cmd_opts {
+	enum kdb_method method;
+	int timeout_ms;
+	const char *sysrq_cmd;
+	int stay;
+};
+
+#define CMD_COMMON_LONGOPTS \
+	{ "method", required_argument, NULL, 'm' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "sysrq-cmd", required_argument, NULL, 's' }, \
+	{ "stay", no_argument, NULL, 'S' }
+
+void cmd_opts_init(struct cmd_opts *o);
+/* One option of CMD_COMMON_LONGOPTS; -1 (after saying why) if bad or not one. */
+int cmd_opts_parse(struct cmd_opts *o, int c, const char *arg);
+
+int cmd_open_session(const char *spec, struct session *s);
+void cmd_close_session(struct session *s);
+/* Break in as the options say; on failure say why on stderr. */
+int cmd_enter(struct session *s, const struct cmd_opts *o, struct kdb_entry *e);
+void cmd_complain(struct session *s, const char *what, int rc);
+int cmd_exit_code(int rc);
+
+#endif

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The gdb relay (see relay.h).  gdb's packets are held until complete so
+ * that detach and kill can be answered here instead of resuming the
+ * board behind our back; everything else goes to the board as gdb wrote
+ * it.  The board's packets come decoded from the session's mode tracker
+ * and are framed again for gdb.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+
+#define KNOCK_PACKET "$3#33"	/* kgdb: leave the gdb stub for kdb */
+
+/* To gdb; a gdb that went away is noticed by the caller's read. */
+static void to_gdb(struct relay *r, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (r->gdb_fd >= 0 && len) {
+		ssize_t n = send(r->gdb_fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			struct pollfd pfd = { .fd = r->gdb_fd, .events = POLLOUT };
+
+			poll(&pfd, 1, 1000);
+			continue;
+		}
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static int is_stop(const uint8_t *p, size_t len)
+{
+	return len && (p[0] == 'S' || p[0] == 'T' || p[0] == 'W' || p[0] == 'X');
+}
+
+static void board_packet(void *ctx, const uint8_t *payload, size_t len)
+{
+	static uint8_t wire[2 * RSP_MAX_PAYLOAD + 8];
+	struct relay *r = ctx;
+	uint8_t fixed[64];
+	size_t n = rsp_fix_stop_reply(payload, len, r->thread, fixed, sizeof(fixed));
+
+	if (is_stop(payload, len))
+		r->running = 0;
+	if (n) {
+		payload = fixed;
+		len = n;
+	}
+	n = rsp_encode(payload, len, wire, sizeof(wire));
+	if (n)
+		to_gdb(r, wire, n);
+}
+
+static void board_ack(void *ctx, int ok)
+{
+	to_gdb(ctx, ok ? "+" : "-", 1);
+}
+
+void relay_init(struct relay *r, struct session *s, enum kdb_method m,
+		int timeout_ms, const char *sysrq_cmd)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->gdb_fd = -1;
+	r->method = m;
+	r->timeout_ms = timeout_ms;
+	r->sysrq_cmd = sysrq_cmd;
+	rsp_decoder_init(&r->dec);
+}
+
+static int attach_prompt(struct session *s)
+{
+	return s->text && strstr(s->text, "attach debugger");
+}
+
+static int qc_reply(struct session *s)
+{
+	return s->packets && s->packet_len >= 2 && s->packet[0] == 'Q' &&
+	       s->packet[1] == 'C';
+}
+
+int relay_enter_kgdb(struct relay *r)
+{
+	struct session *s = r->s;
+	int rc;
+
+	session_mark(s);
+	rc = session_send(s, "kgdb\r");
+	if (!rc)
+		rc = session_wait(s, r->timeout_ms, attach_prompt);
+	if (rc)
+		return rc;
+	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
+	session_mark(s);
+	rc = session_send(s, "$qC#b4");
+	if (!rc)
+		rc = session_wait(s, r->timeout_ms, qc_reply);
+	if (!rc)
+		rc = session_send(s, "+");
+	if (rc)
+		return rc;
+	if (rsp_parse_qc(s->packet, s->packet_len, r->thread, sizeof(r->thread)))
+		r->thread[0] = '\0';
+	s->on_packet = board_packet;
+	s->on_ack = board_ack;
+	s->hook_ctx = r;
+	return 0;
+}
+
+void relay_set_gdb(struct relay *r, int fd)
+{
+	r->gdb_fd = fd;
+	r->raw_len = 0;
+	rsp_decoder_init(&r->dec);
+}
+
+/* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
+static int interrupt(struct relay *r)
+{
+	int rc = kdb_break_in(r->s, r->method, r->timeout_ms, r->sysrq_cmd,
+			      &r->again);
+
+	if (rc == SESSION_TIMEOUT)
+		fprintf(stderr, "nmidbg: ^C: the board did not stop; ^C again to retry\n");
+	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+static int gdb_packet(struct relay *r)
+{
+	const uint8_t *p = rsp_payload(&r->dec);
+	size_t len = rsp_payload_len(&r->dec);
+
+	if (len && (p[0] == 'D' || (p[0] == 'k' && len == 1))) {
+		/* Answered here: relay_finish() decides how the board resumes. */
+		r->detached = 1;
+		to_gdb(r, p[0] == 'D' ? "+$OK#9a" : "+", p[0] == 'D' ? 7 : 1);
+		return 0;
+	}
+	if (len && (p[0] == 'c' || p[0] == 's' || p[0] == 'C' || p[0] == 'S' ||
+		    (len > 6 && memcmp(p, "vCont;", 6) == 0)))
+		r->running = 1;
+	return port_write(r->s->port, r->raw, r->raw_len);
+}
+
+int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < len && !rc; i++) {
+		uint8_t b = buf[i];
+		int in_packet = rsp_decoder_busy(&r->dec) || b == '$';
+		enum rsp_event ev = rsp_decoder_byte(&r->dec, b);
+
+		if (in_packet) {
+			if (r->raw_len < sizeof(r->raw))
+				r->raw[r->raw_len++] = b;
+			if (ev == RSP_PACKET) {
+				rc = gdb_packet(r);
+				r->raw_len = 0;
+			} else if (ev == RSP_BAD) {
+				/* The board NAKs it and gdb sends it again. */
+				int restart = rsp_decoder_busy(&r->dec);
+
+				rc = port_write(r->s->port, r->raw,
+						r->raw_len - (size_t)restart);
+				r->raw_len = 0;
+				if (restart)
+					r->raw[r->raw_len++] = '$';
+			}
+			continue;
+		}
+		if (ev == RSP_ACK || ev == RSP_NACK)
+			rc = port_write(r->s->port, &b, 1);
+		else if (ev == RSP_INTERRUPT)
+			rc = r->running ? interrupt(r) : 0;
+	}
+	return rc;
+}
+
+static void ack_all(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct relay *r = ctx;
+
+	(void)payload;
+	(void)len;
+	session_send(r->s, "+");
+}
+
+static int prompted(struct session *s)
+{
+	return s->prompts > 0;
+}
+
+int relay_finish(struct relay *r, int stay, const char **state)
+{
+	struct session *s = r->s;
+	struct kdb_entry e;
+	int rc = 0;
+
+	*state = "unknown";
+	r->gdb_fd = -1;
+	s->on_packet = ack_all;
+	s->on_ack = NULL;
+	s->hook_ctx = r;
+	if (r->running) {
+		rc = kdb_break_in(s, r->method, r->timeout_ms, r->sysrq_cmd, &e);
+		if (rc)
+			goto out;
+	}
+	/*
+	 * The '+' first: the stub may wait for the ack of its last reply, and
+	 * a '$' there would only make it give that reply up.
+	 */
+	session_mark(s);
+	rc = session_send(s, "+" KNOCK_PACKET);
+	if (!rc)
+		rc = session_wait(s, r->timeout_ms, prompted);
+	if (rc)
+		goto out;
+	*state = "in kdb";
+	if (!stay) {
+		rc = kdb_go(s);
+		if (!rc)
+			*state = "running";
+	}
+out:
+	s->on_packet = NULL;
+	return rc;
+}

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`nmidbg gdb` on the board: gdb-multiarch with the vmlinux over the console
+line, the entry CPU's thread shown as itself (the S05 fix), ^C breaking in
+again, and the board left in a known state however gdb ends."""
+import os
+import re
+import subprocess
+
+from board import NMI_APPEND, free_port, kernel_dir
+from e2e.common import BoardTest
+from e2e.test_nmidbg import NMIDBG
+
+LOCKUP_FRAME = re.compile(r"lkdtm_HARDLOCKUP \(\) at \S*drivers/misc/lkdtm/bugs\.c:\d+")
+
+
+def threads(out):
+    """gdb's `thread apply all bt`: {target id: backtrace text}."""
+    found = {}
+    for block in re.split(r"\n(?=Thread \d+ \()", "\n" + out):
+        m = re.match(r"Thread \d+ \((Thread \S+ \(([^)]*)\))\):\n", block)
+        if m:
+            found[m.group(2)] = block[m.end():]
+    return found
+
+
+class NmidbgGdb(BoardTest):
+    def boot_locked(self, append=None):
+        """CPU 0 hard-locked; kdb entered by SysRq-g on CPU 1."""
+        kw = {"append": append} if append else {}
+        b = self.boot(serial_tcp=free_port(), smp=2, **kw)
+        b.sh("affine %d 1" % b.uart_irq())
+        b.sh("lock 0")
+        b.sh("pin 1")
+        b.send("write /proc/sysrq-trigger g\r")
+        self.assertEqual(b.wait_kdb(10), 1)
+        b.disconnect()
+        return b
+
+    def gdb(self, b, *args, timeout=180):
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        return subprocess.run(
+            [NMIDBG, "gdb", b.port_spec(), "--vmlinux", vmlinux] + list(args),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            timeout=timeout)
+
+    def test_threads_and_backtraces_entry_on_another_cpu(self):
+        b = self.boot_locked()
+        p = self.gdb(b, "--batch", "--", "-ex", "info threads",
+                     "-ex", "thread apply all bt")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        t = threads(p.stdout)
+        # The locked CPU, with file:line from the vmlinux.
+        self.assertRegex(t.get("shadowCPU0", ""), LOCKUP_FRAME, p.stdout[-4000:])
+        # The entry CPU's task is the current thread, with its own stack:
+        # the SysRq-g write, not the locked CPU's registers.
+        current = re.search(r"^\* +\d+ +Thread \S+ \(([^)]*)\)", p.stdout, re.M)
+        self.assertEqual(current and current.group(1), "init", p.stdout[:3000])
+        self.assertIn("sysrq_handle_dbg", t["init"])
+        self.assertNotIn("lkdtm_HARDLOCKUP", t["init"])
+        self.assertIn("the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()
+
+    def test_stay_leaves_the_board_in_kdb(self):
+        b = self.boot_locked()
+        p = self.gdb(b, "--batch", "--stay", "--", "-ex", "lx-version")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("Linux version 6.12", p.stdout)
+        self.assertIn("the board is in kdb", p.stderr)
+        b.reconnect()
+        b.send("\r")
+        b.wait_kdb(5)
+        b.kdb_go()
+
+    def test_gdb_killed_mid_session(self):
+        b = self.boot_locked()
+        p = self.gdb(b, "--batch", "--", "-ex", "info threads",
+                     "-ex", "shell kill -9 $PPID", "-ex", "info threads")
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertIn("gdb was killed (signal 9); the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()
+
+    def test_interrupt_breaks_in_again(self):
+        # ttyNMI: the relay's knock stops a kernel whose CPUs all spin.
+        b = self.boot(serial_tcp=free_port(), smp=2, append=NMI_APPEND)
+        b.send("\x1b")  # settle the line
+        b.send("$3#33")
+        b.wait_kdb(5)
+        b.disconnect()
+        # Ctrl-C, as a terminal would send it, while `continue` waits.
+        p = self.gdb(b, "--batch", "--",
+                     "-ex", "shell (sleep 2; kill -INT $PPID) &",
+                     "-ex", "continue", "-ex", "info threads")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        # Stopped again by the knock: the NMI handler's CPU is current.
+        self.assertIn("received signal SIGTRAP", p.stdout)
+        self.assertRegex(p.stdout, r"\* +\d+ +Thread ")
+        self.assertIn("the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()
