@@ -18,7 +18,7 @@ VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -g -MMD -MP -Ihost \
-	-DNMIDBG_VERSION='"$(VERSION)"'
+	-DNMIDBG_VERSION='"$(VERSION)"' -DNMIDBG_DATADIR='"$(PREFIX)/share/nmidbg"'
 CFLAGS ?= -O2
 SAN     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -28,7 +28,7 @@ HOST_SRCS := $(wildcard host/*.c)
 LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-PARSERS   := host/rsp.c host/mode.c host/telnet.c
+PARSERS   := host/rsp.c host/mode.c host/telnet.c host/triage.c host/json.c
 
 OBJ      := $(BUILD)/obj
 ASAN_OBJ := $(BUILD)/asan/obj
@@ -95,6 +95,8 @@ install: $(BUILD)/nmidbg
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nmidbg
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches \
 		kernel-patches/*.patch kernel-patches/series
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/gdbscripts \
+		gdbscripts/nmidbg.py gdbscripts/README.md
 
 # ---- the two commands -----------------------------------------------------
 deps:

@@ -26,6 +26,8 @@ int cmd_list(int argc, char **argv);
 int cmd_break(int argc, char **argv);
 int cmd_kdb(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 
 struct cmd {
 	const char *name;

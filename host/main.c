@@ -26,6 +26,10 @@ const struct cmd cmd_table[] = {
 	{ "kdb", cmd_kdb, "PORT -c CMD [-c CMD...] [--json] [--stay] [--method M] [--timeout S]",
 	  "break in if needed, run kdb commands, print their output, resume" },
 	{ "list", cmd_list, "", "list local serial ports with their USB identity" },
+	{ "proxy", cmd_proxy, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]",
+	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
+	{ "triage", cmd_triage, "PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay] [--method M]",
+	  "break in, collect every CPU's stack, D-state tasks and the log; write Markdown and JSON" },
 	{ "version", run_version, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -85,6 +85,8 @@ static void on_event(void *ctx, const struct mode_event *ev)
 	switch (ev->type) {
 	case MODE_EV_TEXT:
 		add_text(s, ev->data, ev->len);
+		if (s->on_text)
+			s->on_text(s->text_ctx, ev->data, ev->len);
 		break;
 	case MODE_EV_KDB_PROMPT:
 		s->prompts++;

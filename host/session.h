@@ -39,6 +39,9 @@ struct session {
 	void (*on_packet)(void *ctx, const uint8_t *payload, size_t len);
 	void (*on_ack)(void *ctx, int ok);
 	void *hook_ctx;
+	/* Optional: text from the board, as it comes (console clients). */
+	void (*on_text)(void *ctx, const uint8_t *data, size_t len);
+	void *text_ctx;
 	char last[160];		/* the last bytes seen, for error messages */
 	size_t last_len;
 };

@@ -15,7 +15,7 @@ class TestFuzz(unittest.TestCase):
     def test_each_target_briefly(self):
         targets = sorted(glob.glob(os.path.join(BUILD, "fuzz", "fuzz_*")))
         names = {os.path.basename(t) for t in targets}
-        self.assertEqual(names, {"fuzz_mode", "fuzz_rsp", "fuzz_telnet"})
+        self.assertEqual(names, {"fuzz_mode", "fuzz_rsp", "fuzz_telnet", "fuzz_triage"})
         for t in targets:
             with self.subTest(target=os.path.basename(t)):
                 p = subprocess.run([t, "-runs=300000", "-max_total_time=30",

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg proxy PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]
+ *
+ * The agent-proxy split: telnet console clients and one gdb client on the
+ * board's one line.  Console clients get the board's text only, never
+ * gdb's packets; a gdb client that connects breaks in and gets kgdb
+ * through the relay; when it leaves, the board resumes (or stays in kdb).
+ * Listens on loopback unless --any-address says otherwise: whoever can
+ * connect can stop the board.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmd_common.h"
+#include "relay.h"
+#include "telnet.h"
+
+#define PROXY_MAX_CONSOLES 8
+
+struct console {
+	int fd;
+	struct telnet tn;
+};
+
+struct proxy {
+	struct session *s;
+	struct relay r;
+	int gdb_on;		/* a gdb client is relayed */
+	struct console con[PROXY_MAX_CONSOLES];
+	int ncon;
+	int rc;			/* a port error seen in a callback */
+};
+
+/* "tcp:HOST:PORT", "HOST:PORT" or "PORT" into a listening socket. */
+static int listen_on(const char *spec, int any, char *why, size_t len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	char host[256] = "127.0.0.1";
+	const char *port, *colon;
+	int fd, on = 1, err;
+
+	if (strncmp(spec, "tcp:", 4) == 0)
+		spec += 4;
+	colon = strrchr(spec, ':');
+	port = colon ? colon + 1 : spec;
+	if (colon && (size_t)(colon - spec) < sizeof(host))
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[') {	/* [::1]:5551 */
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	err = getaddrinfo(host, port, &hints, &ai);
+	if (err) {
+		snprintf(why, len, "%s: %s", spec, gai_strerror(err));
+		return -1;
+	}
+	if (!any && !((ai->ai_family == AF_INET &&
+		       (ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr) >> 24) == 127) ||
+		      (ai->ai_family == AF_INET6 &&
+		       IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr)))) {
+		snprintf(why, len, "%s is not a loopback address: whoever reaches it can stop the board (--any-address to allow)",
+			 host);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4)) {
+		snprintf(why, len, "%s: %s", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void send_all(int fd, const void *buf, size_t len)
+{
+	/* A console client that does not read loses output, not the board. */
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n <= 0)
+			return;
+		buf = (const char *)buf + n;
+		len -= (size_t)n;
+	}
+}
+
+static void board_text(void *ctx, const uint8_t *data, size_t len)
+{
+	struct proxy *px = ctx;
+	uint8_t wire[8192];
+
+	while (len) {
+		size_t n = len > sizeof(wire) / 2 ? sizeof(wire) / 2 : len;
+		size_t w = telnet_escape(data, n, wire);
+
+		for (int i = 0; i < px->ncon; i++)
+			send_all(px->con[i].fd, wire, w);
+		data += n;
+		len -= n;
+	}
+}
+
+static void console_event(void *ctx, const struct telnet_event *ev)
+{
+	struct proxy *px = ctx;
+	int rc = 0;
+
+	/* While gdb holds the stopped board, typing would corrupt kgdb's stream. */
+	if (px->gdb_on && !px->r.running)
+		return;
+	if (ev->type == TELNET_EV_DATA)
+		rc = port_write(px->s->port, ev->data, ev->len);
+	else if (ev->type == TELNET_EV_BREAK)
+		rc = port_send_break(px->s->port);
+	if (rc && rc != PORT_ENOTSUP)
+		px->rc = rc;
+}
+
+static void add_console(struct proxy *px, int fd)
+{
+	uint8_t hello[6];
+
+	if (px->ncon == PROXY_MAX_CONSOLES) {
+		close(fd);
+		return;
+	}
+	/* Character mode: we echo (the board does), no go-ahead. */
+	telnet_cmd(TELNET_WILL, TELNET_OPT_ECHO, hello);
+	telnet_cmd(TELNET_WILL, TELNET_OPT_SGA, hello + 3);
+	send_all(fd, hello, sizeof(hello));
+	px->con[px->ncon].fd = fd;
+	telnet_init(&px->con[px->ncon++].tn);
+}
+
+static void drop_console(struct proxy *px, int i)
+{
+	close(px->con[i].fd);
+	px->con[i] = px->con[--px->ncon];
+}
+
+static int gdb_connect(struct proxy *px, const struct cmd_opts *o, int fd)
+{
+	struct kdb_entry e;
+	int rc = kdb_break_in(px->s, o->method, o->timeout_ms, o->sysrq_cmd, &e);
+
+	if (!rc)
+		rc = relay_enter_kgdb(&px->r);
+	if (rc) {
+		cmd_complain(px->s, "gdb connected: break-in", rc);
+		close(fd);
+		return rc == SESSION_TIMEOUT ? 0 : rc;
+	}
+	fprintf(stderr, "nmidbg: gdb connected: %s on cpu %d, thread %s\n", e.how,
+		e.cpu, px->r.thread[0] ? px->r.thread : "?");
+	relay_set_gdb(&px->r, fd);
+	px->gdb_on = 1;
+	return 0;
+}
+
+static int gdb_gone(struct proxy *px, int stay)
+{
+	const char *state;
+	int rc;
+
+	close(px->r.gdb_fd);
+	px->gdb_on = 0;
+	rc = relay_finish(&px->r, stay, &state);
+	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : state);
+	relay_init(&px->r, px->s, px->r.method, px->r.timeout_ms, px->r.sysrq_cmd);
+	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
+{
+	struct session *s = px->s;
+	uint8_t buf[4096];
+
+	while (!px->rc && !session_interrupted) {
+		struct pollfd pfd[4 + PROXY_MAX_CONSOLES] = {
+			{ .fd = s->port->fd, .events = POLLIN },
+			{ .fd = cfd, .events = POLLIN },
+			{ .fd = px->gdb_on ? -1 : gfd, .events = POLLIN },
+			{ .fd = px->gdb_on ? px->r.gdb_fd : -1, .events = POLLIN },
+		};
+		int n, ncon = px->ncon;
+
+		for (int i = 0; i < ncon; i++)
+			pfd[4 + i] = (struct pollfd){ .fd = px->con[i].fd, .events = POLLIN };
+		n = poll(pfd, (nfds_t)(4 + ncon), 100);
+		if (n < 0 && errno != EINTR)
+			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
+		if (n == 0)
+			session_idle(s);
+		if (n <= 0)
+			continue;
+		if (pfd[0].revents) {
+			ssize_t got = port_read(s->port, buf, sizeof(buf));
+
+			if (got < 0)
+				return (int)got;
+			session_feed(s, buf, (size_t)got);
+			session_mark(s);
+		}
+		/* Consoles from the end: dropping one moves the last into its slot. */
+		for (int i = ncon - 1; i >= 0; i--) {
+			ssize_t got;
+
+			if (!pfd[4 + i].revents)
+				continue;
+			got = read(px->con[i].fd, buf, sizeof(buf));
+			if (got <= 0)
+				drop_console(px, i);
+			else
+				telnet_feed(&px->con[i].tn, buf, (size_t)got, console_event, px);
+		}
+		if (pfd[1].revents & POLLIN) {
+			int fd = accept4(cfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd >= 0)
+				add_console(px, fd);
+		}
+		if (pfd[3].revents) {
+			ssize_t got = read(px->r.gdb_fd, buf, sizeof(buf));
+
+			px->rc = got <= 0 ? gdb_gone(px, o->stay) :
+					    relay_from_gdb(&px->r, buf, (size_t)got);
+		} else if (pfd[2].revents & POLLIN) {
+			int fd = accept4(gfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd >= 0)
+				px->rc = gdb_connect(px, o, fd);
+		}
+	}
+	return px->rc ? px->rc : SESSION_INTR;
+}
+
+int cmd_proxy(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "console", required_argument, NULL, 'c' },
+		{ "gdb", required_argument, NULL, 'g' },
+		{ "any-address", no_argument, NULL, 'A' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *con_addr = "tcp:127.0.0.1:5550", *gdb_addr = "tcp:127.0.0.1:5551";
+	struct cmd_opts o;
+	struct session s;
+	struct proxy *px;
+	char why[300];
+	int c, any = 0, cfd = -1, gfd = -1, rc;
+
+	cmd_opts_init(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:t:", longopts, NULL)) != -1) {
+		if (c == 'c')
+			con_addr = optarg;
+		else if (c == 'g')
+			gdb_addr = optarg;
+		else if (c == 'A')
+			any = 1;
+		else if (cmd_opts_parse(&o, c, optarg))
+			return NMIDBG_EXIT_USAGE;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: nmidbg proxy PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]\n");
+		return NMIDBG_EXIT_USAGE;
+	}
+	cfd = listen_on(con_addr, any, why, sizeof(why));
+	if (cfd >= 0)
+		gfd = listen_on(gdb_addr, any, why, sizeof(why));
+	if (gfd < 0) {
+		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
+		if (cfd >= 0)
+			close(cfd);
+		return NMIDBG_EXIT_USAGE;
+	}
+	px = calloc(1, sizeof(*px));
+	if (!px || cmd_open_session(argv[optind], &s)) {
+		free(px);
+		close(cfd);
+		close(gfd);
+		return px ? NMIDBG_EXIT_PORT : NMIDBG_EXIT_FAIL;
+	}
+	px->s = &s;
+	relay_init(&px->r, &s, o.method, o.timeout_ms, o.sysrq_cmd);
+	s.on_text = board_text;
+	s.text_ctx = px;
+	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", argv[optind],
+		con_addr, gdb_addr);
+	rc = serve(px, &o, cfd, gfd);
+	if (rc != SESSION_INTR)
+		cmd_complain(&s, "proxy", rc);
+	else
+		rc = SESSION_OK;	/* Ctrl-C is how a proxy ends */
+	if (px->gdb_on) {
+		/* Leave the board as after any gdb session, not in kgdb. */
+		session_interrupted = 0;
+		gdb_gone(px, o.stay);
+	}
+	while (px->ncon)
+		drop_console(px, px->ncon - 1);
+	close(cfd);
+	close(gfd);
+	cmd_close_session(&s);
+	free(px);
+	return cmd_exit_code(rc);
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg triage PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE]
+ *                    [--resume|--stay]
+ *
+ * One command for a hung board: break in through the verified chain,
+ * collect through kdb (no vmlinux needed) every CPU's backtrace, the
+ * D-state tasks with their stacks and the kernel log's tail; with a
+ * vmlinux also, through gdb and gdbscripts/, file:line for every frame,
+ * lx-ps and lx-dmesg.  Writes a timestamped report in Markdown and JSON,
+ * and resumes the board unless told to stay.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "gdbrun.h"
+#include "triage.h"
+
+#ifndef NMIDBG_DATADIR
+#define NMIDBG_DATADIR "/usr/local/share/nmidbg"
+#endif
+
+struct triage_opts {
+	struct cmd_opts c;
+	const char *vmlinux, *md, *json;
+};
+
+static int parse(int argc, char **argv, struct triage_opts *o, const char **port)
+{
+	static const struct option longopts[] = {
+		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "resume", no_argument, NULL, 'r' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cmd_opts_init(&o->c);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:m:t:", longopts, NULL)) != -1) {
+		if (c == 'v')
+			o->vmlinux = optarg;
+		else if (c == 'o')
+			o->md = optarg;
+		else if (c == 'j')
+			o->json = optarg;
+		else if (c == 'r')
+			o->c.stay = 0;
+		else if (cmd_opts_parse(&o->c, c, optarg))
+			return -1;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: nmidbg triage PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay]\n");
+		return -1;
+	}
+	*port = argv[optind];
+	return 0;
+}
+
+/* gdbscripts/nmidbg.py: beside the source tree's build, or installed. */
+static const char *find_script(char *buf, size_t len)
+{
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *env = getenv("NMIDBG_GDBSCRIPTS");
+
+	if (env) {
+		snprintf(buf, len, "%s/nmidbg.py", env);
+		return buf;
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		dirname(exe);
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s%s/nmidbg.py", exe, rel[i]);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/gdbscripts/nmidbg.py", NMIDBG_DATADIR);
+	return buf;
+}
+
+static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triage *t)
+{
+	int tmo = c->timeout_ms * 12;
+	int rc = kdb_run(s, "btc", tmo, &t->btc);
+
+	if (!rc)
+		rc = kdb_run(s, "ps D", tmo, &t->ps);
+	if (!rc)
+		rc = kdb_run(s, "dmesg 60", tmo, &t->dmesg);
+	if (rc)
+		return rc;
+	t->ncpus = triage_parse_btc(t->btc, t->cpus, TRIAGE_MAX_CPUS);
+	t->nblocked = triage_parse_ps(t->ps, t->blocked, TRIAGE_MAX_BLOCKED);
+	for (int i = 0; i < t->nblocked && !rc; i++) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "btp %d", t->blocked[i].pid);
+		rc = kdb_run(s, cmd, tmo, &t->blocked[i].stack);
+	}
+	return rc;
+}
+
+/* gdb in batch, its output in a temporary file, sections marked. */
+static int collect_gdb(struct session *s, const struct triage_opts *o,
+		       struct triage *t)
+{
+	static char *extra[] = {
+		"-ex", "echo @@nmidbg triage\\n", "-ex", "nmidbg-triage json",
+		"-ex", "echo @@nmidbg lx-ps\\n", "-ex", "lx-ps",
+		"-ex", "echo @@nmidbg lx-dmesg\\n", "-ex", "lx-dmesg",
+		"-ex", "echo @@nmidbg end\\n",
+	};
+	struct gdb_run g = { .vmlinux = o->vmlinux, .batch = 1, .extra = extra,
+			     .nextra = sizeof(extra) / sizeof(extra[0]) };
+	char script[PATH_MAX + 32], *out = NULL;
+	size_t cap = 0;
+	FILE *f = tmpfile();
+	int rc, status;
+
+	if (!f) {
+		fprintf(stderr, "nmidbg: tmpfile: %s\n", strerror(errno));
+		return SESSION_TIMEOUT;
+	}
+	g.scripts[g.nscripts++] = find_script(script, sizeof(script));
+	g.out_fd = fileno(f);
+	rc = gdb_run(s, &o->c, &g, &status, &t->after);
+	if (!rc && status)
+		fprintf(stderr, "nmidbg: gdb exited with status %d: its part of the report may be missing\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	rewind(f);
+	if (getdelim(&out, &cap, '\0', f) > 0)
+		triage_parse_gdb(out, t);
+	free(out);
+	fclose(f);
+	return rc;
+}
+
+static int write_file(const char *path,
+		      void (*writer)(FILE *, const struct triage *),
+		      const struct triage *t)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		writer(f, t);
+		if (!fclose(f))
+			return 0;
+	}
+	fprintf(stderr, "nmidbg: %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
+static int write_reports(const struct triage_opts *o, const struct triage *t)
+{
+	char stamp[32], md[PATH_MAX], js[PATH_MAX];
+	time_t now = time(NULL);
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
+	if (o->md)
+		snprintf(md, sizeof(md), "%s", o->md);
+	else
+		snprintf(md, sizeof(md), "nmidbg-triage-%s.md", stamp);
+	if (o->json) {
+		snprintf(js, sizeof(js), "%s", o->json);
+	} else {
+		size_t n = strlen(md);
+
+		snprintf(js, sizeof(js), "%.*s.json",
+			 (int)(n > 3 && !strcmp(md + n - 3, ".md") ? n - 3 : n), md);
+	}
+	if (write_file(md, triage_write_md, t) || write_file(js, triage_write_json, t))
+		return -1;
+	printf("%s\n%s\n", md, js);
+	return 0;
+}
+
+int cmd_triage(int argc, char **argv)
+{
+	struct triage_opts o = { 0 };
+	struct triage t = { 0 };
+	struct session s;
+	struct kdb_entry e;
+	const char *port;
+	time_t now = time(NULL);
+	int rc, ret;
+
+	if (parse(argc, argv, &o, &port))
+		return NMIDBG_EXIT_USAGE;
+	if (o.vmlinux && access(o.vmlinux, R_OK)) {
+		fprintf(stderr, "nmidbg: %s: %s\n", o.vmlinux, strerror(errno));
+		return NMIDBG_EXIT_USAGE;
+	}
+	if (cmd_open_session(port, &s))
+		return NMIDBG_EXIT_PORT;
+	t.port = port;
+	t.after = "in kdb";
+	strftime(t.time, sizeof(t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	rc = cmd_enter(&s, &o.c, &e);
+	if (rc)
+		goto out;
+	t.how = e.how;
+	t.entry_ms = e.ms;
+	t.kdb_cpu = e.cpu;
+	rc = collect_kdb(&s, &o.c, &t);
+	if (rc)
+		cmd_complain(&s, "collecting through kdb", rc);	/* keep what came */
+	else if (o.vmlinux) {
+		rc = collect_gdb(&s, &o, &t);
+	} else if (!o.c.stay) {
+		rc = kdb_go(&s);
+		if (!rc)
+			t.after = "running";
+	}
+	if (t.btc)
+		t.ncpus = triage_parse_btc(t.btc, t.cpus, TRIAGE_MAX_CPUS);
+	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
+		t.ncpus, t.nblocked, t.after);
+	if (write_reports(&o, &t) && !rc)
+		rc = SESSION_TIMEOUT;
+out:
+	ret = cmd_exit_code(rc);
+	triage_free(&t);
+	cmd_close_session(&s);
+	return ret;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Run gdb-multiarch against the board: kdb to kgdb, a loopback socket for
+ * gdb, the relay until gdb exits, then the board back in a known state.
+ * Shared by `nmidbg gdb` (gdb on the terminal) and `nmidbg triage` (gdb's
+ * output into the report).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_common.h"
+#include "gdbrun.h"
+#include "relay.h"
+
+#define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
+
+/* A listening socket on 127.0.0.1, any free port. */
+static int listen_loopback(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port)
+{
+	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], target[64];
+	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
+	const char *argv[MAX_ARGS];
+	const char *gdb = getenv("NMIDBG_GDB");
+	int n = 0;
+	pid_t pid;
+
+	/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
+	snprintf(dir, sizeof(dir), "%s", o->vmlinux);
+	snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
+	snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
+	snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
+		 realpath(helper, real) ? dirname(real) : dir);
+	snprintf(target, sizeof(target), "target remote tcp:127.0.0.1:%d", tcp_port);
+
+	argv[n++] = gdb ? gdb : "gdb-multiarch";
+	argv[n++] = "-q";
+	if (o->batch) {
+		argv[n++] = "-batch";
+		argv[n++] = "-iex";
+		argv[n++] = "set pagination off";
+	}
+	argv[n++] = "-iex";
+	argv[n++] = safe1;
+	argv[n++] = "-iex";
+	argv[n++] = safe2;
+	argv[n++] = "-ex";
+	argv[n++] = target;
+	for (int i = 0; i < o->nscripts; i++) {
+		argv[n++] = "-x";
+		argv[n++] = o->scripts[i];
+	}
+	for (int i = 0; i < o->nextra; i++)
+		argv[n++] = o->extra[i];
+	argv[n++] = o->vmlinux;
+	argv[n] = NULL;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		if (o->out_fd >= 0)
+			dup2(o->out_fd, STDOUT_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "nmidbg: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Relay until gdb exits; its wait status in *status. */
+static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
+{
+	struct session *s = r->s;
+	uint8_t buf[4096];
+	int rc = 0;
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = s->port->fd, .events = POLLIN },
+			{ .fd = r->gdb_fd >= 0 ? -1 : lfd, .events = POLLIN },
+			{ .fd = r->gdb_fd, .events = POLLIN },
+		};
+		int n;
+
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return rc;
+		n = poll(pfd, 3, 100);
+		if (n < 0 && errno != EINTR)
+			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
+		if (n == 0)
+			session_idle(s);
+		if (n <= 0)
+			continue;
+		if (pfd[1].revents & POLLIN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd >= 0)
+				relay_set_gdb(r, fd);
+		}
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t got = read(r->gdb_fd, buf, sizeof(buf));
+
+			if (got <= 0) {
+				close(r->gdb_fd);
+				relay_set_gdb(r, -1);
+			} else if (!rc) {
+				rc = relay_from_gdb(r, buf, (size_t)got);
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t got = port_read(s->port, buf, sizeof(buf));
+
+			if (got < 0)
+				rc = (int)got;
+			else
+				session_feed(s, buf, (size_t)got);
+			session_mark(s);	/* text went to the console sink */
+			if (s->reboots)
+				rc = SESSION_REBOOT;
+		}
+		if (rc && r->gdb_fd >= 0) {
+			/* gdb learns the link is gone; it exits in batch mode. */
+			close(r->gdb_fd);
+			relay_set_gdb(r, -1);
+		}
+	}
+}
+
+int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g,
+	    int *status, const char **state)
+{
+	struct relay r;
+	int rc, lfd, tcp_port;
+	pid_t pid;
+
+	*status = 0;
+	*state = "in kdb";
+	relay_init(&r, s, c->method, c->timeout_ms, c->sysrq_cmd);
+	rc = relay_enter_kgdb(&r);
+	if (rc) {
+		cmd_complain(s, "switching kdb to kgdb", rc);
+		return rc;
+	}
+	lfd = listen_loopback(&tcp_port);
+	if (lfd < 0) {
+		fprintf(stderr, "nmidbg: cannot listen on 127.0.0.1: %s\n", strerror(errno));
+		goto leave;
+	}
+	fprintf(stderr, "nmidbg: kgdb (thread %s); gdb on 127.0.0.1:%d\n",
+		r.thread[0] ? r.thread : "?", tcp_port);
+	s->echo = stdout;	/* the console while gdb lets the kernel run */
+	/* ^C belongs to gdb (it sends it to us as 0x03). */
+	signal(SIGINT, SIG_IGN);
+	pid = spawn_gdb(g, tcp_port);
+	if (pid < 0) {
+		fprintf(stderr, "nmidbg: fork: %s\n", strerror(errno));
+		session_catch_sigint();
+		s->echo = NULL;
+		close(lfd);
+		goto leave;
+	}
+	rc = relay_loop(&r, lfd, pid, status);
+	session_catch_sigint();
+	s->echo = NULL;
+	close(lfd);
+	if (rc) {
+		cmd_complain(s, "gdb session", rc);
+		waitpid(pid, status, 0);
+		*state = "unknown";
+		return rc;
+	}
+leave:
+	rc = relay_finish(&r, c->stay, state);
+	if (rc)
+		cmd_complain(s, "leaving kgdb", rc);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Triage evidence: what kdb printed, parsed (pure: text in, records out),
+ * and the report written from it in Markdown and JSON.
+ */
+#ifndef NMIDBG_TRIAGE_H
+#define NMIDBG_TRIAGE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define TRIAGE_MAX_CPUS		64
+#define TRIAGE_MAX_BLOCKED	32
+
+struct triage_cpu {
+	int cpu;
+	int pid;
+	char comm[32];
+	char where[80];		/* first frame outside debugger and NMI entry */
+	const char *trace;	/* the "Call trace:" lines, within the btc text */
+	size_t trace_len;
+};
+
+struct triage_task {
+	int pid;
+	char comm[32];
+	char *stack;		/* kdb btp output (malloc'd) */
+};
+
+struct triage {
+	const char *port;
+	char time[32];		/* UTC, ISO 8601 */
+	const char *how;	/* the way in */
+	long entry_ms;
+	int kdb_cpu;
+	const char *after;	/* "running", "in kdb" */
+	char *btc, *ps, *dmesg;	/* kdb output (malloc'd) */
+	struct triage_cpu cpus[TRIAGE_MAX_CPUS];
+	int ncpus;
+	struct triage_task blocked[TRIAGE_MAX_BLOCKED];
+	int nblocked;
+	char *gdb_json;		/* nmidbg-triage json line, or NULL */
+	char *lx_ps, *lx_dmesg;	/* gdb's lx-ps and lx-dmesg, or NULL */
+};
+
+/* kdb's btc output: one record per CPU block.  Returns the count. */
+int triage_parse_btc(const char *btc, struct triage_cpu *cpus, int max);
+/* kdb's `ps D` output: the tasks in state D.  Returns the count. */
+int triage_parse_ps(const char *ps, struct triage_task *tasks, int max);
+/* gdb's output with "@@nmidbg NAME" section markers: the sections' text. */
+void triage_parse_gdb(const char *out, struct triage *t);
+
+void triage_write_md(FILE *f, const struct triage *t);
+void triage_write_json(FILE *f, const struct triage *t);
+void triage_free(struct triage *t);
+
+#endif

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`nmidbg proxy`: a telnet console client and a gdb-multiarch client on the
+board's one line, gdb's packets never on the console."""
+import os
+import re
+import select
+import socket
+import subprocess
+import time
+
+from board import NMI_APPEND, TelnetDecoder, free_port, kernel_dir
+from e2e.common import BoardTest
+from e2e.test_nmidbg import NMIDBG
+
+PACKET = re.compile(rb"\$[^$#\r\n]{0,400}#[0-9a-fA-F]{2}")
+
+
+class TelnetClient:
+    def __init__(self, port, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), 1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.decoder = TelnetDecoder()
+        self.buf = bytearray()
+        self.pos = 0
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def expect(self, pattern, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            m = pattern.search(self.buf, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("console: no %r; last seen: %r"
+                                     % (pattern.pattern, bytes(self.buf[-300:])))
+            if select.select([self.sock], [], [], left)[0]:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise AssertionError("console: proxy closed the connection")
+                self.buf += self.decoder.feed(data)
+
+    def close(self):
+        self.sock.close()
+
+
+class NmidbgProxy(BoardTest):
+    def test_console_and_gdb_together(self):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.sh("lock 1")
+        b.disconnect()
+        cport, gport = free_port(), free_port()
+        proxy = subprocess.Popen(
+            [NMIDBG, "proxy", b.port_spec(), "--console", "127.0.0.1:%d" % cport,
+             "--gdb", "tcp:127.0.0.1:%d" % gport],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            con = TelnetClient(cport)
+            con.send(b"echo via-proxy\r")
+            con.expect(re.compile(rb"(?<!echo )via-proxy\r\n"))
+            vmlinux = os.path.join(kernel_dir(), "vmlinux")
+            g = subprocess.run(
+                ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
+                 "-iex", "add-auto-load-safe-path /", vmlinux,
+                 "-ex", "target remote tcp:127.0.0.1:%d" % gport,
+                 "-ex", "lx-version", "-ex", "thread 2", "-ex", "bt"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                timeout=180)
+            self.assertIn("Linux version 6.12", g.stdout, g.stderr[-2000:])
+            # CPU 1 is the locked one.
+            self.assertRegex(g.stdout, r"lkdtm_HARDLOCKUP \(\) at \S*lkdtm/bugs\.c:\d+")
+            # gdb gone: the board runs again and the console works.
+            con.expect(re.compile(rb"kdb> go"), 20)
+            time.sleep(1)
+            con.send(b"echo after-gdb\r")
+            con.expect(re.compile(rb"(?<!echo )after-gdb\r\n"))
+            self.assertIn(b"Entering kdb", con.buf)   # the console saw kdb
+            self.assertIsNone(PACKET.search(con.buf), bytes(con.buf[-2000:]))
+            # Only loopback unless asked.
+            p = subprocess.run([NMIDBG, "proxy", b.port_spec(), "--console",
+                                "0.0.0.0:%d" % free_port()],
+                               stderr=subprocess.PIPE, text=True, timeout=10)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("not a loopback address", p.stderr)
+            con.close()
+        finally:
+            proxy.terminate()
+            _, err = proxy.communicate(timeout=10)
+        self.assertIn("gdb connected: knock", err)
+        self.assertIn("gdb left; the board is running", err)

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`nmidbg triage` on a hung board: one command, a report in Markdown and
+JSON, the board resumed (or left in kdb)."""
+import glob
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+from board import NMI_APPEND, free_port, kernel_dir
+from e2e.common import BoardTest
+from e2e.test_gdbscripts import triage as gdbscripts_triage
+from e2e.test_nmidbg import NMIDBG
+
+
+def locked_cpus_with_lines(report):
+    """CPUs whose gdb frames show lkdtm_HARDLOCKUP with file:line."""
+    return {c["cpu"] for c in report["cpus"]
+            if any(f["function"] == "lkdtm_HARDLOCKUP" and f["line"] and
+                   (f["file"] or "").endswith("drivers/misc/lkdtm/bugs.c")
+                   for f in c["frames"])}
+
+
+class NmidbgTriage(BoardTest):
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.dir.cleanup()
+        super().tearDown()
+
+    def triage(self, b, *args, timeout=400):
+        return subprocess.run([NMIDBG, "triage", b.port_spec()] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=timeout, cwd=self.dir.name)
+
+    def test_every_cpu_locked_with_vmlinux(self):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port(),
+                      gdbstub=True)
+        dpid = int(re.search(r"pid (\d+) in D state", b.sh("dstate")).group(1))
+        b.lock_all()
+        b.disconnect()
+        md = os.path.join(self.dir.name, "hung.md")
+        p = self.triage(b, "--vmlinux", os.path.join(kernel_dir(), "vmlinux"),
+                        "-o", md)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("the board is running", p.stderr)
+        with open(md[:-3] + ".json") as f:
+            j = json.load(f)
+        # Through kdb: every CPU where the lockup holds it.
+        self.assertEqual({c["cpu"]: c["where"] for c in j["cpus"]},
+                         {0: "lkdtm_HARDLOCKUP", 1: "lkdtm_HARDLOCKUP"})
+        self.assertIn(dpid, [t["pid"] for t in j["blocked"]])
+        self.assertTrue(any("lkdtm: Performing direct entry HARDLOCKUP" in l
+                            for l in j["dmesg"]), j["dmesg"][-10:])
+        # Through gdb: file:line, lx-ps and lx-dmesg.
+        self.assertEqual(locked_cpus_with_lines(j["gdb"]), {0, 1})
+        self.assertTrue(any(re.search(r"\b1\s+init$", l) for l in j["lx_ps"]))
+        self.assertTrue(any("HARDLOCKUP" in l for l in j["lx_dmesg"]))
+        with open(md) as f:
+            text = f.read()
+        self.assertRegex(text, r"\| 0 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
+        self.assertRegex(text, r"\| 1 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
+        # The same scripts through QEMU's gdbstub (the JTAG stand-in) see
+        # the same CPUs.
+        jtag = gdbscripts_triage(":%d" % b.gdb_port)
+        self.assertEqual(locked_cpus_with_lines(jtag), locked_cpus_with_lines(j["gdb"]))
+
+    def test_kdb_only_report_and_stay(self):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.sh("lock 1")
+        b.disconnect()
+        p = self.triage(b, "--stay", timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("the board is in kdb", p.stderr)
+        # Timestamped names by default, printed on stdout.
+        files = sorted(glob.glob(os.path.join(self.dir.name, "nmidbg-triage-*")))
+        self.assertEqual([os.path.basename(f) for f in p.stdout.split()],
+                         [os.path.basename(f) for f in files][::-1])
+        j = json.load(open([f for f in files if f.endswith(".json")][0]))
+        where = {c["cpu"]: c["where"] for c in j["cpus"]}
+        self.assertEqual(where[1], "lkdtm_HARDLOCKUP")
+        self.assertIsNone(j["gdb"])
+        self.assertEqual(j["after"], "in kdb")
+        b.reconnect()
+        b.send("\r")
+        b.wait_kdb(5)
+        b.kdb_go()

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * libFuzzer target: the triage parsers (kdb's btc and ps output, gdb's
+ * sectioned output) on arbitrary text, and the report writers on what
+ * they produce.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "triage.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct triage t;
+	char *text = malloc(size + 1);
+	FILE *null = fopen("/dev/null", "w");
+
+	if (!text || !null)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	memset(&t, 0, sizeof(t));
+	t.port = "fuzz";
+	t.how = "knock";
+	t.after = "running";
+	t.ncpus = triage_parse_btc(text, t.cpus, TRIAGE_MAX_CPUS);
+	t.nblocked = triage_parse_ps(text, t.blocked, TRIAGE_MAX_BLOCKED);
+	for (int i = 0; i < t.ncpus; i++)
+		if (t.cpus[i].trace && (t.cpus[i].trace < text ||
+					t.cpus[i].trace + t.cpus[i].trace_len > text + size))
+			abort();	/* a trace must lie within the input */
+	triage_parse_gdb(text, &t);
+	triage_write_md(null, &t);
+	triage_write_json(null, &t);
+	triage_free(&t);
+	fclose(null);
+	free(text);
+	return 0;
+}

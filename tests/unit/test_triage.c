@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* The triage parsers on real kdb output (trimmed from the test board). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "triage.h"
+
+/* The entry CPU (knock, NMI) and a CPU the roundup IPI stopped, its lines
+ * printed twice as kdb does for another CPU. */
+static const char btc[] =
+	"btc: cpu status: Currently on cpu 0\n"
+	"Stack traceback for pid 36\n"
+	"0xffff000000935b00       36        1  1    0   R  0xffff0000009362c0 *init\n"
+	"CPU: 0 UID: 0 PID: 36 Comm: init Not tainted 6.12.117+ #6\n"
+	"Call trace:\n"
+	" dump_backtrace+0xa0/0xdc\n"
+	" kdb_bt+0x26c/0x358\n"
+	" kgdb_nmicallin+0x80/0x90\n"
+	" nmi_tty_interrupt+0x1d8/0x25c\n"
+	" el1_interrupt+0x78/0x8c\n"
+	" el1h_64_irq_handler+0x14/0x1c\n"
+	" el1h_64_irq+0x6c/0x70\n"
+	" lkdtm_HARDLOCKUP+0x8/0x14\n"
+	" lkdtm_do_action+0x1c/0x34\n"
+	"Stack traceback for pid 35\n"
+	"0xffff000000934e00       35        1  1    1   R  0xffff0000009355c0  sh\n"
+	"CPU: 1 UID: 0 PID: 35 Comm: sh Not tainted 6.12.117+ #6\n"
+	"CPU: 1 UID: 0 PID: 35 Comm: sh Not tainted 6.12.117+ #6\n"
+	"Call trace:\n"
+	"Call trace:\n"
+	" dump_backtrace+0xa0/0xdc\n"
+	" kgdb_cpu_enter+0x318/0x6ac\n"
+	" el1h_64_irq+0x6c/0x70\n"
+	" el1h_64_irq+0x6c/0x70\n"
+	" cpu_do_idle+0x8/0xc\n"
+	" cpu_do_idle+0x8/0xc\n"
+	"Stack traceback for pid 40\n"
+	"0xffff000000934e00       40        1  1    2   R  0xffff0000009355c0  w\n"
+	"CPU: 2 UID: 0 PID: 40 Comm: w Not tainted 6.12.117+ #6\n"
+	"Call trace:\n"
+	" dump_backtrace+0xa0/0xdc\n"
+	" kgdb_breakpoint+0x8/0xc\n"
+	" sysrq_handle_dbg+0x3c/0x70\n"
+	" __handle_sysrq+0x9c/0x1b0\n";
+
+static void test_btc(void **state)
+{
+	struct triage_cpu c[8];
+
+	(void)state;
+	assert_int_equal(triage_parse_btc(btc, c, 8), 3);
+	assert_int_equal(c[0].cpu, 0);
+	assert_int_equal(c[0].pid, 36);
+	assert_string_equal(c[0].comm, "init");
+	assert_string_equal(c[0].where, "lkdtm_HARDLOCKUP");
+	assert_int_equal(c[1].cpu, 1);
+	assert_string_equal(c[1].comm, "sh");
+	assert_string_equal(c[1].where, "cpu_do_idle");
+	/* No interrupt: the first frame that is not the debugger's. */
+	assert_string_equal(c[2].where, "sysrq_handle_dbg");
+	/* Bounded by the caller's array; nothing from text without blocks. */
+	assert_int_equal(triage_parse_btc(btc, c, 1), 1);
+	assert_int_equal(triage_parse_btc("Stack traceback for pid \n", c, 8), 0);
+	assert_int_equal(triage_parse_btc("", c, 8), 0);
+}
+
+static void test_ps(void **state)
+{
+	static const char ps[] =
+		"Task Addr               Pid   Parent [*] cpu State Thread             Command\n"
+		"0xffff000000935b00       36        1  1    0   R  0xffff0000009362c0 *init\n"
+		"\n"
+		"0xffff000000996800       35        1  0    0   D  0xffff000000996fc0  init\n"
+		"0xffff000000996800       41        2  0    1   D  0xffff000000996fc0  kworker/1:2\n"
+		"0xffff000000996800       35        1  0    0   D  0xffff000000996fc0  init\n"
+		"0xffff000000996800       50        1  0    0   S  0xffff000000996fc0  sh\n"
+		"0xffff000000996800 garbage\n";
+	struct triage_task t[8];
+
+	(void)state;
+	assert_int_equal(triage_parse_ps(ps, t, 8), 2);
+	assert_int_equal(t[0].pid, 35);
+	assert_string_equal(t[0].comm, "init");
+	assert_int_equal(t[1].pid, 41);
+	assert_string_equal(t[1].comm, "kworker/1:2");
+	assert_int_equal(triage_parse_ps(ps, t, 1), 1);
+}
+
+static void test_gdb_sections(void **state)
+{
+	struct triage t = { 0 };
+
+	(void)state;
+	triage_parse_gdb("noise\n@@nmidbg triage\nwarning: x\n{\"cpus\": []}\n"
+			 "@@nmidbg lx-ps\n  1 init\n@@nmidbg lx-dmesg\n[0.1] hi\n"
+			 "@@nmidbg end\n", &t);
+	assert_string_equal(t.gdb_json, "{\"cpus\": []}");
+	assert_string_equal(t.lx_ps, "  1 init\n");
+	assert_string_equal(t.lx_dmesg, "[0.1] hi\n");
+	triage_free(&t);
+	memset(&t, 0, sizeof(t));
+	/* gdb died early: what is missing stays NULL. */
+	triage_parse_gdb("@@nmidbg triage\nRemote connection closed\n", &t);
+	assert_null(t.gdb_json);
+	assert_null(t.lx_ps);
+	triage_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_btc),
+		cmocka_unit_test(test_ps),
+		cmocka_unit_test(test_gdb_sections),
+	};
+
+	return cmocka_run_group_tests_name("triage", tests, NULL, NULL);
+}
