@@ -116,6 +116,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all board
 	@$(PYTHON) bench/breakin.py
 	@$(PYTHON) bench/console.py
+	@$(PYTHON) bench/memread.py
 
 # The kernel series: checkpatch --strict every patch and nmi-tty/.
 checkpatch: board

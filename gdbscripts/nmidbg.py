@@ -149,6 +149,23 @@ def dmesg_tail(n):
     return text.splitlines()[-n:]
 
 
+def modules_report():
+    """[{name, base, size}] of the loaded modules, through the kernel's own
+    lx-lsmod walker; None on a kernel built without CONFIG_MODULES."""
+    try:
+        gdb.parse_and_eval("modules")
+    except gdb.error:
+        return None
+    from linux import constants, modules as lxmodules
+    out = []
+    for mod in lxmodules.module_list():
+        text = mod["mem"][constants.LX_MOD_TEXT]
+        out.append({"name": mod["name"].string(),
+                    "base": "0x%x" % int(text["base"]),
+                    "size": int(text["size"])})
+    return out
+
+
 def version():
     return gdb.execute("lx-version", to_string=True).strip()
 
@@ -195,18 +212,36 @@ class NmidbgDmesgTail(gdb.Command):
             gdb.write(line + "\n")
 
 
+class NmidbgModules(gdb.Command):
+    """Loaded modules with their text base (for symbol files)."""
+
+    def __init__(self):
+        super().__init__("nmidbg-modules", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        mods = modules_report()
+        if mods is None:
+            gdb.write("kernel built without module support\n")
+            return
+        for m in mods:
+            gdb.write("%-24s %s %d\n" % (m["name"], m["base"], m["size"]))
+        gdb.write("%d module(s)\n" % len(mods))
+
+
 class NmidbgTriage(gdb.Command):
     """Everything for a hung board: nmidbg-triage [json]
 
 The kernel version, every CPU's task and backtrace, the D-state tasks and
-the tail of the kernel log; as text, or with 'json' as one JSON object."""
+the loaded modules and the tail of the kernel log; as text, or with
+'json' as one JSON object."""
 
     def __init__(self):
         super().__init__("nmidbg-triage", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
         report = {"version": version(), "cpus": cpu_report(),
-                  "blocked": blocked_report(), "dmesg_tail": dmesg_tail(40)}
+                  "blocked": blocked_report(), "modules": modules_report(),
+                  "dmesg_tail": dmesg_tail(40)}
         if arg.strip() == "json":
             gdb.write(json.dumps(report) + "\n")
             return
@@ -215,10 +250,14 @@ the tail of the kernel log; as text, or with 'json' as one JSON object."""
         gdb.write("\nD-state tasks: %d\n" % len(report["blocked"]))
         for t in report["blocked"]:
             gdb.write("%6d %-16s %s\n" % (t["pid"], t["comm"], t["where"]))
+        mods = report["modules"]
+        gdb.write("\nmodules: %s\n" % ("none (no module support)" if mods is None
+                                       else ", ".join(m["name"] for m in mods) or "none"))
         gdb.write("\nkernel log, last lines:\n" + "\n".join(report["dmesg_tail"]) + "\n")
 
 
 NmidbgCpus()
 NmidbgBlocked()
 NmidbgDmesgTail()
+NmidbgModules()
 NmidbgTriage()

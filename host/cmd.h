@@ -28,6 +28,7 @@ int cmd_kdb(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 struct cmd {
 	const char *name;

@@ -20,6 +20,8 @@ const struct cmd cmd_table[] = {
 	  "the board's console; Ctrl-] opens a menu; kdb lines are edited locally" },
 	{ "break", cmd_break, "PORT [--method auto|knock|break|sysrq] [--timeout S] [--sysrq-cmd CMD]",
 	  "break into kdb and verify it (the prompt comes back)" },
+	{ "dump", cmd_dump, "PORT ADDR LEN -o FILE [--stay] [--method M]",
+	  "read kernel memory through kgdb at the line's full rate; resume after" },
 	{ "gdb", cmd_gdb, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] [--method M] [-- GDB-ARGS]",
 	  "break in, switch to kgdb, run gdb-multiarch with the kernel's lx-* helpers; resume after" },
 	{ "help", run_help, "[COMMAND]", "show help for nmidbg or one command" },
