@@ -23,7 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "board"))
-from board import NMI_APPEND, Board, free_port, kernel_dir  # noqa: E402
+from board import NMI_APPEND, Board, free_port, kernel_dir, kernel_symbol  # noqa: E402
 
 NMIDBG = os.path.join(os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build")), "nmidbg")
 
@@ -84,15 +84,6 @@ class Relay:
         done.set()
 
 
-def symbol(name):
-    with open(os.path.join(kernel_dir(), "System.map")) as f:
-        for line in f:
-            addr, _, sym = line.split()
-            if sym == name:
-                return int(addr, 16)
-    raise SystemExit("no %s in System.map" % name)
-
-
 def to_kgdb(port):
     """Through the relay: knock into kdb, then hand the line to kgdb."""
     s = socket.create_connection(("127.0.0.1", port))
@@ -113,7 +104,7 @@ def main():
     a = ap.parse_args()
     rate = a.baud / 10
     hex_rate = a.baud / 20
-    addr = symbol("_stext")
+    addr = kernel_symbol("_stext")
     vmlinux = os.path.join(kernel_dir(), "vmlinux")
     tmp = tempfile.mkdtemp(prefix="nmidbg-bench-")
     mine, gdbs = os.path.join(tmp, "nmidbg.bin"), os.path.join(tmp, "gdb.bin")

@@ -61,6 +61,16 @@ def kernel_image(variant="default"):
     return os.path.join(kernel_dir(variant), "arch", "arm64", "boot", "Image")
 
 
+def kernel_symbol(name, variant="default"):
+    """A symbol's address, from the kernel build's System.map."""
+    with open(os.path.join(kernel_dir(variant), "System.map")) as f:
+        for line in f:
+            addr, _, sym = line.split()
+            if sym == name:
+                return int(addr, 16)
+    raise KeyError("no %s in System.map" % name)
+
+
 def initramfs():
     return os.path.join(BUILD, "board", "initramfs.cpio")
 

@@ -5,18 +5,9 @@ import os
 import subprocess
 import tempfile
 
-from board import NMI_APPEND, free_port, kernel_dir
+from board import NMI_APPEND, free_port, kernel_symbol
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
-
-
-def symbol(name):
-    with open(os.path.join(kernel_dir(), "System.map")) as f:
-        for line in f:
-            addr, _, sym = line.split()
-            if sym == name:
-                return int(addr, 16)
-    raise AssertionError("no %s in System.map" % name)
 
 
 class NmidbgDump(BoardTest):
@@ -28,7 +19,7 @@ class NmidbgDump(BoardTest):
             out = os.path.join(d, "banner.bin")
             # More than one packet's worth (1023 bytes), not a multiple of it.
             p = subprocess.run([NMIDBG, "dump", b.port_spec(),
-                                hex(symbol("linux_banner")), "3000", "-o", out],
+                                hex(kernel_symbol("linux_banner")), "3000", "-o", out],
                                stderr=subprocess.PIPE, text=True, timeout=60)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertRegex(p.stderr, r"read 3000 bytes in \d+ ms .*the board is running")
