@@ -218,6 +218,13 @@ static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
 			if (got < 0)
 				return (int)got;
 			session_feed(s, buf, (size_t)got);
+			if (s->reboots && px->gdb_on) {
+				/* kgdb went with the old kernel: gdb must reconnect. */
+				fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
+				close(px->r.gdb_fd);
+				px->gdb_on = 0;
+				relay_init(&px->r, s, o->method, o->timeout_ms, o->sysrq_cmd);
+			}
 			session_mark(s);
 		}
 		/* Consoles from the end: dropping one moves the last into its slot. */

@@ -42,6 +42,33 @@ class CliMixin:
         self.assertEqual(run(self.binary, "help", "nope").returncode, 2)
 
 
+    def test_bad_command_lines_lose_nothing(self):
+        """Usage errors say what is wrong and touch no port (exit 2)."""
+        cases = [
+            (("gdb", "tcp:127.0.0.1:1"), "usage: nmidbg gdb"),
+            (("gdb", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
+            (("triage", "a", "b"), "usage: nmidbg triage"),
+            (("triage", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
+            (("dump", "tcp:127.0.0.1:1", "0xzz", "16", "-o", "/tmp/x"), "ADDR: not a number"),
+            (("dump", "tcp:127.0.0.1:1", "0x10", "0", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
+            (("dump", "tcp:127.0.0.1:1", "0x10", "16"), "usage: nmidbg dump"),
+            (("proxy", "tcp:127.0.0.1:1", "--gdb", "10.0.0.1:5551"), "not a loopback address"),
+            (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--method", "magic"), "--method is"),
+        ]
+        for args, msg in cases:
+            p = run(self.binary, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(msg, p.stderr, args)
+
+    def test_unreachable_port_is_exit_3(self):
+        for args in (("triage", "tcp:127.0.0.1:1"), ("gdb", "tcp:127.0.0.1:1",
+                                                      "--vmlinux", "/etc/hostname"),
+                     ("dump", "tcp:127.0.0.1:1", "0x10", "16", "-o", "/tmp/x")):
+            p = run(self.binary, *args)
+            self.assertEqual(p.returncode, 3, (args, p.stderr))
+            self.assertIn("Connection refused", p.stderr)
+
+
 class TestCli(CliMixin, unittest.TestCase):
     binary = os.path.join(BUILD, "nmidbg")
 
