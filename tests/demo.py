@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """make demo: boot the ttyNMI test board, hard-lock every CPU, break in
-with the gdb knock from the serial line, and show every CPU's backtrace."""
+with the gdb knock from the serial line, and show every CPU's backtrace;
+then the same evidence as a report, by `nmidbg triage`."""
 import os
 import re
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "board"))
-from board import NMI_APPEND, Board, Timeout  # noqa: E402
+from board import BUILD, NMI_APPEND, Board, Timeout, free_port  # noqa: E402
 
 T0 = time.monotonic()
 SMP = 4
@@ -21,7 +23,7 @@ def say(msg):
 def main():
     say("booting qemu-system-aarch64 -M virt,gic-version=3 -smp %d" % SMP)
     say("  kernel command line: " + NMI_APPEND)
-    with Board("demo", smp=SMP, append=NMI_APPEND) as b:
+    with Board("demo", smp=SMP, append=NMI_APPEND, serial_tcp=free_port()) as b:
         b.wait_ready()
         say("board is up; the shell on ttyNMI0 answers: %s"
             % b.sh("echo hello from ttyNMI0").strip())
@@ -50,8 +52,27 @@ def main():
             % (", ".join(map(str, locked)), SMP))
         say("'go' resumes them (they go back to spinning)")
         b.send("go\r")
+        time.sleep(b.GO_SETTLE)
+        b.disconnect()
+        report = os.path.join(BUILD, "demo-triage.md")
+        say("now the tool: nmidbg triage %s -o %s" % (b.port_spec(),
+                                                     os.path.relpath(report)))
+        p = subprocess.run([os.path.join(BUILD, "nmidbg"), "triage", b.port_spec(),
+                            "-o", report], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+        sys.stdout.write(p.stderr)
+        if p.returncode:
+            say("nmidbg triage failed (exit %d)" % p.returncode)
+            return 1
+        with open(report) as f:
+            table = [l for l in f if l.startswith("|")]
+        print()
+        print("".join(table))
+        say("report: %s and %s (add --vmlinux for file:line, lx-ps, lx-dmesg)"
+            % (os.path.relpath(report), os.path.relpath(report[:-3] + ".json")))
     say("done; full console transcript: %s" % os.path.relpath(b.log_path))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
