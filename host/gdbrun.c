@@ -143,9 +143,9 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 				rc = (int)got;
 			else
 				session_feed(s, buf, (size_t)got);
-			session_mark(s);	/* text went to the console sink */
 			if (s->reboots)
 				rc = SESSION_REBOOT;
+			session_mark(s);	/* text went to the console sink */
 		}
 		if (rc && r->gdb_fd >= 0) {
 			/* gdb learns the link is gone; it exits in batch mode. */

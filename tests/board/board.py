@@ -155,9 +155,10 @@ class Board:
 
     def __init__(self, name="board", variant=None, smp=2,
                  append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
-                 serial_tcp=None, serial_pty=False):
+                 serial_tcp=None, serial_pty=False, reboot=False):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.variant = variant or os.environ.get("NMIDBG_VARIANT", "default")
+        self.reboot = reboot    # a reset reboots the board; else QEMU exits
         self.smp = smp
         self.append = append
         self.mem = mem
@@ -191,7 +192,7 @@ class Board:
         cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3",
                "-cpu", "cortex-a57", "-smp", str(self.smp),
                "-m", str(self.mem), "-nodefaults", "-display", "none",
-               "-no-reboot",
+               ] + ([] if self.reboot else ["-no-reboot"]) + [
                "-kernel", kernel_image(self.variant),
                "-initrd", initramfs(),
                "-append", self.append + " nokaslr rdinit=/init",

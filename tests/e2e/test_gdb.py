@@ -5,6 +5,7 @@ again, and the board left in a known state however gdb ends."""
 import os
 import re
 import subprocess
+import time
 
 from board import NMI_APPEND, free_port, kernel_dir
 from e2e.common import BoardTest
@@ -24,9 +25,8 @@ def threads(out):
 
 
 class NmidbgGdb(BoardTest):
-    def boot_locked(self, append=None):
+    def boot_locked(self, **kw):
         """CPU 0 hard-locked; kdb entered by SysRq-g on CPU 1."""
-        kw = {"append": append} if append else {}
         b = self.boot(serial_tcp=free_port(), smp=2, **kw)
         b.sh("affine %d 1" % b.uart_irq())
         b.sh("lock 0")
@@ -99,3 +99,28 @@ class NmidbgGdb(BoardTest):
         self.assertIn("the board is running", p.stderr)
         b.reconnect()
         b.probe_shell()
+
+    def reset_mid_session(self, reboot):
+        b = self.boot_locked(reboot=reboot)
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        p = subprocess.Popen(
+            [NMIDBG, "gdb", b.port_spec(), "--vmlinux", vmlinux, "--batch", "--",
+             "-ex", "continue"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(8)   # gdb connected, the kernel running again
+        b.qmp("system_reset")
+        out, err = p.communicate(timeout=120)
+        self.assertIn("Remote connection closed", err)   # gdb was told
+        return p.returncode, out, err
+
+    def test_board_reboots_mid_session(self):
+        rc, out, err = self.reset_mid_session(reboot=True)
+        self.assertEqual(rc, 5, err[-3000:])
+        self.assertIn("gdb session: the board rebooted", err)
+        self.assertIn("Booting Linux", out)     # on the console, not to gdb
+
+    def test_board_vanishes_mid_session(self):
+        # QEMU exits on the reset: the line is gone.
+        rc, out, err = self.reset_mid_session(reboot=False)
+        self.assertEqual(rc, 3, err[-3000:])
+        self.assertIn("gdb session: connection closed by the other end", err)
