@@ -309,6 +309,7 @@ int cmd_proxy(int argc, char **argv)
 		return px ? NMIDBG_EXIT_PORT : NMIDBG_EXIT_FAIL;
 	}
 	px->s = &s;
+	session_catch_sigterm();
 	relay_init(&px->r, &s, o.method, o.timeout_ms, o.sysrq_cmd);
 	s.on_text = board_text;
 	s.text_ctx = px;
@@ -318,7 +319,7 @@ int cmd_proxy(int argc, char **argv)
 	if (rc != SESSION_INTR)
 		cmd_complain(&s, "proxy", rc);
 	else
-		rc = SESSION_OK;	/* Ctrl-C is how a proxy ends */
+		rc = SESSION_OK;	/* Ctrl-C or SIGTERM is how a proxy ends */
 	if (px->gdb_on) {
 		/* Leave the board as after any gdb session, not in kgdb. */
 		session_interrupted = 0;

@@ -28,6 +28,14 @@ void session_catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+void session_catch_sigterm(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 long session_now_ms(void)
 {
 	struct timespec ts;

@@ -69,5 +69,7 @@ const char *session_strerror(struct session *s, int rc);
 /* Set by the SIGINT handler that session_catch_sigint() installs. */
 extern volatile sig_atomic_t session_interrupted;
 void session_catch_sigint(void);
+/* The same for SIGTERM: for long-running commands (a proxy as a service). */
+void session_catch_sigterm(void);
 
 #endif

@@ -6,6 +6,7 @@ import re
 import select
 import socket
 import subprocess
+import threading
 import time
 
 from board import NMI_APPEND, TelnetDecoder, free_port, kernel_dir
@@ -96,5 +97,37 @@ class NmidbgProxy(BoardTest):
         finally:
             proxy.terminate()
             _, err = proxy.communicate(timeout=10)
+        self.assertEqual(proxy.returncode, 0, err)     # SIGTERM ends it cleanly
         self.assertIn("gdb connected: knock", err)
         self.assertIn("gdb left; the board is running", err)
+
+    def test_stopped_with_gdb_attached_resumes_the_board(self):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.disconnect()
+        cport, gport = free_port(), free_port()
+        proxy = subprocess.Popen(
+            [NMIDBG, "proxy", b.port_spec(), "--console", "127.0.0.1:%d" % cport,
+             "--gdb", "127.0.0.1:%d" % gport],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(proxy.stderr), daemon=True)
+        reader.start()
+        try:
+            gdb = TelnetClient(gport)           # a gdb that connects, then waits
+            deadline = time.monotonic() + 30
+            while not any("gdb connected" in l for l in lines):
+                self.assertLess(time.monotonic(), deadline, "".join(lines))
+                time.sleep(0.1)
+            proxy.terminate()
+            proxy.wait(timeout=30)
+            reader.join(10)
+            gdb.close()
+        finally:
+            if proxy.poll() is None:
+                proxy.kill()
+        err = "".join(lines)
+        self.assertEqual(proxy.returncode, 0, err)
+        self.assertIn("gdb connected: knock", err)
+        self.assertIn("gdb left; the board is running", err)
+        b.reconnect()
+        b.probe_shell()
