@@ -56,15 +56,19 @@ class TelnetClient:
 
 
 class NmidbgProxy(BoardTest):
-    def test_console_and_gdb_together(self):
-        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
-        b.sh("lock 1")
-        b.disconnect()
+    def start_proxy(self, b):
         cport, gport = free_port(), free_port()
         proxy = subprocess.Popen(
             [NMIDBG, "proxy", b.port_spec(), "--console", "127.0.0.1:%d" % cport,
              "--gdb", "tcp:127.0.0.1:%d" % gport],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return proxy, cport, gport
+
+    def test_console_and_gdb_together(self):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.sh("lock 1")
+        b.disconnect()
+        proxy, cport, gport = self.start_proxy(b)
         try:
             con = TelnetClient(cport)
             con.send(b"echo via-proxy\r")
@@ -104,11 +108,7 @@ class NmidbgProxy(BoardTest):
     def test_stopped_with_gdb_attached_resumes_the_board(self):
         b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
         b.disconnect()
-        cport, gport = free_port(), free_port()
-        proxy = subprocess.Popen(
-            [NMIDBG, "proxy", b.port_spec(), "--console", "127.0.0.1:%d" % cport,
-             "--gdb", "127.0.0.1:%d" % gport],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proxy, cport, gport = self.start_proxy(b)
         lines = []
         reader = threading.Thread(target=lambda: lines.extend(proxy.stderr), daemon=True)
         reader.start()
