@@ -385,7 +385,8 @@ static void menu_key(int c)
 	case 'b':
 		say("breaking in...");
 		session_init(&s, A.port);
-		s.echo = stdout;
+		s.on_text = session_text_to_file;
+		s.text_ctx = stdout;
 		rc = kdb_break_in(&s, KDB_AUTO, 5000, "echo g > /proc/sysrq-trigger", &e);
 		session_free(&s);
 		if (rc)

@@ -10,10 +10,8 @@
  * connect can stop the board.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "net.h"
 #include "relay.h"
 #include "telnet.h"
 
@@ -42,53 +41,6 @@ struct proxy {
 	int ncon;
 	int rc;			/* a port error seen in a callback */
 };
-
-/* "tcp:HOST:PORT", "HOST:PORT" or "PORT" into a listening socket. */
-static int listen_on(const char *spec, int any, char *why, size_t len)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-	struct addrinfo *ai;
-	char host[256] = "127.0.0.1";
-	const char *port, *colon;
-	int fd, on = 1, err;
-
-	if (strncmp(spec, "tcp:", 4) == 0)
-		spec += 4;
-	colon = strrchr(spec, ':');
-	port = colon ? colon + 1 : spec;
-	if (colon && (size_t)(colon - spec) < sizeof(host))
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {	/* [::1]:5551 */
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
-	err = getaddrinfo(host, port, &hints, &ai);
-	if (err) {
-		snprintf(why, len, "%s: %s", spec, gai_strerror(err));
-		return -1;
-	}
-	if (!any && !((ai->ai_family == AF_INET &&
-		       (ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr) >> 24) == 127) ||
-		      (ai->ai_family == AF_INET6 &&
-		       IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr)))) {
-		snprintf(why, len, "%s is not a loopback address: whoever reaches it can stop the board (--any-address to allow)",
-			 host);
-		freeaddrinfo(ai);
-		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4)) {
-		snprintf(why, len, "%s: %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
 
 static void send_all(int fd, const void *buf, size_t len)
 {
@@ -213,11 +165,10 @@ static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
 		if (n <= 0)
 			continue;
 		if (pfd[0].revents) {
-			ssize_t got = port_read(s->port, buf, sizeof(buf));
+			int rc = session_read(s);
 
-			if (got < 0)
-				return (int)got;
-			session_feed(s, buf, (size_t)got);
+			if (rc)
+				return rc;
 			if (s->reboots && px->gdb_on) {
 				/* kgdb went with the old kernel: gdb must reconnect. */
 				fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
@@ -292,9 +243,9 @@ int cmd_proxy(int argc, char **argv)
 		fprintf(stderr, "usage: nmidbg proxy PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]\n");
 		return NMIDBG_EXIT_USAGE;
 	}
-	cfd = listen_on(con_addr, any, why, sizeof(why));
+	cfd = net_listen(con_addr, any, NULL, why, sizeof(why));
 	if (cfd >= 0)
-		gfd = listen_on(gdb_addr, any, why, sizeof(why));
+		gfd = net_listen(gdb_addr, any, NULL, why, sizeof(why));
 	if (gfd < 0) {
 		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
 		if (cfd >= 0)

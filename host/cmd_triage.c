@@ -99,13 +99,15 @@ static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triag
 	int tmo = c->timeout_ms * 12;
 	int rc = kdb_run(s, "btc", tmo, &t->btc);
 
-	if (!rc)
-		rc = kdb_run(s, "ps D", tmo, &t->ps);
+	if (rc)
+		return rc;
+	/* Parsed at once: the report keeps it if a later command fails. */
+	t->ncpus = triage_parse_btc(t->btc, t->cpus, TRIAGE_MAX_CPUS);
+	rc = kdb_run(s, "ps D", tmo, &t->ps);
 	if (!rc)
 		rc = kdb_run(s, "dmesg 60", tmo, &t->dmesg);
 	if (rc)
 		return rc;
-	t->ncpus = triage_parse_btc(t->btc, t->cpus, TRIAGE_MAX_CPUS);
 	t->nblocked = triage_parse_ps(t->ps, t->blocked, TRIAGE_MAX_BLOCKED);
 	for (int i = 0; i < t->nblocked && !rc; i++) {
 		char cmd[32];
@@ -227,8 +229,6 @@ int cmd_triage(int argc, char **argv)
 		if (!rc)
 			t.after = "running";
 	}
-	if (t.btc)
-		t.ncpus = triage_parse_btc(t.btc, t.cpus, TRIAGE_MAX_CPUS);
 	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
 		t.ncpus, t.nblocked, t.after);
 	if (write_reports(&o, &t) && !rc)

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,28 +20,10 @@
 
 #include "cmd_common.h"
 #include "gdbrun.h"
+#include "net.h"
 #include "relay.h"
 
 #define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
-
-/* A listening socket on 127.0.0.1, any free port. */
-static int listen_loopback(int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1) ||
-	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
-		close(fd);
-		return -1;
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
-}
 
 static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port)
 {
@@ -137,13 +118,12 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 			}
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t got = port_read(s->port, buf, sizeof(buf));
+			int err = session_read(s);
 
-			if (got < 0)
-				rc = (int)got;
-			else
-				session_feed(s, buf, (size_t)got);
-			if (s->reboots)
+			/* rc stays set once set: a later good read must not clear it. */
+			if (err)
+				rc = err;
+			else if (s->reboots)
 				rc = SESSION_REBOOT;
 			session_mark(s);	/* text went to the console sink */
 		}
@@ -159,6 +139,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	    int *status, const char **state)
 {
 	struct relay r;
+	char why[300];
 	int rc, lfd, tcp_port;
 	pid_t pid;
 
@@ -170,27 +151,29 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 		cmd_complain(s, "switching kdb to kgdb", rc);
 		return rc;
 	}
-	lfd = listen_loopback(&tcp_port);
+	lfd = net_listen("127.0.0.1:0", 0, &tcp_port, why, sizeof(why));
 	if (lfd < 0) {
-		fprintf(stderr, "nmidbg: cannot listen on 127.0.0.1: %s\n", strerror(errno));
+		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
 		goto leave;
 	}
 	fprintf(stderr, "nmidbg: kgdb (thread %s); gdb on 127.0.0.1:%d\n",
 		r.thread[0] ? r.thread : "?", tcp_port);
-	s->echo = stdout;	/* the console while gdb lets the kernel run */
+	/* The console while gdb lets the kernel run. */
+	s->on_text = session_text_to_file;
+	s->text_ctx = stdout;
 	/* ^C belongs to gdb (it sends it to us as 0x03). */
 	signal(SIGINT, SIG_IGN);
 	pid = spawn_gdb(g, tcp_port);
 	if (pid < 0) {
 		fprintf(stderr, "nmidbg: fork: %s\n", strerror(errno));
 		session_catch_sigint();
-		s->echo = NULL;
+		s->on_text = NULL;
 		close(lfd);
 		goto leave;
 	}
 	rc = relay_loop(&r, lfd, pid, status);
 	session_catch_sigint();
-	s->echo = NULL;
+	s->on_text = NULL;
 	close(lfd);
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);

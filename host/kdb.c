@@ -92,7 +92,7 @@ int kdb_break_in(struct session *s, enum kdb_method m, int timeout_ms,
 	return try_method(s, KDB_BREAK, timeout_ms, sysrq_cmd, e);
 }
 
-static int prompted(struct session *s)
+int kdb_prompted(struct session *s)
 {
 	return s->prompts > 0;
 }
@@ -128,7 +128,7 @@ int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out)
 	if (!rc)
 		rc = session_send(s, "\r");
 	if (!rc)
-		rc = session_wait(s, timeout_ms, prompted);
+		rc = session_wait(s, timeout_ms, kdb_prompted);
 	s->answer_more = 0;
 	if (rc)
 		return rc;

@@ -25,6 +25,8 @@ int kdb_parse_method(const char *name, enum kdb_method *m);
  */
 int kdb_break_in(struct session *s, enum kdb_method m, int timeout_ms,
 		 const char *sysrq_cmd, struct kdb_entry *e);
+/* For session_wait(): a kdb prompt came since the mark. */
+int kdb_prompted(struct session *s);
 /* Run one kdb command; *out (malloc'd) gets its output lines. */
 int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out);
 /* Leave kdb: `go`. */

@@ -196,11 +196,6 @@ static void ack_all(void *ctx, const uint8_t *payload, size_t len)
 	session_send(r->s, "+");
 }
 
-static int prompted(struct session *s)
-{
-	return s->prompts > 0;
-}
-
 int relay_finish(struct relay *r, int stay, const char **state)
 {
 	struct session *s = r->s;
@@ -224,7 +219,7 @@ int relay_finish(struct relay *r, int stay, const char **state)
 	session_mark(s);
 	rc = session_send(s, "+" KNOCK_PACKET);
 	if (!rc)
-		rc = session_wait(s, r->timeout_ms, prompted);
+		rc = session_wait(s, r->timeout_ms, kdb_prompted);
 	if (rc)
 		goto out;
 	*state = "in kdb";

@@ -80,10 +80,6 @@ static void add_text(struct session *s, const uint8_t *data, size_t len)
 	memcpy(s->text + s->text_len, data, len);
 	s->text_len += len;
 	s->text[s->text_len] = '\0';
-	if (s->echo) {
-		fwrite(data, 1, len, s->echo);
-		fflush(s->echo);
-	}
 }
 
 static void on_event(void *ctx, const struct mode_event *ev)
@@ -147,10 +143,22 @@ int session_send(struct session *s, const char *str)
 	return port_write(s->port, str, strlen(str));
 }
 
-void session_feed(struct session *s, const uint8_t *buf, size_t n)
+void session_text_to_file(void *ctx, const uint8_t *data, size_t len)
 {
-	remember(s, buf, n);
-	mode_feed(&s->mode, buf, n, on_event, s);
+	fwrite(data, 1, len, ctx);
+	fflush(ctx);
+}
+
+int session_read(struct session *s)
+{
+	uint8_t buf[4096];
+	ssize_t n = port_read(s->port, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	remember(s, buf, (size_t)n);
+	mode_feed(&s->mode, buf, (size_t)n, on_event, s);
+	return 0;
 }
 
 void session_idle(struct session *s)
@@ -161,7 +169,6 @@ void session_idle(struct session *s)
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *))
 {
 	long deadline = session_now_ms() + timeout_ms;
-	uint8_t buf[4096];
 
 	for (;;) {
 		long left = deadline - session_now_ms();
@@ -186,11 +193,9 @@ int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *
 				session_idle(s);
 			continue;
 		}
-		ssize_t n = port_read(s->port, buf, sizeof(buf));
-
-		if (n < 0)
-			return (int)n;
-		session_feed(s, buf, (size_t)n);
+		rc = session_read(s);
+		if (rc)
+			return rc;
 	}
 }
 

@@ -34,12 +34,11 @@ struct session {
 	int packets;		/* RSP packets since the mark; the last one: */
 	uint8_t packet[256];
 	size_t packet_len;	/* clipped to sizeof(packet) */
-	FILE *echo;		/* copy received text here as it comes, or NULL */
 	/* Optional: every RSP packet and ack from the board (a gdb relay). */
 	void (*on_packet)(void *ctx, const uint8_t *payload, size_t len);
 	void (*on_ack)(void *ctx, int ok);
 	void *hook_ctx;
-	/* Optional: text from the board, as it comes (console clients). */
+	/* Optional: text from the board, as it comes (session_text_to_file). */
 	void (*on_text)(void *ctx, const uint8_t *data, size_t len);
 	void *text_ctx;
 	char last[160];		/* the last bytes seen, for error messages */
@@ -56,8 +55,13 @@ int session_send(struct session *s, const char *str);
  * fails or Ctrl-C.  done may be NULL: read until the deadline.
  */
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *));
-/* Bytes read from the port by a caller's own poll() loop. */
-void session_feed(struct session *s, const uint8_t *buf, size_t n);
+/* An on_text hook: the text to the FILE * in ctx, flushed. */
+void session_text_to_file(void *ctx, const uint8_t *data, size_t len);
+/*
+ * For a caller's own poll() loop: read what the port has (its fd polled
+ * readable) and feed it to the mode tracker.  0 or a PORT_E* code.
+ */
+int session_read(struct session *s);
 /* The line went idle: a held '$' was text after all. */
 void session_idle(struct session *s);
 /* Milliseconds on the monotonic clock: for deadlines and timings. */

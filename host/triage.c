@@ -185,6 +185,12 @@ static void md_block(FILE *f, const char *text, size_t len)
 	fputs("```\n\n", f);
 }
 
+/* A block of text that may be missing (NULL: an empty block). */
+static void md_text(FILE *f, const char *text)
+{
+	md_block(f, text ? text : "", text ? strlen(text) : 0);
+}
+
 void triage_write_md(FILE *f, const struct triage *t)
 {
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
@@ -204,21 +210,20 @@ void triage_write_md(FILE *f, const struct triage *t)
 	fprintf(f, "## Tasks in D state (%d)\n\n", t->nblocked);
 	for (int i = 0; i < t->nblocked; i++) {
 		fprintf(f, "### pid %d (%s)\n\n", t->blocked[i].pid, t->blocked[i].comm);
-		md_block(f, t->blocked[i].stack ? t->blocked[i].stack : "",
-			 t->blocked[i].stack ? strlen(t->blocked[i].stack) : 0);
+		md_text(f, t->blocked[i].stack);
 	}
 	fputs("## Kernel log (tail, from kdb)\n\n", f);
-	md_block(f, t->dmesg ? t->dmesg : "", t->dmesg ? strlen(t->dmesg) : 0);
+	md_text(f, t->dmesg);
 	if (!t->gdb_json && !t->lx_ps) {
 		fputs("No vmlinux given: no file:line, lx-ps or lx-dmesg.\n", f);
 		return;
 	}
 	fputs("## gdb with the vmlinux\n\nnmidbg-triage (JSON, file:line for every frame):\n\n", f);
-	md_block(f, t->gdb_json ? t->gdb_json : "", t->gdb_json ? strlen(t->gdb_json) : 0);
+	md_text(f, t->gdb_json);
 	fputs("### lx-ps\n\n", f);
-	md_block(f, t->lx_ps ? t->lx_ps : "", t->lx_ps ? strlen(t->lx_ps) : 0);
+	md_text(f, t->lx_ps);
 	fputs("### lx-dmesg\n\n", f);
-	md_block(f, t->lx_dmesg ? t->lx_dmesg : "", t->lx_dmesg ? strlen(t->lx_dmesg) : 0);
+	md_text(f, t->lx_dmesg);
 }
 
 static void json_text_lines(FILE *f, const char *text, size_t len)

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Listening sockets (see net.c). */
+#ifndef NMIDBG_NET_H
+#define NMIDBG_NET_H
+
+#include <stddef.h>
+
+/*
+ * Listen on "tcp:HOST:PORT", "HOST:PORT" or "PORT" (HOST defaults to
+ * 127.0.0.1; PORT 0: any free one, *bound says which).  A HOST that is not
+ * loopback is refused unless any: whoever reaches the socket can stop the
+ * board.  Returns the fd, or -1 with the reason in why.
+ */
+int net_listen(const char *spec, int any, int *bound, char *why, size_t len);
+
+#endif
