@@ -18,27 +18,33 @@
  * The NMI side takes no lock, allocates nothing, never sleeps and never
  * printks (printk from NMI is deferred: nobody would see it when every
  * CPU is stuck).  It is serialised by the interrupt controller: one CPU
- * handles the line at a time.
+ * handles the line at a time.  The debugger it enters takes kgdb's own
+ * locks, which are NMI-safe.
  *
  * Bytes the port holds but will not interrupt for: polling a port through
  * poll_get_char() may clear its receive interrupt (PL011 does, in
  * pl011_quiesce_irqs()), and a PL011 raises it again only when its FIFO
  * reaches the trigger level anew.  So when the handler leaves bytes behind
- * (its budget ran out) or the debugger stops polling, the consumer sets the
- * interrupt pending at the interrupt controller: the handler runs again.
- * Without that, a UART without a receive timeout interrupt (QEMU's PL011)
- * stops receiving for good.
+ * (its budget ran out) or the debugger stops polling, ttyNMI makes the
+ * interrupt pending again through the irqchip's retrigger callback: on
+ * GICv3 one write to a set-pending register, no lock, so it is done right
+ * there, in NMI context.  Queued to irq_work instead, it would never run
+ * while the CPU that takes the NMI spins with interrupts masked, and the
+ * knock would be out of reach behind the bytes left in the FIFO.
  *
- * A slow reader: when the flip buffer refuses data, the consumer masks the
- * receive interrupt until the ring drains (backpressure, nothing lost).
- * When the reader makes no progress for NMI_TTY_THROTTLE_MS, it unmasks
- * and drops what does not fit, so the knock stays reachable even when the
- * reader never comes back.  Only the consumer masks, and only while it
- * runs; the NMI handler never does.
+ * A slow reader: receive is never masked, so the knock and BREAK stay
+ * reachable at all times (a UART without flow control would overrun its
+ * FIFO meanwhile anyway).  What the tty does not take waits in the ring;
+ * what does not fit in the ring is dropped after the knock matcher has
+ * seen it, counted, and reported from process context.
  *
  * Transmit is polled, one byte at a time under a raw spinlock: the CPU
  * waits for the UART at line rate (about 87us a byte at 115200 baud) with
  * interrupts off for one byte at most.  There is no transmit interrupt.
+ *
+ * The line follows the CPUs: a per-CPU NMI line is left behind when its
+ * CPU goes offline (the hotplug core moves only ordinary interrupts), so
+ * ttyNMI moves it to another online CPU itself.
  *
  * Without pseudo-NMI (no irqchip.gicv3_pseudo_nmi=1, or an interrupt
  * controller without NMIs) the same handler runs as an ordinary interrupt:
@@ -50,12 +56,15 @@
 
 #include <linux/atomic.h>
 #include <linux/console.h>
+#include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irq_work.h>
 #include <linux/kgdb.h>
 #include <linux/moduleparam.h>
 #include <linux/nmi_tty.h>
+#include <linux/rcupdate.h>
 #include <linux/serial_core.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -74,10 +83,14 @@
  */
 #define NMI_TTY_RING_SIZE	32768
 #define NMI_TTY_KNOCK_MAX	16
-#define NMI_TTY_BREAK_NS	(5 * NSEC_PER_SEC)
+#define NMI_TTY_BREAK_NS	(5 * NSEC_PER_SEC)	/* serial_core's SYSRQ_TIMEOUT */
 #define NMI_TTY_RETRY_MS	10
-#define NMI_TTY_THROTTLE_MS	5000
 #define NMI_TTY_TRAPNR		2	/* see nmi_tty_enter_debugger() */
+
+#ifdef CONFIG_MAGIC_SYSRQ_SERIAL
+/* After a BREAK, turns SysRq on when kernel.sysrq is 0 (as serial_core). */
+static const char sysrq_seq[] = CONFIG_MAGIC_SYSRQ_SERIAL_SEQUENCE;
+#endif
 
 static char knock[NMI_TTY_KNOCK_MAX + 1] = "$3#33";
 module_param_string(knock, knock, sizeof(knock), 0444);
@@ -89,41 +102,44 @@ static unsigned int rx_budget = 1024;
 module_param(rx_budget, uint, 0444);
 MODULE_PARM_DESC(rx_budget, "Bytes read per receive interrupt at most (default 1024)");
 
+static unsigned long rx_dropped;
+module_param(rx_dropped, ulong, 0444);
+MODULE_PARM_DESC(rx_dropped, "Received bytes dropped so far: the receive ring was full");
+
 struct nmi_tty {
 	struct tty_port port;
 	struct tty_driver *poll_driver;	/* kgdboc's port */
 	int poll_line;
 	int irq;
+	struct irq_data *irq_data;	/* for the lock-free re-trigger */
 	bool nmi;			/* receive is a pseudo-NMI */
+	bool serving;			/* attached: the handler may use the port */
 	size_t knock_len;
+	int hp_state;			/* our CPU hotplug state */
 
 	/* Receive ring: the interrupt handler produces, nmi_tty_drain() consumes. */
 	u8 ring[NMI_TTY_RING_SIZE];
 	unsigned int head;		/* written by the producer only */
 	unsigned int tail;		/* written by the consumer only */
-	atomic_t overflowed;		/* bytes lost to a full ring (NMI side) */
-	atomic_t dropped;		/* bytes dropped for a stalled reader */
+	atomic_t dropped;		/* bytes lost to a full ring (NMI side) */
 
 	/* Interrupt handler state (serialised by the interrupt controller) */
 	size_t knock_seen;		/* bytes of the knock matched so far */
 	u64 break_ns;			/* when a BREAK came; 0: none pending */
+	size_t sysrq_seen;		/* bytes of sysrq_seq matched after it */
 	atomic_t sysrq_key;		/* a BREAK+key for handle_sysrq(); 0: none */
-	atomic_t kick;			/* the port may hold bytes: re-trigger */
+	atomic_t sysrq_enable;		/* BREAK+sysrq_seq was typed */
 
-	/* Consumer state, under rx_lock */
-	spinlock_t rx_lock;
-	bool throttled;			/* receive masked for backpressure */
-	bool stalled;			/* reader gave up: drop, do not mask */
-	unsigned long throttled_at;
+	spinlock_t rx_lock;		/* consumer side */
 	struct irq_work rx_work;
 	struct delayed_work retry_work;
+	struct work_struct sysrq_work;
 
 	raw_spinlock_t tx_lock;		/* one byte at a time onto the wire */
 };
 
 static struct nmi_tty nmi_tty;
 static struct tty_driver *nmi_tty_driver;
-static bool nmi_tty_attached;
 
 /* ---- receive, producer side: NMI context ------------------------------ */
 
@@ -133,12 +149,24 @@ static void nmi_tty_queue(struct nmi_tty *nt, u8 c)
 
 	/* Pairs with the consumer's release of tail: its reads are done. */
 	if (head - smp_load_acquire(&nt->tail) >= NMI_TTY_RING_SIZE) {
-		atomic_inc(&nt->overflowed);
+		atomic_inc(&nt->dropped);
 		return;
 	}
 	nt->ring[head & (NMI_TTY_RING_SIZE - 1)] = c;
 	/* Publish the byte before the index that covers it. */
 	smp_store_release(&nt->head, head + 1);
+}
+
+/*
+ * Make our interrupt pending again, from any context, NMI included: the
+ * port may hold bytes it will not interrupt for (see the top).  Not
+ * irq_set_irqchip_state(), which takes the descriptor's lock: the chip's
+ * retrigger callback (checked at attach) is, on GICv3, a single write to
+ * the set-pending register.
+ */
+static void nmi_tty_retrigger(struct nmi_tty *nt)
+{
+	nt->irq_data->chip->irq_retrigger(nt->irq_data);
 }
 
 static void nmi_tty_enter_debugger(struct nmi_tty *nt)
@@ -185,30 +213,59 @@ static bool nmi_tty_knock(struct nmi_tty *nt, u8 c)
 	return true;
 }
 
+/*
+ * The bytes after a BREAK.  'g' enters the debugger.  Other keys follow
+ * the serial console's SysRq rules (uart_handle_sysrq_char()): only with
+ * CONFIG_MAGIC_SYSRQ_SERIAL and within five seconds of the BREAK, a key is
+ * a SysRq command when kernel.sysrq allows any; when it allows none, the
+ * bytes may spell CONFIG_MAGIC_SYSRQ_SERIAL_SEQUENCE, which turns SysRq
+ * on.  A NUL, which is what a line held low (a pulled cable) reads as,
+ * cancels.  Returns true when the byte was consumed.
+ */
+static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c)
+{
+	bool fresh = ktime_get_mono_fast_ns() - nt->break_ns <
+		     NMI_TTY_BREAK_NS;
+
+	if (fresh && c == 'g' && !nt->sysrq_seen) {
+		nt->break_ns = 0;
+		nmi_tty_enter_debugger(nt);
+		return true;
+	}
+#ifdef CONFIG_MAGIC_SYSRQ_SERIAL
+	if (fresh && c) {
+		size_t len = strlen(sysrq_seq);
+
+		if (sysrq_mask()) {
+			/* handle_sysrq() is not for NMI context: irq_work */
+			nt->break_ns = 0;
+			atomic_set(&nt->sysrq_key, c);
+			return true;
+		}
+		if (nt->sysrq_seen < len && sysrq_seq[nt->sysrq_seen] == c) {
+			if (++nt->sysrq_seen == len) {
+				nt->break_ns = 0;
+				atomic_set(&nt->sysrq_enable, 1);
+			}
+			return true;
+		}
+	}
+#endif
+	nt->break_ns = 0;
+	return false;
+}
+
 static void nmi_tty_receive(struct nmi_tty *nt, int c)
 {
 	if (c == POLL_CHAR_BREAK) {
 		nt->break_ns = ktime_get_mono_fast_ns() | 1;
+		nt->sysrq_seen = 0;
 		return;
 	}
 	c &= 0xff;	/* drop error flags a port may report with the byte */
 
-	if (nt->break_ns) {
-		bool fresh = ktime_get_mono_fast_ns() - nt->break_ns <
-			     NMI_TTY_BREAK_NS;
-
-		nt->break_ns = 0;
-		if (fresh && c == 'g') {
-			nmi_tty_enter_debugger(nt);
-			return;
-		}
-		if (fresh) {
-			/* Other SysRq keys are not for NMI context. */
-			atomic_set(&nt->sysrq_key, c);
-			return;
-		}
-	}
-
+	if (nt->break_ns && nmi_tty_after_break(nt, c))
+		return;
 	if (nmi_tty_knock(nt, c))
 		nmi_tty_enter_debugger(nt);
 }
@@ -220,56 +277,34 @@ static irqreturn_t nmi_tty_interrupt(int irq, void *dev_id)
 	unsigned int n;
 	int c;
 
+	/* Detaching: the port is no longer ours to read. */
+	if (!READ_ONCE(nt->serving))
+		return IRQ_HANDLED;
 	for (n = 0; n < rx_budget; n++) {
 		c = drv->ops->poll_get_char(drv, nt->poll_line);
 		if (c == NO_POLL_CHAR || c < 0)
 			break;
 		nmi_tty_receive(nt, c);
 	}
+	/*
+	 * Out of budget: come back for the rest at once, from here.  The
+	 * irq_work below may not run for a long time (this CPU may be the one
+	 * that spins masked), and the knock may be behind the bytes left.
+	 */
 	if (n == rx_budget)
-		atomic_set(&nt->kick, 1);
+		nmi_tty_retrigger(nt);
 	irq_work_queue(&nt->rx_work);
 	return IRQ_HANDLED;
 }
 
 /* ---- receive, consumer side ------------------------------------------- */
 
-static void nmi_tty_mask_rx(struct nmi_tty *nt, bool mask)
-{
-	if (mask == nt->throttled)
-		return;
-	nt->throttled = mask;
-	if (mask) {
-		nt->throttled_at = jiffies;
-		if (nt->nmi)
-			disable_nmi_nosync(nt->irq);
-		else
-			disable_irq_nosync(nt->irq);
-	} else if (nt->nmi) {
-		enable_nmi(nt->irq);
-	} else {
-		enable_irq(nt->irq);
-	}
-}
-
-/* Take the receive interrupt again, whatever the port's own line says. */
-static void nmi_tty_kick(struct nmi_tty *nt)
-{
-	int err;
-
-	/* While the line is masked the pending state waits for the unmask. */
-	err = irq_set_irqchip_state(nt->irq, IRQCHIP_STATE_PENDING, true);
-	if (err)
-		pr_warn_once("cannot re-trigger irq %d (%d): receive may stall\n",
-			     nt->irq, err);
-}
-
 static void nmi_tty_drain(struct nmi_tty *nt)
 {
 	unsigned int head, tail;
 	unsigned long flags;
-	bool open, pending, accepted = false;
-	int dropped, overflowed, key;
+	bool open, pending;
+	int dropped, key;
 
 	spin_lock_irqsave(&nt->rx_lock, flags);
 	open = tty_port_initialized(&nt->port);
@@ -285,60 +320,34 @@ static void nmi_tty_drain(struct nmi_tty *nt)
 		if (open)
 			done = tty_insert_flip_string(&nt->port, nt->ring + off,
 						      len);
-		if (done) {
-			accepted = true;
-		} else if (nt->stalled) {
-			atomic_add(len, &nt->dropped);
-			done = len;
-		}
 		tail += done;
 		if (done < len)
 			break;
 	}
 	/* Hand the slots back only after reading them. */
 	smp_store_release(&nt->tail, tail);
+	pending = tail != head;
+	dropped = atomic_xchg(&nt->dropped, 0);
+	rx_dropped += dropped;
+	spin_unlock_irqrestore(&nt->rx_lock, flags);
 	if (open)
 		tty_flip_buffer_push(&nt->port);
 
 	/*
-	 * Backpressure while the reader is slow; drop mode once it has made
-	 * no progress for NMI_TTY_THROTTLE_MS, until the tty accepts data
-	 * again.  A slow reader that keeps reading is never dropped from.
+	 * The tty is full (its reader is slow): try again later.  Receive is
+	 * not masked meanwhile; the producer drops what the ring cannot hold.
 	 */
-	pending = tail != head;
-	if (accepted) {
-		nt->throttled_at = jiffies;
-		if (!nt->throttled)
-			nt->stalled = false;
-	}
-	if (!pending) {
-		nmi_tty_mask_rx(nt, false);
-	} else if (!nt->throttled && !nt->stalled) {
-		nmi_tty_mask_rx(nt, true);
-	} else if (nt->throttled &&
-		   time_after(jiffies, nt->throttled_at +
-			      msecs_to_jiffies(NMI_TTY_THROTTLE_MS))) {
-		nt->stalled = true;
-		nmi_tty_mask_rx(nt, false);
-	}
-	spin_unlock_irqrestore(&nt->rx_lock, flags);
-
 	if (pending)
 		schedule_delayed_work(&nt->retry_work,
 				      msecs_to_jiffies(NMI_TTY_RETRY_MS));
-	dropped = atomic_xchg(&nt->dropped, 0);
 	if (dropped)
-		pr_warn_ratelimited("dropped %d received bytes: reader stalled\n",
-				    dropped);
-	overflowed = atomic_xchg(&nt->overflowed, 0);
-	if (overflowed)
-		pr_warn_ratelimited("dropped %d received bytes: receive ring overflowed\n",
-				    overflowed);
+		pr_warn_ratelimited("dropped %d received bytes: the receive ring was full (%lu in all)\n",
+				    dropped, rx_dropped);
 	key = atomic_xchg(&nt->sysrq_key, 0);
 	if (key)
 		handle_sysrq(key);
-	if (atomic_xchg(&nt->kick, 0))
-		nmi_tty_kick(nt);
+	if (atomic_xchg(&nt->sysrq_enable, 0))
+		schedule_work(&nt->sysrq_work);
 }
 
 static void nmi_tty_rx_work(struct irq_work *work)
@@ -350,6 +359,15 @@ static void nmi_tty_retry_work(struct work_struct *work)
 {
 	nmi_tty_drain(container_of(to_delayed_work(work), struct nmi_tty,
 				   retry_work));
+}
+
+static void nmi_tty_sysrq_work(struct work_struct *work)
+{
+#ifdef CONFIG_MAGIC_SYSRQ_SERIAL
+	sysrq_toggle_support(1);
+	pr_info("SysRq is enabled by magic sequence '%*pE' on ttyNMI0\n",
+		(int)strlen(sysrq_seq), sysrq_seq);
+#endif
 }
 
 /* ---- transmit --------------------------------------------------------- */
@@ -386,18 +404,17 @@ static unsigned int nmi_tty_write_room(struct tty_struct *tty)
 	return 2048;	/* writes complete synchronously */
 }
 
+/*
+ * kdb writes to its port itself and then to every console but the one
+ * kgdboc names as that port's (kgdb_io.cons): nmi_tty_console() is how
+ * kgdboc names ours, so each kdb line is printed once, and every kernel
+ * message, the debugger's CPU's included, is printed here.
+ */
 static void nmi_tty_console_write(struct console *co, const char *s,
 				  unsigned int count)
 {
 	unsigned int i;
 
-	/*
-	 * kdb prints to its own port, which is ours: do not print twice.  Not
-	 * in_dbg_master(): with pseudo-NMI, irqs_disabled() reads PMR and is
-	 * false in the NMI that entered the debugger.
-	 */
-	if (atomic_read(&kgdb_active) == raw_smp_processor_id())
-		return;
 	for (i = 0; i < count; i++) {
 		if (s[i] == '\n')
 			nmi_tty_put(&nmi_tty, '\r');
@@ -412,7 +429,7 @@ static struct tty_driver *nmi_tty_console_device(struct console *co,
 	return nmi_tty_driver;
 }
 
-static struct console nmi_tty_console = {
+static struct console nmi_tty_con = {
 	.name	= "ttyNMI",
 	.write	= nmi_tty_console_write,
 	.device	= nmi_tty_console_device,
@@ -454,22 +471,55 @@ static const struct tty_operations nmi_tty_ops = {
 
 static const struct tty_port_operations nmi_tty_port_ops;
 
+/* ---- CPU hotplug ------------------------------------------------------ */
+
+/*
+ * @cpu goes offline.  The hotplug core moves only interrupts that may be
+ * balanced; an NMI line is per-CPU, so if it is routed to @cpu it would
+ * stay there: no input and no knock until @cpu comes back, which with no
+ * input nobody can ask for.  Route it to another online CPU.
+ */
+static int nmi_tty_cpu_offline(unsigned int cpu)
+{
+	struct nmi_tty *nt = &nmi_tty;
+	unsigned int target;
+	int err;
+
+	if (!cpumask_test_cpu(cpu,
+			      irq_data_get_effective_affinity_mask(nt->irq_data)))
+		return 0;
+	target = cpumask_any_but(cpu_online_mask, cpu);
+	if (target >= nr_cpu_ids)
+		return 0;
+	err = irq_set_affinity(nt->irq, cpumask_of(target));
+	if (err)
+		pr_warn("cannot move irq %d from CPU%u (%d): no input while it is offline\n",
+			nt->irq, cpu, err);
+	else
+		pr_info("CPU%u goes offline: receive moves to CPU%u\n", cpu,
+			target);
+	return 0;
+}
+
 /* ---- attach to kgdboc's port ------------------------------------------ */
 
 static int nmi_tty_request_irq(struct nmi_tty *nt)
 {
 	int err;
 
-	/*
-	 * Backpressure needs disable_nmi_nosync() to mask the line at once: a
-	 * lazy disable waits for the flow handler to mask it, and the NMI flow
-	 * handler never does, so the NMI would keep coming into a full ring.
-	 */
-	irq_set_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	err = request_nmi(nt->irq, nmi_tty_interrupt,
 			  IRQF_PERCPU | IRQF_NO_AUTOEN, "ttyNMI", nt);
 	if (!err) {
 		nt->nmi = true;
+		/*
+		 * Route the line to one CPU we name, so that its effective
+		 * affinity says where it is (see nmi_tty_cpu_offline()).
+		 */
+		err = irq_set_affinity(nt->irq,
+				       cpumask_of(cpumask_first(cpu_online_mask)));
+		if (err)
+			pr_warn("cannot route irq %d (%d): it stays where the interrupt controller put it\n",
+				nt->irq, err);
 		enable_nmi(nt->irq);
 		pr_info("receive on irq %d is a pseudo-NMI: knock \"%s\" and BREAK+g enter the debugger\n",
 			nt->irq, knock);
@@ -481,8 +531,6 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
 	if (!err)
 		pr_warn("no pseudo-NMI for irq %d (boot with irqchip.gicv3_pseudo_nmi=1): ordinary interrupt, the debugger is out of reach while its CPU masks interrupts\n",
 			nt->irq);
-	else
-		irq_clear_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	return err;
 }
 
@@ -491,12 +539,15 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
  * @driver: the tty driver of kgdboc's port
  * @line: the port's line
  *
- * Called by kgdboc once it owns the port.  ttyNMI takes the port only when
- * console=ttyNMI0 selects it; the port must then not be opened as its own
- * tty (ttyAMA0, ttyS0...): its interrupt is ours.
+ * Called by kgdboc once it has the port, before it registers with kgdb (so
+ * that with kgdbwait the boot log is out before the debugger waits).
+ * ttyNMI takes the port only when console=ttyNMI0 selects it; the port must
+ * then not be opened as its own tty (ttyAMA0, ttyS0...): its interrupt is
+ * ours.
  *
  * Return: 0, also when ttyNMI stays out of the way (not selected, or the
- * port lacks poll_get_irq): then kgdboc works as without ttyNMI.
+ * port cannot serve it); a negative errno when it was selected and could
+ * not attach.  Either way kgdboc works as without ttyNMI unless it attached.
  */
 int nmi_tty_attach(struct tty_driver *driver, int line)
 {
@@ -504,7 +555,7 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	struct device *dev;
 	int err;
 
-	if (nmi_tty_attached)
+	if (nt->serving)
 		return -EBUSY;
 	if (!driver->ops->poll_get_irq || !driver->ops->poll_put_raw_char) {
 		pr_info("%s%d lacks poll_get_irq/poll_put_raw_char: not attached\n",
@@ -517,6 +568,13 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 			line);
 		return 0;
 	}
+	nt->irq_data = irq_get_irq_data(nt->irq);
+	if (!nt->irq_data || !nt->irq_data->chip ||
+	    !nt->irq_data->chip->irq_retrigger) {
+		pr_info("irq %d of %s%d cannot be re-triggered: not attached\n",
+			nt->irq, driver->name, line);
+		return 0;
+	}
 	nt->poll_driver = driver;
 	nt->poll_line = line;
 	nt->knock_len = strnlen(knock, NMI_TTY_KNOCK_MAX);
@@ -525,20 +583,19 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	nt->tail = 0;
 	nt->knock_seen = 0;
 	nt->break_ns = 0;
-	nt->throttled = false;
-	nt->stalled = false;
+	nt->sysrq_seen = 0;
 	atomic_set(&nt->dropped, 0);
-	atomic_set(&nt->overflowed, 0);
 	atomic_set(&nt->sysrq_key, 0);
-	atomic_set(&nt->kick, 0);
+	atomic_set(&nt->sysrq_enable, 0);
 	spin_lock_init(&nt->rx_lock);
 	raw_spin_lock_init(&nt->tx_lock);
 	init_irq_work(&nt->rx_work, nmi_tty_rx_work);
 	INIT_DELAYED_WORK(&nt->retry_work, nmi_tty_retry_work);
+	INIT_WORK(&nt->sysrq_work, nmi_tty_sysrq_work);
 
 	/* Registered only if console= selects it; output works already. */
-	register_console(&nmi_tty_console);
-	if (!console_is_registered(&nmi_tty_console))
+	register_console(&nmi_tty_con);
+	if (!console_is_registered(&nmi_tty_con))
 		return 0;
 
 	tty_port_init(&nt->port);
@@ -565,14 +622,22 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 		err = PTR_ERR(dev);
 		goto err_register;
 	}
+	/* Before the interrupt: the handler reads the port only when set. */
+	WRITE_ONCE(nt->serving, true);
 	err = nmi_tty_request_irq(nt);
 	if (err)
 		goto err_device;
-
-	nmi_tty_attached = true;
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
+					"tty/nmi_tty:online", NULL,
+					nmi_tty_cpu_offline);
+	if (err < 0)
+		pr_warn("no CPU hotplug callback (%d): taking CPU%d offline leaves the line behind\n",
+			err, cpumask_first(irq_data_get_effective_affinity_mask(nt->irq_data)));
+	nt->hp_state = err;
 	return 0;
 
 err_device:
+	WRITE_ONCE(nt->serving, false);
 	tty_unregister_device(nmi_tty_driver, 0);
 err_register:
 	tty_unregister_driver(nmi_tty_driver);
@@ -581,55 +646,93 @@ err_driver:
 	nmi_tty_driver = NULL;
 err_port:
 	tty_port_destroy(&nt->port);
-	unregister_console(&nmi_tty_console);
+	unregister_console(&nmi_tty_con);
 	pr_err("cannot attach to %s%d: %d\n", driver->name, line, err);
 	return err;
 }
 
 /**
+ * nmi_tty_console - ttyNMI's console, which writes to kgdboc's port
+ *
+ * Return: the console while ttyNMI is attached, else NULL.
+ */
+struct console *nmi_tty_console(void)
+{
+	return READ_ONCE(nmi_tty.serving) ? &nmi_tty_con : NULL;
+}
+
+/**
  * nmi_tty_debugger_exit - the kernel debugger stops polling the port
  *
- * Called by kgdboc as the debugger resumes the kernel, with every other CPU
- * still stopped: only NMI-safe work here.  Bytes that came in while the
- * debugger polled may sit in the port with its receive interrupt cleared.
+ * Called by kgdboc as the debugger resumes the kernel, on the debugger's
+ * CPU with every other CPU still stopped, possibly in NMI context: only
+ * NMI-safe work here.  Bytes that came in while the debugger polled may
+ * sit in the port with its receive interrupt cleared: re-trigger.  The
+ * handler is not running anywhere else now (an NMI does not preempt an
+ * NMI, so the roundup waited for it), so its match state can be reset
+ * here: a knock or SysRq sequence begun before the debugger ran is not
+ * finished by bytes typed after it.  Held-back knock bytes are the user's
+ * input: they go to the tty.
  */
 void nmi_tty_debugger_exit(void)
 {
-	if (!nmi_tty_attached)
+	struct nmi_tty *nt = &nmi_tty;
+	size_t i;
+
+	/*
+	 * A single step resumes the kernel for one instruction and comes
+	 * straight back to the debugger, which keeps the port.  Making our
+	 * NMI pending here would have the step land in its entry code.
+	 */
+	if (!READ_ONCE(nt->serving) || kgdb_single_step)
 		return;
-	atomic_set(&nmi_tty.kick, 1);
-	irq_work_queue(&nmi_tty.rx_work);
+	for (i = 0; i < nt->knock_seen; i++)
+		nmi_tty_queue(nt, knock[i]);
+	nt->knock_seen = 0;
+	nt->break_ns = 0;
+	nt->sysrq_seen = 0;
+	nmi_tty_retrigger(nt);
+	irq_work_queue(&nt->rx_work);
 }
 
 /**
  * nmi_tty_detach - stop serving ttyNMI0, before kgdboc lets its port go
  *
- * Return: 0, or -EBUSY while ttyNMI0 is open.
+ * Return: 0, or -EBUSY while ttyNMI0 is open (it then stays attached).
  */
 int nmi_tty_detach(void)
 {
 	struct nmi_tty *nt = &nmi_tty;
 
-	if (!nmi_tty_attached)
+	if (!nt->serving)
 		return 0;
 	if (tty_port_users(&nt->port))
 		return -EBUSY;
 
-	unregister_console(&nmi_tty_console);
+	unregister_console(&nmi_tty_con);
+	if (nt->hp_state >= 0)
+		cpuhp_remove_state_nocalls(nt->hp_state);
 	if (nt->nmi) {
 		disable_nmi_nosync(nt->irq);
+		WRITE_ONCE(nt->serving, false);
+		/*
+		 * A handler may still run on another CPU.  NMI handlers are
+		 * RCU read-side critical sections (Documentation/RCU/NMI-RCU.rst):
+		 * after this, none is, and none can touch the port or queue work.
+		 */
+		synchronize_rcu();
 		free_nmi(nt->irq, nt);
 	} else {
-		free_irq(nt->irq, nt);
+		WRITE_ONCE(nt->serving, false);
+		free_irq(nt->irq, nt);	/* waits for a handler in flight */
 	}
-	irq_clear_status_flags(nt->irq, IRQ_DISABLE_UNLAZY);
 	irq_work_sync(&nt->rx_work);
 	cancel_delayed_work_sync(&nt->retry_work);
+	cancel_work_sync(&nt->sysrq_work);
 	tty_unregister_device(nmi_tty_driver, 0);
 	tty_unregister_driver(nmi_tty_driver);
 	tty_driver_kref_put(nmi_tty_driver);
 	nmi_tty_driver = NULL;
 	tty_port_destroy(&nt->port);
-	nmi_tty_attached = false;
 	return 0;
 }

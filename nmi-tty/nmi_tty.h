@@ -7,11 +7,13 @@
 #ifndef _LINUX_NMI_TTY_H
 #define _LINUX_NMI_TTY_H
 
+struct console;
 struct tty_driver;
 
 #ifdef CONFIG_SERIAL_NMI_TTY
 int nmi_tty_attach(struct tty_driver *driver, int line);
 int nmi_tty_detach(void);
+struct console *nmi_tty_console(void);
 void nmi_tty_debugger_exit(void);
 #else
 static inline int nmi_tty_attach(struct tty_driver *driver, int line)
@@ -22,6 +24,11 @@ static inline int nmi_tty_attach(struct tty_driver *driver, int line)
 static inline int nmi_tty_detach(void)
 {
 	return 0;
+}
+
+static inline struct console *nmi_tty_console(void)
+{
+	return NULL;
 }
 
 static inline void nmi_tty_debugger_exit(void)

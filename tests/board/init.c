@@ -269,10 +269,12 @@ static int cmd_write(int argc, char **argv)
 {
 	char text[LINE_MAX_LEN] = "";
 
-	if (argc < 3) {
-		out("usage: write FILE TEXT...\n");
+	if (argc < 2) {
+		out("usage: write FILE [TEXT...]\n");
 		return -1;
 	}
+	if (argc == 2)	/* an empty line: a parameter set to "" */
+		strcpy(text, "\n");
 	for (int i = 2; i < argc; i++) {
 		strncat(text, argv[i], sizeof(text) - strlen(text) - 2);
 		strncat(text, i + 1 < argc ? " " : "\n",
@@ -535,7 +537,7 @@ static const struct command {
 	{ "sink", cmd_sink, "sink N [PAUSE_MS]    read N raw bytes, print CRC32" },
 	{ "sleep", cmd_sleep, "sleep MS             sleep" },
 	{ "source", cmd_source, "source N SEED        write N raw xorshift32 bytes" },
-	{ "write", cmd_write, "write FILE TEXT...   echo TEXT > FILE" },
+	{ "write", cmd_write, "write FILE [TEXT...] echo TEXT > FILE" },
 };
 
 static int cmd_help(int argc, char **argv)

@@ -124,3 +124,25 @@ class NmidbgGdb(BoardTest):
         rc, out, err = self.reset_mid_session(reboot=False)
         self.assertEqual(rc, 3, err[-3000:])
         self.assertIn("gdb session: connection closed by the other end", err)
+
+    def test_stepi_after_knock_with_every_cpu_locked(self):
+        # A step set up in a debugger entered from an NMI: it must run one
+        # instruction of the stopped code and come back, not kill the board.
+        b = self.boot(serial_tcp=free_port(), smp=2, append=NMI_APPEND)
+        b.lock_all()
+        b.send("$3#33")
+        b.wait_kdb(5)
+        b.disconnect()
+        p = self.gdb(b, "--batch", "--", "-ex", "p/x $pc", "-ex", "stepi",
+                     "-ex", "p/x $pc", "-ex", "stepi", "-ex", "p/x $pc")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        pcs = re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", p.stdout, re.M)
+        self.assertEqual(len(pcs), 3, p.stdout[-3000:])
+        # One instruction on: the locked CPU spins in a loop of at least
+        # two (cpu_relax() and the branch back).
+        self.assertNotEqual(pcs[0], pcs[1], pcs)
+        self.assertIn("the board is running", p.stderr)
+        b.reconnect()
+        b.send("$3#33")
+        b.wait_kdb(5)
+        self.assertEqual(b.kdb("btc").count("lkdtm_HARDLOCKUP+"), 2)

@@ -58,3 +58,36 @@ class TestSeries(unittest.TestCase):
             prose = [l for l in body.splitlines()
                      if l.strip() and not l.startswith("Signed-off-by:")]
             self.assertGreaterEqual(len(prose), 3, "%s: no real commit message" % name)
+
+
+class TestKconfig(unittest.TestCase):
+    """ttyNMI calls request_nmi(), which modules cannot: with kgdboc as a
+    module (which calls ttyNMI), Kconfig must not offer ttyNMI at all."""
+
+    def test_modular_kgdboc_excludes_ttynmi(self):
+        src = os.path.join(ROOT, "build", "cache", "linux-source-6.12")
+        if not os.path.isdir(os.path.join(src, ".git")):
+            self.skipTest("no kernel tree: `make board` extracts it")
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="nmidbg-kconfig-") as out:
+            mk = ["make", "-s", "-C", src, "ARCH=arm64", "O=" + out]
+            frag = os.path.join(out, "frag.config")
+            with open(frag, "w") as f:
+                f.write("".join("CONFIG_%s\n" % o for o in (
+                    "MODULES=y", "TTY=y", "SERIAL_AMBA_PL011=y",
+                    "SERIAL_AMBA_PL011_CONSOLE=y", "ARM64_PSEUDO_NMI=y",
+                    "DEBUG_KERNEL=y", "KGDB=y", "KGDB_SERIAL_CONSOLE=m",
+                    "SERIAL_NMI_TTY=y")))
+            subprocess.run(mk + ["allnoconfig"], check=True, timeout=300,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run([os.path.join(src, "scripts", "kconfig",
+                                         "merge_config.sh"), "-m", "-O", out,
+                            os.path.join(out, ".config"), frag], check=True,
+                           timeout=300, env=dict(os.environ, ARCH="arm64"),
+                           stdout=subprocess.DEVNULL)
+            subprocess.run(mk + ["olddefconfig"], check=True, timeout=300,
+                           stdout=subprocess.DEVNULL)
+            with open(os.path.join(out, ".config")) as f:
+                config = f.read()
+        self.assertIn("CONFIG_KGDB_SERIAL_CONSOLE=m\n", config)
+        self.assertNotIn("CONFIG_SERIAL_NMI_TTY=y", config)
