@@ -247,22 +247,38 @@ class BreakSysRq(BoardTest):
 
 
 class KgdbWait(BoardTest):
-    def test_boot_log_before_the_wait(self):
-        b = Board(".".join(self.id().split(".")[-2:]),
-                  append=NMI_APPEND + " kgdbwait")
+    """kgdbwait stops the boot in the debugger: the boot log up to there
+    must be on the line first, as on the stock console."""
+
+    def boot_to_wait(self, append, expected):
+        b = Board(".".join(self.id().split(".")[-2:]), append=append)
         self.transcripts.append(b.log_path)
         self.addCleanup(b.stop)
         b.start()
         self.expect_kdb(b, 60, "kgdbwait")
         before = b.buf[:KDB_PROMPT.search(b.buf).start()]
-        for line in (b"Booting Linux on physical CPU",
-                     b"ttyNMI: receive on irq",
-                     b"KGDB: Waiting for connection from remote gdb"):
+        for line in expected:
             self.assertIn(line, before)
         b.send("go\r")
         b.expect(READY, 60)
         b.expect(SHELL_PROMPT, 10)
         b.probe_shell()
+        b.send(KNOCK)
+        self.expect_kdb(b, 5, "knock after kgdbwait")
+        b.kdb_go()
+
+    def test_boot_log_before_the_wait(self):
+        self.boot_to_wait(NMI_APPEND + " kgdbwait",
+                          (b"Booting Linux on physical CPU",
+                           b"ttyNMI: receive on irq",
+                           b"KGDB: Waiting for connection from remote gdb"))
+
+    def test_boot_log_before_the_wait_with_kgdboc_earlycon(self):
+        # The debugger waits long before ttyNMI exists; earlycon prints.
+        self.boot_to_wait(NMI_APPEND + " earlycon=pl011,0x9000000 "
+                          "kgdboc_earlycon kgdbwait",
+                          (b"Booting Linux on physical CPU",
+                           b"KGDB: Waiting for connection from remote gdb"))
 
 
 class CpuHotplug(BoardTest):
