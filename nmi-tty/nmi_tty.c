@@ -169,13 +169,15 @@ static void nmi_tty_retrigger(struct nmi_tty *nt)
 	nt->irq_data->chip->irq_retrigger(nt->irq_data);
 }
 
-static void nmi_tty_enter_debugger(struct nmi_tty *nt)
+/* Returns true: the port was the debugger's meanwhile (see the handler). */
+static bool nmi_tty_enter_debugger(struct nmi_tty *nt)
 {
 	if (!nt->nmi) {
 		/* An ordinary interrupt: enter the way SysRq-g does. */
-		if (dbg_io_ops)
-			kgdb_breakpoint();
-		return;
+		if (!dbg_io_ops)
+			return false;
+		kgdb_breakpoint();
+		return true;
 	}
 	/*
 	 * The registers are those the NMI preempted: the debugger shows what
@@ -183,8 +185,8 @@ static void nmi_tty_enter_debugger(struct nmi_tty *nt)
 	 * must not be 0, which kdb takes for a single step; 2 is what the
 	 * other NMI caller of kgdb_nmicallin() passes (X86_TRAP_NMI).
 	 */
-	kgdb_nmicallin(raw_smp_processor_id(), NMI_TTY_TRAPNR, get_irq_regs(),
-		       0, NULL);
+	return !kgdb_nmicallin(raw_smp_processor_id(), NMI_TTY_TRAPNR,
+			       get_irq_regs(), 0, NULL);
 }
 
 /*
@@ -219,17 +221,20 @@ static bool nmi_tty_knock(struct nmi_tty *nt, u8 c)
  * CONFIG_MAGIC_SYSRQ_SERIAL and within five seconds of the BREAK, a key is
  * a SysRq command when kernel.sysrq allows any; when it allows none, the
  * bytes may spell CONFIG_MAGIC_SYSRQ_SERIAL_SEQUENCE, which turns SysRq
- * on.  A NUL, which is what a line held low (a pulled cable) reads as,
- * cancels.  Returns true when the byte was consumed.
+ * on; each byte of it gives five more seconds.  A NUL, which is what a
+ * line held low (a pulled cable) reads as, cancels.  BREAK+g, like the
+ * knock, does not depend on kernel.sysrq: it is this console's way into
+ * the debugger.  Returns true when the byte was consumed; *entered is set
+ * when the debugger ran.
  */
-static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c)
+static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c, bool *entered)
 {
 	bool fresh = ktime_get_mono_fast_ns() - nt->break_ns <
 		     NMI_TTY_BREAK_NS;
 
 	if (fresh && c == 'g' && !nt->sysrq_seen) {
 		nt->break_ns = 0;
-		nmi_tty_enter_debugger(nt);
+		*entered = nmi_tty_enter_debugger(nt);
 		return true;
 	}
 #ifdef CONFIG_MAGIC_SYSRQ_SERIAL
@@ -246,6 +251,8 @@ static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c)
 			if (++nt->sysrq_seen == len) {
 				nt->break_ns = 0;
 				atomic_set(&nt->sysrq_enable, 1);
+			} else {
+				nt->break_ns = ktime_get_mono_fast_ns() | 1;
 			}
 			return true;
 		}
@@ -255,19 +262,23 @@ static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c)
 	return false;
 }
 
-static void nmi_tty_receive(struct nmi_tty *nt, int c)
+/* Returns true when the byte entered the debugger. */
+static bool nmi_tty_receive(struct nmi_tty *nt, int c)
 {
+	bool entered = false;
+
 	if (c == POLL_CHAR_BREAK) {
 		nt->break_ns = ktime_get_mono_fast_ns() | 1;
 		nt->sysrq_seen = 0;
-		return;
+		return false;
 	}
 	c &= 0xff;	/* drop error flags a port may report with the byte */
 
-	if (nt->break_ns && nmi_tty_after_break(nt, c))
-		return;
+	if (nt->break_ns && nmi_tty_after_break(nt, c, &entered))
+		return entered;
 	if (nmi_tty_knock(nt, c))
-		nmi_tty_enter_debugger(nt);
+		return nmi_tty_enter_debugger(nt);
+	return false;
 }
 
 static irqreturn_t nmi_tty_interrupt(int irq, void *dev_id)
@@ -284,7 +295,15 @@ static irqreturn_t nmi_tty_interrupt(int irq, void *dev_id)
 		c = drv->ops->poll_get_char(drv, nt->poll_line);
 		if (c == NO_POLL_CHAR || c < 0)
 			break;
-		nmi_tty_receive(nt, c);
+		/*
+		 * Back from the debugger: it polled the port meanwhile, and
+		 * may still own it (a single step).  Leave the port and the
+		 * ring alone; nmi_tty_debugger_exit() re-triggers when the
+		 * debugger really resumes.  No irq_work either: its IPI would
+		 * be taken before a stepped instruction.
+		 */
+		if (nmi_tty_receive(nt, c))
+			return IRQ_HANDLED;
 	}
 	/*
 	 * Out of budget: come back for the rest at once, from here.  The
@@ -672,7 +691,9 @@ struct console *nmi_tty_console(void)
  * NMI, so the roundup waited for it), so its match state can be reset
  * here: a knock or SysRq sequence begun before the debugger ran is not
  * finished by bytes typed after it.  Held-back knock bytes are the user's
- * input: they go to the tty.
+ * input: they go to the tty.  (When the roundup timed out on a CPU that
+ * never took its NMI, that CPU may be in the handler too; then the reset
+ * races with it, as the debugger's own polling of the port already does.)
  */
 void nmi_tty_debugger_exit(void)
 {
@@ -722,6 +743,8 @@ int nmi_tty_detach(void)
 		 */
 		synchronize_rcu();
 		free_nmi(nt->irq, nt);
+		/* request_nmi() made the line per-CPU: give it back movable. */
+		irq_modify_status(nt->irq, IRQ_PER_CPU, 0);
 	} else {
 		WRITE_ONCE(nt->serving, false);
 		free_irq(nt->irq, nt);	/* waits for a handler in flight */
