@@ -18,14 +18,32 @@
 
 static int trace_on = -1;
 
-static void trace(const char *dir, const uint8_t *buf, size_t len)
+static int debug_on(void)
 {
 	if (trace_on < 0) {
 		const char *v = getenv("NMIDBG_DEBUG");
 
 		trace_on = v && *v && strcmp(v, "0") != 0;
 	}
-	if (!trace_on || !len)
+	return trace_on;
+}
+
+void port_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!debug_on())
+		return;
+	va_start(ap, fmt);
+	fputs("nmidbg: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void trace(const char *dir, const uint8_t *buf, size_t len)
+{
+	if (!debug_on() || !len)
 		return;
 	fprintf(stderr, "nmidbg: %s %zu:", dir, len);
 	for (size_t i = 0; i < len; i++)

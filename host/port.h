@@ -72,6 +72,8 @@ int port_write_all(struct port *p,
 /* For backends: set p->err and return code. */
 int port_fail(struct port *p, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A line on stderr under NMIDBG_DEBUG=1 (the wire trace's switch). */
+void port_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map errno to a PORT_E* code. */
 int port_errno_code(int err);
 /* Who has a device open (for "busy" errors): "pid 123 (picocom)" or "". */

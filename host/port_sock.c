@@ -169,6 +169,9 @@ static void on_telnet(void *ctx, const struct telnet_event *ev)
 				   TELNET_DONT, ev->option, reply);
 		send_all(p, reply, 3);
 		return;
+	case TELNET_EV_DESYNC:
+		port_debug("telnet: %.*s", (int)ev->len, (const char *)ev->data);
+		return;
 	default:
 		return;	/* WONT/DONT, BREAK from the far side, SB replies */
 	}

@@ -25,10 +25,43 @@ static void emit(telnet_cb cb, void *ctx, enum telnet_event_type type,
 	cb(ctx, &ev);
 }
 
-static void sb_add(struct telnet *t, uint8_t b)
+static void desync(telnet_cb cb, void *ctx, const char *why)
 {
-	if (t->sb_len < sizeof(t->sb))
+	emit(cb, ctx, TELNET_EV_DESYNC, 0, (const uint8_t *)why, strlen(why));
+}
+
+/*
+ * A subnegotiation byte.  One that does not fit means IAC SE is not coming
+ * (a peer out of step): give what was held back as data and go on as data,
+ * so the console is never swallowed for good.  Returns 1 when cut off.
+ */
+static int sb_add(struct telnet *t, uint8_t b, telnet_cb cb, void *ctx)
+{
+	if (t->sb_len < sizeof(t->sb)) {
 		t->sb[t->sb_len++] = b;
+		return 0;
+	}
+	desync(cb, ctx, "subnegotiation longer than 64 bytes: cut off, taken as data");
+	emit(cb, ctx, TELNET_EV_DATA, 0, t->sb, t->sb_len);
+	t->sb_len = 0;
+	t->state = ST_DATA;
+	return 1;
+}
+
+/* IAC then b, outside a subnegotiation. */
+static void command(struct telnet *t, const uint8_t *b, telnet_cb cb, void *ctx)
+{
+	t->state = ST_DATA;
+	if (*b == TELNET_IAC || *b < TELNET_SE)
+		/* IAC IAC is a data 255; IAC and a non-command: keep the byte */
+		emit(cb, ctx, TELNET_EV_DATA, 0, b, 1);
+	else if (*b == TELNET_BRK)
+		emit(cb, ctx, TELNET_EV_BREAK, 0, NULL, 0);
+	else if (*b >= TELNET_WILL)
+		t->option = *b, t->state = ST_OPT;
+	else if (*b == TELNET_SB)
+		t->state = ST_SB_OPT;
+	/* other commands (NOP, GA, ...) carry nothing for us */
 }
 
 void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
@@ -49,16 +82,7 @@ void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 			t->state = ST_IAC;
 			break;
 		case ST_IAC:
-			t->state = ST_DATA;
-			if (b == TELNET_IAC)
-				emit(cb, ctx, TELNET_EV_DATA, 0, &iac, 1);
-			else if (b == TELNET_BRK)
-				emit(cb, ctx, TELNET_EV_BREAK, 0, NULL, 0);
-			else if (b >= TELNET_WILL)
-				t->option = b, t->state = ST_OPT;
-			else if (b == TELNET_SB)
-				t->state = ST_SB_OPT;
-			/* other commands (NOP, GA, ...) carry nothing for us */
+			command(t, buf + i, cb, ctx);
 			break;
 		case ST_OPT:
 			emit(cb, ctx, t->option == TELNET_WILL ? TELNET_EV_WILL :
@@ -76,18 +100,27 @@ void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 		case ST_SB:
 			if (b == TELNET_IAC)
 				t->state = ST_SB_IAC;
-			else
-				sb_add(t, b);
+			else if (sb_add(t, b, cb, ctx))
+				continue;	/* b starts the data run */
 			break;
 		case ST_SB_IAC:
 			if (b == TELNET_SE) {
 				emit(cb, ctx, TELNET_EV_SB, t->option, t->sb,
 				     t->sb_len);
 				t->state = ST_DATA;
-			} else {
-				/* IAC IAC is a data 255; anything else is kept too */
-				sb_add(t, b);
+			} else if (b == TELNET_IAC) {
 				t->state = ST_SB;
+				if (sb_add(t, iac, cb, ctx)) {
+					emit(cb, ctx, TELNET_EV_DATA, 0, &iac, 1);
+					break;
+				}
+			} else {
+				/*
+				 * IAC and not SE: the subnegotiation is broken.
+				 * Drop it and take the byte as what follows IAC.
+				 */
+				desync(cb, ctx, "subnegotiation ended by IAC without SE: dropped");
+				command(t, buf + i, cb, ctx);
 			}
 			break;
 		}

@@ -31,7 +31,11 @@
 #define RFC2217_BREAK_ON	5
 #define RFC2217_BREAK_OFF	6
 
-#define TELNET_SB_MAX	64	/* longer subnegotiations are truncated */
+/*
+ * Longer subnegotiations are cut off: the peer never ended it, so what
+ * follows is data again (passed on, not swallowed for good).
+ */
+#define TELNET_SB_MAX	64
 
 enum telnet_event_type {
 	TELNET_EV_DATA,		/* data, len bytes */
@@ -41,6 +45,8 @@ enum telnet_event_type {
 	TELNET_EV_DO,
 	TELNET_EV_DONT,
 	TELNET_EV_SB,		/* subnegotiation: option, data, len */
+	TELNET_EV_DESYNC,	/* a malformed subnegotiation was dropped or cut
+				 * off: data is a short reason (for the debug log) */
 };
 
 struct telnet_event {

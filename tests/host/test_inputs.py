@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Inputs seen in the field that must not break nmidbg (issue 9): each
+case runs the real binary (plain and ASan/UBSan) against a fake peer."""
+import os
+import socket
+import subprocess
+import threading
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+LINES = [b"console line %d\r\n" % i for i in range(1, 13)]
+
+
+def lines_server(stream):
+    """A one-shot TCP server that sends stream once a client connects and
+    keeps the connection open until the client goes.  Returns its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+
+    def serve():
+        conn, _ = ls.accept()
+        ls.close()
+        conn.sendall(stream)
+        try:
+            while conn.recv(4096):
+                pass
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+class InputsMixin:
+    def attach_output(self, spec, env=None):
+        """attach with an empty script on stdin: what it showed, stderr."""
+        p = subprocess.run([self.binary, "attach", spec], input=b"",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(os.environ, **(env or {})), timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout, p.stderr.decode(errors="replace")
+
+    def check_console_flows(self, bad):
+        stream = b"".join(LINES[:3]) + bad + b"".join(LINES[3:])
+        port = lines_server(stream)
+        out, err = self.attach_output("rfc2217://127.0.0.1:%d" % port,
+                                      {"NMIDBG_DEBUG": "1"})
+        for line in LINES[3:]:
+            self.assertIn(line.rstrip(), out)
+        self.assertIn("telnet: subnegotiation", err)
+        return out
+
+    def test_subnegotiation_ended_without_se(self):
+        """IAC SB COM-PORT, bytes, IAC and not SE: lines 4 to 12 still come."""
+        self.check_console_flows(b"\xff\xfa\x2c\x6b\x05\xff")
+
+    def test_subnegotiation_never_ended(self):
+        """IAC SB COM-PORT and no IAC SE ever: cut off, nothing lost."""
+        out = self.check_console_flows(b"\xff\xfa\x2c")
+        self.assertIn(b"".join(LINES[3:]), out.replace(b"\x00", b""))
+
+
+class TestInputs(InputsMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestInputsAsan(InputsMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
