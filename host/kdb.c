@@ -97,16 +97,12 @@ int kdb_prompted(struct session *s)
 	return s->prompts > 0;
 }
 
-/* Remove every "more> " the pager printed, and CRs. */
+/* Remove CRs (the pager's prompts are gone already: session.c). */
 static void clean(char *t)
 {
 	char *r = t, *w = t;
 
 	while (*r) {
-		if (strncmp(r, "more> ", 6) == 0) {
-			r += 6;
-			continue;
-		}
 		if (*r == '\r') {
 			r++;
 			continue;

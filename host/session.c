@@ -97,8 +97,17 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		s->prompt_cpu = ev->cpu;
 		break;
 	case MODE_EV_MORE:
-		if (s->answer_more)
+		/*
+		 * The tracker saw kdb's pager prompt (a line that is just
+		 * "more> "): drop it from the collected text here, where it is
+		 * known to be the pager, never the same text inside a line.
+		 */
+		if (s->answer_more) {
+			if (s->text_len >= 6 &&
+			    memcmp(s->text + s->text_len - 6, "more> ", 6) == 0)
+				s->text[s->text_len -= 6] = '\0';
 			session_send(s, " ");
+		}
 		break;
 	case MODE_EV_PACKET:
 		if (ev->len && (ev->data[0] == 'S' || ev->data[0] == 'T'))

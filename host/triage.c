@@ -262,7 +262,18 @@ void triage_write_json(FILE *f, const struct triage *t)
 	}
 	fputs("],\n \"dmesg\": ", f);
 	json_lines(f, t->dmesg ? t->dmesg : "");
-	fprintf(f, ",\n \"gdb\": %s", t->gdb_json ? t->gdb_json : "null");
+	/*
+	 * gdb's line goes in as the object it is, but only if it is one:
+	 * a garbled or cut-off line goes in as a string, the report stays
+	 * valid JSON either way.
+	 */
+	fputs(",\n \"gdb\": ", f);
+	if (!t->gdb_json)
+		fputs("null", f);
+	else if (json_valid(t->gdb_json, strlen(t->gdb_json)))
+		fputs(t->gdb_json, f);
+	else
+		json_string(f, t->gdb_json, strlen(t->gdb_json));
 	fputs(",\n \"lx_ps\": ", f);
 	if (t->lx_ps)
 		json_lines(f, t->lx_ps);

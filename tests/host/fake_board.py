@@ -19,6 +19,11 @@ import threading
 KNOCK = b"$3#33"
 PROMPT = b"[0]kdb> "
 SYSRQ_G = b"echo g > /proc/sysrq-trigger"
+# What `dmesg` prints: bytes that are not UTF-8, and a line that a user
+# wrote to /dev/kmsg with the pager's prompt text in the middle.
+DMESG = [b"[    1.000000] bad bytes \xff\xc3( \x80 end",
+         b"[    2.000000] says more> in the middle",
+         b"[    3.000000] last line"]
 BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
                for i in range(30))
 
@@ -193,6 +198,8 @@ class FakeBoard:
                         if b" " in c or b"\r" in c:
                             break
                     self._out(b"\r")
+        elif cmd.split()[:1] == ["dmesg"]:
+            self._out(b"".join(l + b"\r\n" for l in DMESG))
         elif cmd == "cpu":
             self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
         elif cmd:

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Inputs seen in the field that must not break nmidbg (issue 9): each
 case runs the real binary (plain and ASan/UBSan) against a fake peer."""
+import json
 import os
 import socket
 import subprocess
 import threading
+import tempfile
 import unittest
+
+from host.fake_board import DMESG, FakeBoard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
@@ -62,6 +66,41 @@ class InputsMixin:
         """IAC SB COM-PORT and no IAC SE ever: cut off, nothing lost."""
         out = self.check_console_flows(b"\xff\xfa\x2c")
         self.assertIn(b"".join(LINES[3:]), out.replace(b"\x00", b""))
+
+
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def nmidbg(self, *args):
+        return subprocess.run([self.binary] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=60)
+
+    def test_kdb_json_keeps_bytes_that_are_not_utf8(self):
+        """Every byte >= 0x80 is escaped: valid JSON, bytes back by Latin-1."""
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "dmesg 5", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p.stdout.decode("ascii")            # all escaped: plain ASCII
+        out = json.loads(p.stdout)["commands"][0]["output"]
+        self.assertEqual([l.encode("latin-1") for l in out], DMESG)
+
+    def test_dmesg_line_with_the_pager_text_survives(self):
+        """Only kdb's real pager prompt is removed, not "more> " in a line."""
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "dmesg 5")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"[    2.000000] says more> in the middle\n", p.stdout)
+
+    def test_triage_json_keeps_bytes_that_are_not_utf8(self):
+        b = self.board()
+        d = tempfile.mkdtemp(prefix="nmidbg-triage-")
+        p = self.nmidbg("triage", b.spec, "-o", os.path.join(d, "r.md"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "r.json"), "rb") as f:
+            report = json.loads(f.read().decode("ascii"))
+        self.assertEqual([l.encode("latin-1") for l in report["dmesg"]], DMESG)
 
 
 class TestInputs(InputsMixin, unittest.TestCase):
