@@ -28,7 +28,7 @@ HOST_SRCS := $(wildcard host/*.c)
 LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-PARSERS   := host/rsp.c host/mode.c host/telnet.c host/triage.c host/json.c
+PARSERS   := host/rsp.c host/mode.c host/telnet.c host/triage.c host/json.c host/num.c
 
 OBJ      := $(BUILD)/obj
 ASAN_OBJ := $(BUILD)/asan/obj

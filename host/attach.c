@@ -548,14 +548,15 @@ int cmd_attach(int argc, char **argv)
 		} else if (c == 'e' && optarg[0] == '^' && optarg[1]) {
 			A.escape = toupper((unsigned char)optarg[1]) ^ 0x40;
 		} else {
-			fprintf(stderr, "usage: nmidbg attach PORT [-l LOG] [-e ^X]\n");
-			return NMIDBG_EXIT_USAGE;
+			return cmd_usage_error("attach", c == 'e' ?
+					       "-e wants ^X (a control key), not '%s'" : NULL,
+					       optarg);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: nmidbg attach PORT [-l LOG] [-e ^X]\n");
-		return NMIDBG_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cmd_usage_error("attach", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("attach", "'%s': one PORT only", argv[optind + 1]);
 	A.spec = argv[optind];
 	if (port_open(A.spec, &A.port, err, sizeof(err))) {
 		fprintf(stderr, "nmidbg: %s\n", err);

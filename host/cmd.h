@@ -29,6 +29,8 @@ int cmd_gdb(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 struct cmd {
 	const char *name;
@@ -43,5 +45,12 @@ extern const size_t cmd_count;
 const struct cmd *cmd_find(const struct cmd *table, size_t n, const char *name);
 void cmd_print_help(FILE *out, const struct cmd *table, size_t n);
 void cmd_print_usage(FILE *out, const struct cmd *c);
+/*
+ * A bad command line: "nmidbg NAME: what is wrong" (fmt NULL: already
+ * said, as getopt does) and the usage line from the table, on stderr.
+ * Returns NMIDBG_EXIT_USAGE.
+ */
+int cmd_usage_error(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "num.h"
 
 void cmd_opts_init(struct cmd_opts *o)
 {
@@ -14,19 +15,20 @@ void cmd_opts_init(struct cmd_opts *o)
 	o->stay = 0;
 }
 
-int cmd_opts_parse(struct cmd_opts *o, int c, const char *arg)
+int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg)
 {
 	switch (c) {
 	case 'm':
 		if (kdb_parse_method(arg, &o->method)) {
-			fprintf(stderr, "nmidbg: --method is auto, knock, break or sysrq\n");
+			cmd_usage_error(name, "--method is auto, knock, break or sysrq, not '%s'",
+					arg);
 			return -1;
 		}
 		return 0;
 	case 't':
-		o->timeout_ms = (int)(atof(arg) * 1000);
-		if (o->timeout_ms <= 0) {
-			fprintf(stderr, "nmidbg: --timeout wants seconds > 0\n");
+		if (num_seconds_ms(arg, &o->timeout_ms)) {
+			cmd_usage_error(name, "--timeout: '%s' is not seconds (like 5 or 0.5; 0.001 to %d)",
+					arg, NUM_SECONDS_MAX);
 			return -1;
 		}
 		return 0;
@@ -36,7 +38,11 @@ int cmd_opts_parse(struct cmd_opts *o, int c, const char *arg)
 	case 'S':
 		o->stay = 1;
 		return 0;
+	case '?':	/* getopt said what is wrong */
+		cmd_usage_error(name, NULL);
+		return -1;
 	default:
+		cmd_usage_error(name, "an option that is not for %s", name);
 		return -1;
 	}
 }

@@ -17,15 +17,22 @@ struct cmd_opts {
 	int stay;
 };
 
-#define CMD_COMMON_LONGOPTS \
+/* The break-in options, for every command that breaks in. */
+#define CMD_BREAKIN_LONGOPTS \
 	{ "method", required_argument, NULL, 'm' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
-	{ "sysrq-cmd", required_argument, NULL, 's' }, \
+	{ "sysrq-cmd", required_argument, NULL, 's' }
+/* And --stay for those that resume the board after. */
+#define CMD_COMMON_LONGOPTS \
+	CMD_BREAKIN_LONGOPTS, \
 	{ "stay", no_argument, NULL, 'S' }
 
 void cmd_opts_init(struct cmd_opts *o);
-/* One option of CMD_COMMON_LONGOPTS; -1 (after saying why) if bad or not one. */
-int cmd_opts_parse(struct cmd_opts *o, int c, const char *arg);
+/*
+ * One option of CMD_COMMON_LONGOPTS for command name; -1 after saying
+ * why (and the usage) on stderr if it is bad or not one of them.
+ */
+int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg);
 
 int cmd_open_session(const char *spec, struct session *s);
 void cmd_close_session(struct session *s);

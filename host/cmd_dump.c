@@ -18,10 +18,12 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "num.h"
 #include "relay.h"
 
 #define DUMP_CHUNK	1023	/* (BUFMAX 2048 - 1) / 2 on arm64 and x86 */
 #define DUMP_TRIES	3
+#define DUMP_MAX	(64u << 20)
 
 struct reader {
 	uint8_t *out;		/* where the current reply's bytes go */
@@ -115,11 +117,10 @@ int cmd_dump(int argc, char **argv)
 	struct session s;
 	struct kdb_entry e;
 	struct relay r;
-	uint64_t addr;
+	uint64_t addr, len64;
 	size_t len;
 	uint8_t *buf;
 	long ms = 0;
-	char *end;
 	FILE *f;
 	int c, rc;
 
@@ -128,24 +129,22 @@ int cmd_dump(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:m:t:", longopts, NULL)) != -1) {
 		if (c == 'o')
 			out = optarg;
-		else if (cmd_opts_parse(&o, c, optarg))
+		else if (cmd_opts_parse(&o, "dump", c, optarg))
 			return NMIDBG_EXIT_USAGE;
 	}
-	if (optind != argc - 3 || !out) {
-		fprintf(stderr, "usage: nmidbg dump PORT ADDR LEN -o FILE [--stay]\n");
-		return NMIDBG_EXIT_USAGE;
-	}
-	errno = 0;
-	addr = strtoull(argv[optind + 1], &end, 0);
-	if (errno || *end) {
-		fprintf(stderr, "nmidbg: ADDR: not a number: %s\n", argv[optind + 1]);
-		return NMIDBG_EXIT_USAGE;
-	}
-	len = strtoull(argv[optind + 2], &end, 0);
-	if (*end || !len || len > (64u << 20)) {
-		fprintf(stderr, "nmidbg: LEN: 1 to 64 MiB\n");
-		return NMIDBG_EXIT_USAGE;
-	}
+	if (optind + 3 > argc)
+		return cmd_usage_error("dump", "want PORT ADDR LEN");
+	if (optind + 3 < argc)
+		return cmd_usage_error("dump", "'%s': only PORT ADDR LEN", argv[optind + 3]);
+	if (!out)
+		return cmd_usage_error("dump", "no -o FILE");
+	if (num_u64(argv[optind + 1], &addr))
+		return cmd_usage_error("dump", "ADDR: not a number: %s", argv[optind + 1]);
+	if (num_u64(argv[optind + 2], &len64) || !len64 || len64 > DUMP_MAX)
+		return cmd_usage_error("dump", "LEN: 1 to 64 MiB, not %s", argv[optind + 2]);
+	len = (size_t)len64;
+	if (addr + len64 - 1 < addr)
+		return cmd_usage_error("dump", "ADDR + LEN goes past the end of memory");
 	buf = malloc(len);
 	if (!buf || cmd_open_session(argv[optind], &s)) {
 		free(buf);

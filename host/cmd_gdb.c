@@ -40,22 +40,23 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 			o->g.vmlinux = optarg;
 		else if (c == 'b')
 			o->g.batch = 1;
-		else if (c == 'x' && o->g.nscripts < GDB_RUN_MAX_SCRIPTS)
+		else if (c == 'x' && o->g.nscripts == GDB_RUN_MAX_SCRIPTS)
+			return cmd_usage_error("gdb", "at most %d scripts (-x)",
+					       GDB_RUN_MAX_SCRIPTS);
+		else if (c == 'x')
 			o->g.scripts[o->g.nscripts++] = optarg;
-		else if (c == 'x' || cmd_opts_parse(&o->c, c, optarg))
+		else if (cmd_opts_parse(&o->c, "gdb", c, optarg))
 			return -1;
 	}
-	if (optind >= argc || !o->g.vmlinux) {
-		fprintf(stderr, "usage: nmidbg gdb PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] [-- GDB-ARGS]\n");
-		return -1;
-	}
+	if (optind >= argc)
+		return cmd_usage_error("gdb", "no PORT");
+	if (!o->g.vmlinux)
+		return cmd_usage_error("gdb", "no --vmlinux FILE");
 	*port = argv[optind++];
 	o->g.extra = argv + optind;
 	o->g.nextra = argc - optind;
-	if (o->g.nextra > GDB_RUN_MAX_EXTRA) {
-		fprintf(stderr, "nmidbg: too many gdb arguments\n");
-		return -1;
-	}
+	if (o->g.nextra > GDB_RUN_MAX_EXTRA)
+		return cmd_usage_error("gdb", "at most %d gdb arguments", GDB_RUN_MAX_EXTRA);
 	return 0;
 }
 
@@ -64,7 +65,7 @@ int cmd_gdb(int argc, char **argv)
 	struct gdb_opts o = { 0 };
 	struct session s;
 	struct kdb_entry e;
-	const char *port, *state = "unknown";
+	const char *port = NULL, *state = "unknown";
 	int rc, status = 0, ret;
 
 	if (parse(argc, argv, &o, &port))

@@ -22,7 +22,11 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o, int kdb, const char **port)
 {
-	static const struct option longopts[] = {
+	static const struct option break_longopts[] = {
+		CMD_BREAKIN_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option kdb_longopts[] = {
 		{ "command", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		CMD_COMMON_LONGOPTS,
@@ -32,22 +36,23 @@ static int parse(int argc, char **argv, struct opts *o, int kdb, const char **po
 
 	cmd_opts_init(&o->c);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, kdb ? "m:t:c:" : "m:t:", longopts,
-				NULL)) != -1) {
-		if (c == 'c' && kdb && o->ncmds < 64)
+	while ((c = getopt_long(argc, argv, kdb ? "m:t:c:" : "m:t:",
+				kdb ? kdb_longopts : break_longopts, NULL)) != -1) {
+		if (c == 'c' && o->ncmds == 64)
+			return cmd_usage_error(argv[0], "at most 64 commands (-c)");
+		if (c == 'c')
 			o->cmds[o->ncmds++] = optarg;
-		else if (c == 'j' && kdb)
+		else if (c == 'j')
 			o->json = 1;
-		else if ((c == 'S' && !kdb) || c == 'c' || c == 'j' ||
-			 cmd_opts_parse(&o->c, c, optarg))
+		else if (cmd_opts_parse(&o->c, argv[0], c, optarg))
 			return -1;
 	}
-	if (optind != argc - 1 || (kdb && !o->ncmds)) {
-		fprintf(stderr, "usage: nmidbg %s PORT %s\n", argv[0],
-			kdb ? "-c CMD [-c CMD...] [--json] [--stay] [--method M] [--timeout S]" :
-			      "[--method auto|knock|break|sysrq] [--timeout S]");
-		return -1;
-	}
+	if (optind >= argc)
+		return cmd_usage_error(argv[0], "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error(argv[0], "'%s': one PORT only", argv[optind + 1]);
+	if (kdb && !o->ncmds)
+		return cmd_usage_error(argv[0], "no command to run (-c CMD)");
 	*port = argv[optind];
 	return 0;
 }
@@ -57,7 +62,7 @@ int cmd_break(int argc, char **argv)
 	struct opts o = { 0 };
 	struct session s;
 	struct kdb_entry e;
-	const char *port;
+	const char *port = NULL;
 	int rc;
 
 	if (parse(argc, argv, &o, 0, &port))
@@ -77,7 +82,7 @@ int cmd_kdb(int argc, char **argv)
 	struct opts o = { 0 };
 	struct session s;
 	struct kdb_entry e;
-	const char *port;
+	const char *port = NULL;
 	int rc, i;
 
 	if (parse(argc, argv, &o, 1, &port))

@@ -10,11 +10,8 @@ int cmd_list(int argc, char **argv)
 	struct sp_port **ports;
 	int n = 0;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: nmidbg list\n");
-		return NMIDBG_EXIT_USAGE;
-	}
+	if (argc != 1)
+		return cmd_usage_error("list", "'%s': list takes no arguments", argv[1]);
 	if (sp_list_ports(&ports) != SP_OK) {
 		fprintf(stderr, "nmidbg: cannot list ports: %s\n", sp_last_error_message());
 		return NMIDBG_EXIT_FAIL;

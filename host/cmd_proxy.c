@@ -236,13 +236,13 @@ int cmd_proxy(int argc, char **argv)
 			gdb_addr = optarg;
 		else if (c == 'A')
 			any = 1;
-		else if (cmd_opts_parse(&o, c, optarg))
+		else if (cmd_opts_parse(&o, "proxy", c, optarg))
 			return NMIDBG_EXIT_USAGE;
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: nmidbg proxy PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]\n");
-		return NMIDBG_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cmd_usage_error("proxy", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("proxy", "'%s': one PORT only", argv[optind + 1]);
 	cfd = net_listen(con_addr, any, NULL, why, sizeof(why));
 	if (cfd >= 0)
 		gfd = net_listen(gdb_addr, any, NULL, why, sizeof(why));

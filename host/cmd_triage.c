@@ -58,13 +58,13 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 			o->json = optarg;
 		else if (c == 'r')
 			o->c.stay = 0;
-		else if (cmd_opts_parse(&o->c, c, optarg))
+		else if (cmd_opts_parse(&o->c, "triage", c, optarg))
 			return -1;
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: nmidbg triage PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay]\n");
-		return -1;
-	}
+	if (optind >= argc)
+		return cmd_usage_error("triage", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("triage", "'%s': one PORT only", argv[optind + 1]);
 	*port = argv[optind];
 	return 0;
 }
@@ -198,7 +198,7 @@ int cmd_triage(int argc, char **argv)
 	struct triage t = { 0 };
 	struct session s;
 	struct kdb_entry e;
-	const char *port;
+	const char *port = NULL;
 	time_t now = time(NULL);
 	int rc, ret;
 
