@@ -44,6 +44,7 @@ static struct {
 	int menu;		/* the next key is a menu choice */
 	int more;		/* the pager waits: the next key goes raw */
 	int hex;
+	struct kdb_how how;	/* the menu's break in */
 	FILE *log;
 	const char *log_path;
 	char logline[1024];
@@ -387,7 +388,7 @@ static void menu_key(int c)
 		session_init(&s, A.port);
 		s.on_text = session_text_to_file;
 		s.text_ctx = stdout;
-		rc = kdb_break_in(&s, KDB_AUTO, 5000, "echo g > /proc/sysrq-trigger", &e);
+		rc = kdb_break_in(&s, &A.how, &e);
 		session_free(&s);
 		if (rc)
 			say("no kdb prompt: %s", session_strerror(&s, rc));
@@ -534,6 +535,7 @@ int cmd_attach(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "log", required_argument, NULL, 'l' },
 		{ "escape", required_argument, NULL, 'e' },
+		{ "knock", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[300];
@@ -541,16 +543,20 @@ int cmd_attach(int argc, char **argv)
 
 	memset(&A, 0, sizeof(A));
 	A.escape = 0x1d;	/* Ctrl-] */
+	kdb_how_init(&A.how);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:e:", longopts, NULL)) != -1) {
 		if (c == 'l') {
 			A.log_path = optarg;
+		} else if (c == 'k' && *optarg) {
+			A.how.knock = optarg;
 		} else if (c == 'e' && optarg[0] == '^' && optarg[1]) {
 			A.escape = toupper((unsigned char)optarg[1]) ^ 0x40;
 		} else {
 			return cmd_usage_error("attach", c == 'e' ?
-					       "-e wants ^X (a control key), not '%s'" : NULL,
-					       optarg);
+					       "-e wants ^X (a control key), not '%s'" :
+					       c == 'k' ? "--knock wants the bytes to send%s" :
+					       NULL, c == 'k' ? "" : optarg);
 		}
 	}
 	if (optind >= argc)

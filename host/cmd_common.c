@@ -9,9 +9,7 @@
 
 void cmd_opts_init(struct cmd_opts *o)
 {
-	o->method = KDB_AUTO;
-	o->timeout_ms = 5000;
-	o->sysrq_cmd = "echo g > /proc/sysrq-trigger";
+	kdb_how_init(&o->how);
 	o->stay = 0;
 }
 
@@ -19,21 +17,28 @@ int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg)
 {
 	switch (c) {
 	case 'm':
-		if (kdb_parse_method(arg, &o->method)) {
+		if (kdb_parse_method(arg, &o->how.method)) {
 			cmd_usage_error(name, "--method is auto, knock, break or sysrq, not '%s'",
 					arg);
 			return -1;
 		}
 		return 0;
 	case 't':
-		if (num_seconds_ms(arg, &o->timeout_ms)) {
+		if (num_seconds_ms(arg, &o->how.timeout_ms)) {
 			cmd_usage_error(name, "--timeout: '%s' is not seconds (like 5 or 0.5; 0.001 to %d)",
 					arg, NUM_SECONDS_MAX);
 			return -1;
 		}
 		return 0;
 	case 's':
-		o->sysrq_cmd = arg;
+		o->how.sysrq_cmd = arg;
+		return 0;
+	case 'k':
+		if (!*arg) {
+			cmd_usage_error(name, "--knock wants the bytes to send");
+			return -1;
+		}
+		o->how.knock = arg;
 		return 0;
 	case 'S':
 		o->stay = 1;
@@ -97,10 +102,10 @@ void cmd_close_session(struct session *s)
 
 int cmd_enter(struct session *s, const struct cmd_opts *o, struct kdb_entry *e)
 {
-	int rc = kdb_break_in(s, o->method, o->timeout_ms, o->sysrq_cmd, e);
+	int rc = kdb_break_in(s, &o->how, e);
 
 	if (rc)
-		cmd_complain(s, o->method == KDB_AUTO ?
+		cmd_complain(s, o->how.method == KDB_AUTO ?
 			     "break-in (knock, then BREAK+g)" : "break-in", rc);
 	return rc;
 }

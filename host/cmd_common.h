@@ -11,9 +11,7 @@
 #include "kdb.h"
 
 struct cmd_opts {
-	enum kdb_method method;
-	int timeout_ms;
-	const char *sysrq_cmd;
+	struct kdb_how how;
 	int stay;
 };
 
@@ -21,7 +19,8 @@ struct cmd_opts {
 #define CMD_BREAKIN_LONGOPTS \
 	{ "method", required_argument, NULL, 'm' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
-	{ "sysrq-cmd", required_argument, NULL, 's' }
+	{ "sysrq-cmd", required_argument, NULL, 's' }, \
+	{ "knock", required_argument, NULL, 'k' }
 /* And --stay for those that resume the board after. */
 #define CMD_COMMON_LONGOPTS \
 	CMD_BREAKIN_LONGOPTS, \

@@ -153,13 +153,13 @@ int cmd_dump(int argc, char **argv)
 	rc = cmd_enter(&s, &o, &e);
 	if (rc)
 		goto out;
-	relay_init(&r, &s, o.method, o.timeout_ms, o.sysrq_cmd);
+	relay_init(&r, &s, &o.how);
 	rc = relay_enter_kgdb(&r);
 	if (rc) {
 		cmd_complain(&s, "switching kdb to kgdb", rc);
 		goto out;
 	}
-	rc = dump(&s, addr, len, buf, o.timeout_ms, &ms);
+	rc = dump(&s, addr, len, buf, o.how.timeout_ms, &ms);
 	if (rc)
 		cmd_complain(&s, "reading memory", rc);
 	if (!rc || rc == SESSION_TIMEOUT) {

@@ -102,7 +102,7 @@ int cmd_kdb(int argc, char **argv)
 		char *out;
 		long t0 = session_now_ms();
 
-		rc = kdb_run(&s, o.cmds[i], o.c.timeout_ms * 4, &out);
+		rc = kdb_run(&s, o.cmds[i], o.c.how.timeout_ms * 4, &out);
 		if (rc) {
 			cmd_complain(&s, o.cmds[i], rc);
 			break;

@@ -112,7 +112,7 @@ static void drop_console(struct proxy *px, int i)
 static int gdb_connect(struct proxy *px, const struct cmd_opts *o, int fd)
 {
 	struct kdb_entry e;
-	int rc = kdb_break_in(px->s, o->method, o->timeout_ms, o->sysrq_cmd, &e);
+	int rc = kdb_break_in(px->s, &o->how, &e);
 
 	if (!rc)
 		rc = relay_enter_kgdb(&px->r);
@@ -137,7 +137,7 @@ static int gdb_gone(struct proxy *px, int stay)
 	px->gdb_on = 0;
 	rc = relay_finish(&px->r, stay, &state);
 	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : state);
-	relay_init(&px->r, px->s, px->r.method, px->r.timeout_ms, px->r.sysrq_cmd);
+	relay_init(&px->r, px->s, &px->r.how);
 	return rc == SESSION_TIMEOUT ? 0 : rc;
 }
 
@@ -174,7 +174,7 @@ static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
 				fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
 				close(px->r.gdb_fd);
 				px->gdb_on = 0;
-				relay_init(&px->r, s, o->method, o->timeout_ms, o->sysrq_cmd);
+				relay_init(&px->r, s, &o->how);
 			}
 			session_mark(s);
 		}
@@ -261,7 +261,7 @@ int cmd_proxy(int argc, char **argv)
 	}
 	px->s = &s;
 	session_catch_sigterm();
-	relay_init(&px->r, &s, o.method, o.timeout_ms, o.sysrq_cmd);
+	relay_init(&px->r, &s, &o.how);
 	s.on_text = board_text;
 	s.text_ctx = px;
 	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", argv[optind],

@@ -96,7 +96,7 @@ static const char *find_script(char *buf, size_t len)
 
 static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triage *t)
 {
-	int tmo = c->timeout_ms * 12;
+	int tmo = c->how.timeout_ms * 12;
 	int rc = kdb_run(s, "btc", tmo, &t->btc);
 
 	if (rc)

@@ -13,10 +13,10 @@
 #define NMIDBG_VERSION "unknown"
 #endif
 
-#define BREAKIN "[--method auto|knock|break|sysrq] [--timeout S] [--sysrq-cmd CMD]"
+#define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--sysrq-cmd CMD]"
 
 const struct cmd cmd_table[] = {
-	{ "attach", cmd_attach, "PORT [-l LOG] [-e ^X]",
+	{ "attach", cmd_attach, "PORT [-l LOG] [-e ^X] [--knock STRING]",
 	  "the board's console; Ctrl-] opens a menu; kdb lines are edited locally" },
 	{ "break", cmd_break, "PORT " BREAKIN,
 	  "break into kdb and verify it (the prompt comes back)" },

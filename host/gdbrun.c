@@ -145,7 +145,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 
 	*status = 0;
 	*state = "in kdb";
-	relay_init(&r, s, c->method, c->timeout_ms, c->sysrq_cmd);
+	relay_init(&r, s, &c->how);
 	rc = relay_enter_kgdb(&r);
 	if (rc) {
 		cmd_complain(s, "switching kdb to kgdb", rc);

@@ -10,8 +10,6 @@
 
 #include "kdb.h"
 
-#define KNOCK "$3#33"
-
 int kdb_parse_method(const char *name, enum kdb_method *m)
 {
 	static const char *const names[] = { "auto", "knock", "break", "sysrq" };
@@ -30,8 +28,16 @@ static int stopped(struct session *s)
 	return s->prompts > 0 || s->stops > 0;
 }
 
-static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
-		      const char *sysrq_cmd, struct kdb_entry *e)
+void kdb_how_init(struct kdb_how *how)
+{
+	how->method = KDB_AUTO;
+	how->timeout_ms = 5000;
+	how->sysrq_cmd = KDB_SYSRQ_DEFAULT;
+	how->knock = KDB_KNOCK_DEFAULT;
+}
+
+static int try_method(struct session *s, const struct kdb_how *how,
+		      enum kdb_method m, struct kdb_entry *e)
 {
 	long t0;
 	int rc;
@@ -41,7 +47,7 @@ static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
 	switch (m) {
 	case KDB_KNOCK:
 		e->how = "knock";
-		rc = session_send(s, KNOCK);
+		rc = session_send(s, how->knock);
 		break;
 	case KDB_BREAK:
 		e->how = "break";
@@ -51,21 +57,20 @@ static int try_method(struct session *s, enum kdb_method m, int timeout_ms,
 		break;
 	default:
 		e->how = "sysrq";
-		rc = session_send(s, sysrq_cmd);
+		rc = session_send(s, how->sysrq_cmd);
 		if (!rc)
 			rc = session_send(s, "\r");
 		break;
 	}
 	if (rc)
 		return rc;
-	rc = session_wait(s, timeout_ms, stopped);
+	rc = session_wait(s, how->timeout_ms, stopped);
 	e->ms = session_now_ms() - t0;
 	e->cpu = s->prompt_cpu;
 	return rc;
 }
 
-int kdb_break_in(struct session *s, enum kdb_method m, int timeout_ms,
-		 const char *sysrq_cmd, struct kdb_entry *e)
+int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry *e)
 {
 	int rc;
 
@@ -84,12 +89,12 @@ int kdb_break_in(struct session *s, enum kdb_method m, int timeout_ms,
 	if (rc != SESSION_TIMEOUT)
 		return rc;
 
-	if (m != KDB_AUTO)
-		return try_method(s, m, timeout_ms, sysrq_cmd, e);
-	rc = try_method(s, KDB_KNOCK, timeout_ms, sysrq_cmd, e);
+	if (how->method != KDB_AUTO)
+		return try_method(s, how, how->method, e);
+	rc = try_method(s, how, KDB_KNOCK, e);
 	if (rc != SESSION_TIMEOUT || !s->port->ops->send_break)
 		return rc;
-	return try_method(s, KDB_BREAK, timeout_ms, sysrq_cmd, e);
+	return try_method(s, how, KDB_BREAK, e);
 }
 
 int kdb_prompted(struct session *s)

@@ -15,8 +15,6 @@
 
 #include "relay.h"
 
-#define KNOCK_PACKET "$3#33"	/* kgdb: leave the gdb stub for kdb */
-
 /* To gdb; a gdb that went away is noticed by the caller's read. */
 static void to_gdb(struct relay *r, const void *buf, size_t len)
 {
@@ -66,15 +64,14 @@ static void board_ack(void *ctx, int ok)
 	to_gdb(ctx, ok ? "+" : "-", 1);
 }
 
-void relay_init(struct relay *r, struct session *s, enum kdb_method m,
-		int timeout_ms, const char *sysrq_cmd)
+void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
 {
+	struct kdb_how h = *how;	/* how may point into r */
+
 	memset(r, 0, sizeof(*r));
 	r->s = s;
 	r->gdb_fd = -1;
-	r->method = m;
-	r->timeout_ms = timeout_ms;
-	r->sysrq_cmd = sysrq_cmd;
+	r->how = h;
 	rsp_decoder_init(&r->dec);
 }
 
@@ -97,14 +94,14 @@ int relay_enter_kgdb(struct relay *r)
 	session_mark(s);
 	rc = session_send(s, "kgdb\r");
 	if (!rc)
-		rc = session_wait(s, r->timeout_ms, attach_prompt);
+		rc = session_wait(s, r->how.timeout_ms, attach_prompt);
 	if (rc)
 		return rc;
 	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
 	session_mark(s);
 	rc = session_send(s, "$qC#b4");
 	if (!rc)
-		rc = session_wait(s, r->timeout_ms, qc_reply);
+		rc = session_wait(s, r->how.timeout_ms, qc_reply);
 	if (!rc)
 		rc = session_send(s, "+");
 	if (rc)
@@ -127,8 +124,7 @@ void relay_set_gdb(struct relay *r, int fd)
 /* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
 static int interrupt(struct relay *r)
 {
-	int rc = kdb_break_in(r->s, r->method, r->timeout_ms, r->sysrq_cmd,
-			      &r->again);
+	int rc = kdb_break_in(r->s, &r->how, &r->again);
 
 	if (rc == SESSION_TIMEOUT)
 		fprintf(stderr, "nmidbg: ^C: the board did not stop; ^C again to retry\n");
@@ -208,7 +204,7 @@ int relay_finish(struct relay *r, int stay, const char **state)
 	s->on_ack = NULL;
 	s->hook_ctx = r;
 	if (r->running) {
-		rc = kdb_break_in(s, r->method, r->timeout_ms, r->sysrq_cmd, &e);
+		rc = kdb_break_in(s, &r->how, &e);
 		if (rc)
 			goto out;
 	}
@@ -217,9 +213,9 @@ int relay_finish(struct relay *r, int stay, const char **state)
 	 * a '$' there would only make it give that reply up.
 	 */
 	session_mark(s);
-	rc = session_send(s, "+" KNOCK_PACKET);
+	rc = session_send(s, "+" RSP_KGDB_TO_KDB);
 	if (!rc)
-		rc = session_wait(s, r->timeout_ms, kdb_prompted);
+		rc = session_wait(s, r->how.timeout_ms, kdb_prompted);
 	if (rc)
 		goto out;
 	*state = "in kdb";

@@ -21,16 +21,13 @@ struct relay {
 	int running;		/* gdb resumed the kernel: ^C breaks in */
 	int detached;		/* gdb sent D or k */
 	struct kdb_entry again;	/* how the last ^C broke in */
-	enum kdb_method method;
-	int timeout_ms;
-	const char *sysrq_cmd;
+	struct kdb_how how;
 	struct rsp_decoder dec;	/* gdb's packets */
 	size_t raw_len;		/* bytes of gdb's packet in progress */
 	uint8_t raw[2 * RSP_MAX_PAYLOAD + 8];
 };
 
-void relay_init(struct relay *r, struct session *s, enum kdb_method m,
-		int timeout_ms, const char *sysrq_cmd);
+void relay_init(struct relay *r, struct session *s, const struct kdb_how *how);
 /*
  * From kdb: switch the board to kgdb and ask it which thread stopped.
  * Then the relay takes the board's packets (session hooks).

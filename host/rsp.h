@@ -47,6 +47,13 @@ static inline size_t rsp_payload_len(const struct rsp_decoder *d)
 	return d->len;
 }
 
+/*
+ * The packet that makes kgdb leave the gdb stub for kdb.  ttyNMI's default
+ * knock is these same bytes (kdb.h), so one knock works whether the
+ * kernel runs or kgdb holds it.
+ */
+#define RSP_KGDB_TO_KDB	"$3#33"
+
 uint8_t rsp_checksum(const uint8_t *buf, size_t len);
 /*
  * Frame a payload: $, payload with '#', '$', '}', '*' escaped, #xx.

@@ -2,7 +2,8 @@
 """A fake board for nmidbg's command-line tests: no QEMU, just enough of a
 Linux console and kdb on a socket or a pty.
 
-Running: a console that echoes.  The gdb knock $3#33 (or, in telnet mode,
+Running: a console that echoes.  The gdb knock $3#33 (or another given
+as knock=, as nmi_tty.knock=OTHER sets it; or, in telnet mode,
 IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
 runs a few commands (`btc` pages through "more> "), and `go` resumes.
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
@@ -29,8 +30,10 @@ BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
 
 
 class FakeBoard:
-    def __init__(self, behaviour="normal", telnet=False, transport="tcp"):
+    def __init__(self, behaviour="normal", telnet=False, transport="tcp",
+                 knock=KNOCK):
         self.behaviour = behaviour
+        self.knock = knock      # nmi_tty.knock=OTHER boots another
         self.telnet = telnet
         self.transport = transport
         self.received = bytearray()   # every data byte the board got
@@ -135,8 +138,8 @@ class FakeBoard:
                     if self.behaviour == "silent":
                         continue
                     if not self.in_kdb:
-                        recent = (recent + bytes([b]))[-len(KNOCK):]
-                        knocked = recent == KNOCK and self.behaviour != "noknock"
+                        recent = (recent + bytes([b]))[-len(self.knock):]
+                        knocked = recent == self.knock and self.behaviour != "noknock"
                         if knocked or (after_break and b == ord("g")):
                             self.enter_kdb()
                             recent, line = bytearray(), bytearray()

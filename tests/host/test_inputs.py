@@ -3,9 +3,12 @@
 case runs the real binary (plain and ASan/UBSan) against a fake peer."""
 import json
 import os
+import pty
+import select
 import socket
 import subprocess
 import threading
+import time
 import tempfile
 import unittest
 
@@ -37,6 +40,44 @@ def lines_server(stream):
 
     threading.Thread(target=serve, daemon=True).start()
     return ls.getsockname()[1]
+
+
+def attach_on_a_terminal(binary, spec, args, keys, until, timeout=15):
+    """nmidbg attach on a pty: type keys (one write each), read until the
+    screen shows `until`, then Ctrl-] q.  Returns what it showed."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary, "attach", spec] + args, stdin=slave,
+                         stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = bytearray()
+    deadline = time.monotonic() + timeout
+
+    def read_for(secs):
+        end = min(time.monotonic() + secs, deadline)
+        while time.monotonic() < end:
+            r, _, _ = select.select([master], [], [], 0.1)
+            if r:
+                try:
+                    out.extend(os.read(master, 4096))
+                except OSError:
+                    return
+
+    try:
+        read_for(1)
+        for k in keys:
+            os.write(master, k)
+            read_for(0.3)
+        while until not in out and time.monotonic() < deadline:
+            read_for(0.2)
+        os.write(master, b"\x1dq")
+        p.wait(timeout=10)
+        read_for(0.2)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return bytes(out)
 
 
 class InputsMixin:
@@ -92,6 +133,24 @@ class InputsMixin:
         p = self.nmidbg("kdb", b.spec, "-c", "dmesg 5")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn(b"[    2.000000] says more> in the middle\n", p.stdout)
+
+    def test_knock_other_over_raw_tcp(self):
+        """nmi_tty.knock=OTHER on a transport without BREAK: --knock."""
+        b = self.board(knock=b"open sesame")
+        p = self.nmidbg("break", b.spec, "--timeout", "0.5")
+        self.assertEqual(p.returncode, 1, p.stderr)    # the default knock
+        for cmd in (["break"], ["kdb", "-c", "cpu"]):
+            p = self.nmidbg(*(cmd[:1] + [b.spec, "--knock", "open sesame"] + cmd[1:]))
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"Available cpus", p.stdout)
+
+    def test_attach_menu_uses_the_knock(self):
+        """The menu's break-in (Ctrl-] b) sends the --knock given."""
+        b = self.board(knock=b"KNOCK")
+        out = attach_on_a_terminal(self.binary, b.spec, ["--knock", "KNOCK"],
+                                   [b"\x1d", b"b"], b"in kdb on cpu 0 (knock")
+        self.assertIn(b"in kdb on cpu 0 (knock", out)
+        self.assertIn(b"KNOCK", bytes(b.received))
 
     def test_triage_json_keeps_bytes_that_are_not_utf8(self):
         b = self.board()
