@@ -28,9 +28,13 @@
 
 #define PROXY_MAX_CONSOLES 8
 
+struct proxy;
+
 struct console {
+	struct proxy *px;
 	int fd;
 	struct telnet tn;
+	int after_cr;		/* NVT Enter: a CR whose LF or NUL may follow */
 };
 
 struct proxy {
@@ -73,14 +77,23 @@ static void board_text(void *ctx, const uint8_t *data, size_t len)
 
 static void console_event(void *ctx, const struct telnet_event *ev)
 {
-	struct proxy *px = ctx;
+	struct console *con = ctx;
+	struct proxy *px = con->px;
+	uint8_t line[4096];
 	int rc = 0;
 
 	/* While gdb holds the stopped board, typing would corrupt kgdb's stream. */
 	if (px->gdb_on && !px->r.running)
 		return;
-	if (ev->type == TELNET_EV_DATA)
-		rc = port_write(px->s->port, ev->data, ev->len);
+	if (ev->type == TELNET_EV_DATA) {
+		/* One Enter is one line: kdb repeats its last command on a stray LF. */
+		for (size_t off = 0; off < ev->len && !rc; off += sizeof(line)) {
+			size_t n = ev->len - off < sizeof(line) ? ev->len - off : sizeof(line);
+
+			n = telnet_nvt_enter(&con->after_cr, ev->data + off, n, line);
+			rc = port_write(px->s->port, line, n);
+		}
+	}
 	else if (ev->type == TELNET_EV_BREAK)
 		rc = port_send_break(px->s->port);
 	if (rc && rc != PORT_ENOTSUP)
@@ -99,7 +112,7 @@ static void add_console(struct proxy *px, int fd)
 	telnet_cmd(TELNET_WILL, TELNET_OPT_ECHO, hello);
 	telnet_cmd(TELNET_WILL, TELNET_OPT_SGA, hello + 3);
 	send_all(fd, hello, sizeof(hello));
-	px->con[px->ncon].fd = fd;
+	px->con[px->ncon] = (struct console){ .fd = fd, .px = px };
 	telnet_init(&px->con[px->ncon++].tn);
 }
 
@@ -188,7 +201,8 @@ static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
 			if (got <= 0)
 				drop_console(px, i);
 			else
-				telnet_feed(&px->con[i].tn, buf, (size_t)got, console_event, px);
+				telnet_feed(&px->con[i].tn, buf, (size_t)got, console_event,
+					    &px->con[i]);
 		}
 		if (pfd[1].revents & POLLIN) {
 			int fd = accept4(cfd, NULL, NULL, SOCK_CLOEXEC);

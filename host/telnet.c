@@ -130,6 +130,21 @@ void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 		emit(cb, ctx, TELNET_EV_DATA, 0, buf + run, len - run);
 }
 
+size_t telnet_nvt_enter(int *after_cr, const uint8_t *in, size_t len,
+			uint8_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int drop = *after_cr && (in[i] == '\n' || in[i] == '\0');
+
+		*after_cr = in[i] == '\r';
+		if (!drop)
+			out[n++] = in[i];
+	}
+	return n;
+}
+
 size_t telnet_escape(const uint8_t *in, size_t len, uint8_t *out)
 {
 	size_t n = 0;

@@ -69,6 +69,15 @@ void telnet_init(struct telnet *t);
 /* Decode len bytes; cb gets data runs and commands, in order. */
 void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 		 telnet_cb cb, void *ctx);
+/*
+ * A telnet client's Enter is CR LF or CR NUL (NVT, RFC 854); a serial
+ * console's is one CR, and kdb runs its last command again on an empty
+ * line.  Copies in to out (len bytes at most) with the LF or NUL after a
+ * CR dropped; *after_cr carries a CR at the end of one call to the next.
+ * Returns the length out.
+ */
+size_t telnet_nvt_enter(int *after_cr, const uint8_t *in, size_t len,
+			uint8_t *out);
 /* Escape data for the wire (IAC doubled); out holds 2 * len.  Returns the length. */
 size_t telnet_escape(const uint8_t *in, size_t len, uint8_t *out);
 /* IAC cmd option, into out[3]. */

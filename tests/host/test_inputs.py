@@ -12,6 +12,7 @@ import time
 import tempfile
 import unittest
 
+from board import free_port
 from host.fake_board import DMESG, FakeBoard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,6 +41,18 @@ def lines_server(stream):
 
     threading.Thread(target=serve, daemon=True).start()
     return ls.getsockname()[1]
+
+
+def connect(port, timeout=10):
+    """A client socket to a listener that may still be starting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port), 1)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def attach_on_a_terminal(binary, spec, args, keys, until, timeout=15):
@@ -151,6 +164,26 @@ class InputsMixin:
                                    [b"\x1d", b"b"], b"in kdb on cpu 0 (knock")
         self.assertIn(b"in kdb on cpu 0 (knock", out)
         self.assertIn(b"KNOCK", bytes(b.received))
+
+    def test_proxy_console_enter_is_one_line(self):
+        """A telnet client's CR LF or CR NUL reaches the board as one CR."""
+        b = self.board()
+        cport, gport = free_port(), free_port()
+        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
+                              "--gdb", str(gport)], stderr=subprocess.PIPE)
+        self.addCleanup(p.wait, 10)
+        self.addCleanup(p.terminate)
+        c = connect(cport)
+        self.addCleanup(c.close)
+        c.sendall(b"echo one\r\n")
+        c.sendall(b"echo two\r")
+        time.sleep(0.2)
+        c.sendall(b"\0echo three\r\n")
+        deadline = time.monotonic() + 10
+        while b"three" not in b.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        self.assertEqual(bytes(b.received), b"echo one\recho two\recho three\r")
 
     def test_triage_json_keeps_bytes_that_are_not_utf8(self):
         b = self.board()

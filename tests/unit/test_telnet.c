@@ -121,6 +121,43 @@ static void test_split_anywhere(void **state)
 	}
 }
 
+static const struct enter_row {
+	const char *name;
+	const char *in;		/* '|' splits it into two calls */
+	size_t len;
+	const char *out;
+	size_t out_len;
+} enters[] = {
+#define E(name, in, out) { name, in, sizeof(in) - 1, out, sizeof(out) - 1 }
+	E("CR LF is one CR", "ls\r\n", "ls\r"),
+	E("CR NUL is one CR", "ls\r\0", "ls\r"),
+	E("split between CR and LF", "ls\r|\ngo\r|\0", "ls\rgo\r"),
+	E("a lone LF stays", "a\nb", "a\nb"),
+	E("a lone NUL stays", "a\0b", "a\0b"),
+	E("LF CR stays", "\n\r", "\n\r"),
+	E("two Enters", "\r\n\r\n", "\r\r"),
+	E("CR CR LF", "\r\r\n", "\r\r"),
+#undef E
+};
+
+static void test_enter_row(void **state)
+{
+	const struct enter_row *row = *state;
+	const uint8_t *in = (const uint8_t *)row->in;
+	uint8_t out[64];
+	size_t n = 0, start = 0;
+	int after_cr = 0;
+
+	for (size_t i = 0; i <= row->len; i++) {
+		if (i == row->len || in[i] == '|') {
+			n += telnet_nvt_enter(&after_cr, in + start, i - start, out + n);
+			start = i + 1;
+		}
+	}
+	assert_int_equal(n, row->out_len);
+	assert_memory_equal(out, row->out, n);
+}
+
 static void test_encoders(void **state)
 {
 	uint8_t out[64];
@@ -146,6 +183,8 @@ int main(void)
 {
 	struct CMUnitTest tests[ROWS_MAX];
 	size_t n = ROWS_ADD(tests, 0, test_decode_row, cases);
+
+	n = ROWS_ADD(tests, n, test_enter_row, enters);
 
 	n = ROWS_CASE(tests, n, test_split_anywhere);
 	n = ROWS_CASE(tests, n, test_encoders);
