@@ -18,6 +18,7 @@ enum {
 	NMIDBG_EXIT_PORT = 3,	/* the port cannot be opened, or was lost */
 	NMIDBG_EXIT_INTR = 4,	/* interrupted (Ctrl-C) */
 	NMIDBG_EXIT_REBOOT = 5,	/* the board rebooted mid-command */
+	NMIDBG_EXIT_OUTPUT = 6,	/* an output file cannot be written */
 };
 
 /* Commands, each in its own file. */

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "cmd_common.h"
 #include "num.h"
+#include "outfile.h"
 #include "relay.h"
 
 #define DUMP_CHUNK	1023	/* (BUFMAX 2048 - 1) / 2 on arm64 and x86 */
@@ -121,8 +122,9 @@ int cmd_dump(int argc, char **argv)
 	size_t len;
 	uint8_t *buf;
 	long ms = 0;
+	struct outfile of;
 	FILE *f;
-	int c, rc;
+	int c, rc, ret;
 
 	cmd_opts_init(&o);
 	optind = 1;
@@ -145,8 +147,11 @@ int cmd_dump(int argc, char **argv)
 	len = (size_t)len64;
 	if (addr + len64 - 1 < addr)
 		return cmd_usage_error("dump", "ADDR + LEN goes past the end of memory");
+	if (outfile_open(&of, out))
+		return NMIDBG_EXIT_OUTPUT;
 	buf = malloc(len);
 	if (!buf || cmd_open_session(argv[optind], &s)) {
+		outfile_abandon(&of);
 		free(buf);
 		return buf ? NMIDBG_EXIT_PORT : NMIDBG_EXIT_FAIL;
 	}
@@ -168,18 +173,22 @@ int cmd_dump(int argc, char **argv)
 
 		rc = rc ? rc : rc2;
 	}
-	if (!rc) {
-		f = fopen(out, "wb");
-		if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
-			fprintf(stderr, "nmidbg: %s: %s\n", out, strerror(errno));
-			rc = SESSION_TIMEOUT;
-		}
-	}
-	if (!rc)
-		fprintf(stderr, "nmidbg: read %zu bytes in %ld ms (%.0f B/s); the board is %s\n",
-			len, ms, ms ? len * 1000.0 / (double)ms : 0.0, state);
 out:
+	ret = cmd_exit_code(rc);
+	f = rc ? NULL : outfile_begin(&of);
+	if (f) {
+		fwrite(buf, 1, len, f);
+		if (outfile_close(&of))
+			ret = NMIDBG_EXIT_OUTPUT;
+		else
+			fprintf(stderr, "nmidbg: read %zu bytes in %ld ms (%.0f B/s); the board is %s\n",
+				len, ms, ms ? len * 1000.0 / (double)ms : 0.0, state);
+	} else {
+		outfile_abandon(&of);
+		if (!rc)
+			ret = NMIDBG_EXIT_OUTPUT;
+	}
 	free(buf);
 	cmd_close_session(&s);
-	return cmd_exit_code(rc);
+	return ret;
 }

@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "gdbrun.h"
+#include "outfile.h"
 #include "triage.h"
 
 #ifndef NMIDBG_DATADIR
@@ -153,43 +154,90 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 	return rc;
 }
 
-static int write_file(const char *path,
-		      void (*writer)(FILE *, const struct triage *),
-		      const struct triage *t)
-{
-	FILE *f = fopen(path, "w");
+struct reports {
+	char md[PATH_MAX], js[PATH_MAX];
+	struct outfile out[2];	/* Markdown, JSON */
+};
 
-	if (f) {
-		writer(f, t);
-		if (!fclose(f))
-			return 0;
-	}
-	fprintf(stderr, "nmidbg: %s: %s\n", path, strerror(errno));
-	return -1;
-}
-
-static int write_reports(const struct triage_opts *o, const struct triage *t)
+/* Name and open both reports before the board is touched. */
+static int open_reports(const struct triage_opts *o, struct reports *r)
 {
-	char stamp[32], md[PATH_MAX], js[PATH_MAX];
+	char stamp[32];
 	time_t now = time(NULL);
+	size_t n;
 
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
 	if (o->md)
-		snprintf(md, sizeof(md), "%s", o->md);
+		snprintf(r->md, sizeof(r->md), "%s", o->md);
 	else
-		snprintf(md, sizeof(md), "nmidbg-triage-%s.md", stamp);
-	if (o->json) {
-		snprintf(js, sizeof(js), "%s", o->json);
-	} else {
-		size_t n = strlen(md);
-
-		snprintf(js, sizeof(js), "%.*s.json",
-			 (int)(n > 3 && !strcmp(md + n - 3, ".md") ? n - 3 : n), md);
-	}
-	if (write_file(md, triage_write_md, t) || write_file(js, triage_write_json, t))
+		snprintf(r->md, sizeof(r->md), "nmidbg-triage-%s.md", stamp);
+	n = strlen(r->md);
+	if (o->json)
+		snprintf(r->js, sizeof(r->js), "%s", o->json);
+	else
+		snprintf(r->js, sizeof(r->js), "%.*s.json",
+			 (int)(n > 3 && !strcmp(r->md + n - 3, ".md") ? n - 3 : n), r->md);
+	if (outfile_open(&r->out[0], r->md))
 		return -1;
-	printf("%s\n%s\n", md, js);
+	if (outfile_open(&r->out[1], r->js)) {
+		outfile_abandon(&r->out[0]);
+		return -1;
+	}
 	return 0;
+}
+
+/* Write both (what was collected, even after a later step failed). */
+static int write_reports(struct reports *r, const struct triage *t)
+{
+	static void (*const writers[2])(FILE *, const struct triage *) = {
+		triage_write_md, triage_write_json,
+	};
+	int bad = 0;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = outfile_begin(&r->out[i]);
+
+		if (!f) {
+			outfile_abandon(&r->out[i]);
+			bad = 1;
+			continue;
+		}
+		writers[i](f, t);
+		bad |= outfile_close(&r->out[i]) != 0;
+	}
+	if (!bad)
+		printf("%s\n%s\n", r->md, r->js);
+	return bad ? -1 : 0;
+}
+
+static void abandon_reports(struct reports *r)
+{
+	outfile_abandon(&r->out[0]);
+	outfile_abandon(&r->out[1]);
+}
+
+/* In kdb: everything kdb (and gdb, with a vmlinux) can tell, into t. */
+static int collect(struct session *s, const struct triage_opts *o,
+		   const struct kdb_entry *e, struct triage *t)
+{
+	int rc;
+
+	t->how = e->how;
+	t->entry_ms = e->ms;
+	t->kdb_cpu = e->cpu;
+	rc = collect_kdb(s, &o->c, t);
+	if (rc)
+		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */
+	else if (o->vmlinux) {
+		rc = collect_gdb(s, o, t);
+	} else if (!o->c.stay) {
+		rc = kdb_go(s);
+		if (!rc)
+			t->after = "running";
+	}
+	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
+		t->ncpus, t->nblocked, t->after);
+	return rc;
 }
 
 int cmd_triage(int argc, char **argv)
@@ -198,6 +246,7 @@ int cmd_triage(int argc, char **argv)
 	struct triage t = { 0 };
 	struct session s;
 	struct kdb_entry e;
+	struct reports r;
 	const char *port = NULL;
 	time_t now = time(NULL);
 	int rc, ret;
@@ -208,33 +257,23 @@ int cmd_triage(int argc, char **argv)
 		fprintf(stderr, "nmidbg: %s: %s\n", o.vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
 	}
-	if (cmd_open_session(port, &s))
+	if (open_reports(&o, &r))
+		return NMIDBG_EXIT_OUTPUT;
+	if (cmd_open_session(port, &s)) {
+		abandon_reports(&r);
 		return NMIDBG_EXIT_PORT;
+	}
 	t.port = port;
 	t.after = "in kdb";
 	strftime(t.time, sizeof(t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	rc = cmd_enter(&s, &o.c, &e);
 	if (rc)
-		goto out;
-	t.how = e.how;
-	t.entry_ms = e.ms;
-	t.kdb_cpu = e.cpu;
-	rc = collect_kdb(&s, &o.c, &t);
-	if (rc)
-		cmd_complain(&s, "collecting through kdb", rc);	/* keep what came */
-	else if (o.vmlinux) {
-		rc = collect_gdb(&s, &o, &t);
-	} else if (!o.c.stay) {
-		rc = kdb_go(&s);
-		if (!rc)
-			t.after = "running";
-	}
-	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
-		t.ncpus, t.nblocked, t.after);
-	if (write_reports(&o, &t) && !rc)
-		rc = SESSION_TIMEOUT;
-out:
+		abandon_reports(&r);	/* nothing to report */
+	else
+		rc = collect(&s, &o, &e, &t);
 	ret = cmd_exit_code(rc);
+	if (t.how && write_reports(&r, &t))
+		ret = NMIDBG_EXIT_OUTPUT;
 	triage_free(&t);
 	cmd_close_session(&s);
 	return ret;

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Inputs seen in the field that must not break nmidbg (issue 9): each
 case runs the real binary (plain and ASan/UBSan) against a fake peer."""
+import glob
 import json
 import os
 import pty
@@ -184,6 +185,26 @@ class InputsMixin:
             time.sleep(0.05)
         time.sleep(0.2)
         self.assertEqual(bytes(b.received), b"echo one\recho two\recho three\r")
+
+    def test_unwritable_output_is_exit_6_before_the_board_is_touched(self):
+        b = self.board()
+        for args in (["dump", b.spec, "0x10", "16", "-o", "/nonexistent/mem.bin"],
+                     ["triage", b.spec, "-o", "/nonexistent/r.md"],
+                     ["triage", b.spec, "--json", "/nonexistent/r.json"]):
+            p = self.nmidbg(*args)
+            self.assertEqual(p.returncode, 6, (args, p.stderr))
+            self.assertIn(b"cannot write /nonexistent/", p.stderr)
+        self.assertEqual(bytes(b.received), b"")
+        # The default report name it opened first is not left behind.
+        self.assertEqual(glob.glob("nmidbg-triage-*"), [])
+
+    def test_report_that_cannot_be_written_at_the_end_is_exit_6(self):
+        """A full disk: the error names the file (not 'no answer')."""
+        b = self.board()
+        p = self.nmidbg("triage", b.spec, "-o", "/dev/full", "--json", "/dev/full")
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn(b"cannot write /dev/full: No space left on device", p.stderr)
+        self.assertFalse(b.in_kdb)      # resumed all the same
 
     def test_triage_json_keeps_bytes_that_are_not_utf8(self):
         b = self.board()
