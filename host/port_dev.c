@@ -136,7 +136,10 @@ static int serial_break(struct port *p)
 	if (sp_start_break(sp) != SP_OK)
 		return port_fail(p, PORT_EIO, "BREAK: %s", sp_last_error_message());
 	usleep(250 * 1000);
-	sp_end_break(sp);
+	/* A line left in BREAK is a line that sends nothing: say so. */
+	if (sp_end_break(sp) != SP_OK)
+		return port_fail(p, PORT_EIO, "BREAK could not be ended: %s",
+				 sp_last_error_message());
 	return PORT_OK;
 }
 
