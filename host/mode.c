@@ -132,6 +132,8 @@ static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx
 	ev = rsp_decoder_byte(&t->rsp, b);
 	if (ev == RSP_PACKET) {
 		t->held_len = 0;
+		/* Text before a packet is not the start of a prompt line. */
+		t->line_len = 0;
 		set_mode(t, MODE_KGDB, cb, ctx);
 		emit(cb, ctx, MODE_EV_PACKET, rsp_payload(&t->rsp),
 		     rsp_payload_len(&t->rsp), t->cpu, t->mode);
