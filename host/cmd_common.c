@@ -58,6 +58,7 @@ int cmd_exit_code(int rc)
 	case SESSION_OK:
 		return NMIDBG_EXIT_OK;
 	case SESSION_TIMEOUT:
+	case CMD_ENOTRUN:
 		return NMIDBG_EXIT_FAIL;
 	case SESSION_INTR:
 		return NMIDBG_EXIT_INTR;

@@ -10,6 +10,9 @@
 
 #include "kdb.h"
 
+/* A program nmidbg runs (gdb) did not start: said already; exit 1. */
+#define CMD_ENOTRUN	(-200)
+
 struct cmd_opts {
 	struct kdb_how how;
 	int stay;

@@ -89,6 +89,8 @@ out:
 	else if (!rc)
 		fprintf(stderr, "nmidbg: gdb exited (%d); the board is %s\n",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1, state);
+	else if (rc == CMD_ENOTRUN)
+		fprintf(stderr, "nmidbg: the board is %s\n", state);
 	if (!rc && status)
 		ret = NMIDBG_EXIT_FAIL;
 	cmd_close_session(&s);

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
@@ -25,13 +26,18 @@
 
 #define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
 
-static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port)
+/*
+ * Fork and exec gdb.  A pipe that exec closes (O_CLOEXEC) tells the parent
+ * whether gdb really started: an errno comes through it only if exec
+ * failed.  Returns the pid, or -1 with why.
+ */
+static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t len)
 {
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], target[64];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *argv[MAX_ARGS];
 	const char *gdb = getenv("NMIDBG_GDB");
-	int n = 0;
+	int n = 0, err = 0, fds[2];
 	pid_t pid;
 
 	/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
@@ -65,14 +71,34 @@ static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port)
 	argv[n] = NULL;
 
 	fflush(NULL);
+	if (pipe2(fds, O_CLOEXEC)) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		if (o->out_fd >= 0)
 			dup2(o->out_fd, STDOUT_FILENO);
 		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "nmidbg: cannot run %s: %s\n", argv[0], strerror(errno));
+		err = errno;
+		if (write(fds[1], &err, sizeof(err)) < 0)
+			_exit(126);
 		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		close(fds[0]);
+		return -1;
+	}
+	while (read(fds[0], &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	close(fds[0]);
+	if (err) {
+		waitpid(pid, NULL, 0);
+		snprintf(why, len, "%s: %s", argv[0], strerror(err));
+		return -1;
 	}
 	return pid;
 }
@@ -135,6 +161,16 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 	}
 }
 
+/* The board as after any gdb session; then rc (gdb may never have run). */
+static int leave_kgdb(struct relay *r, int stay, const char **state, int rc)
+{
+	int err = relay_finish(r, stay, state);
+
+	if (err)
+		cmd_complain(r->s, "leaving kgdb", err);
+	return err ? err : rc;
+}
+
 int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g,
 	    int *status, const char **state)
 {
@@ -153,7 +189,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	}
 	lfd = net_listen("127.0.0.1:0", 0, &tcp_port, why, sizeof(why));
 	if (lfd < 0) {
-		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
+		fprintf(stderr, "nmidbg: gdb did not run: cannot listen: %s\n", why);
 		goto leave;
 	}
 	fprintf(stderr, "nmidbg: kgdb (thread %s); gdb on 127.0.0.1:%d\n",
@@ -163,9 +199,9 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	s->text_ctx = stdout;
 	/* ^C belongs to gdb (it sends it to us as 0x03). */
 	signal(SIGINT, SIG_IGN);
-	pid = spawn_gdb(g, tcp_port);
+	pid = spawn_gdb(g, tcp_port, why, sizeof(why));
 	if (pid < 0) {
-		fprintf(stderr, "nmidbg: fork: %s\n", strerror(errno));
+		fprintf(stderr, "nmidbg: gdb did not run: %s\n", why);
 		session_catch_sigint();
 		s->on_text = NULL;
 		close(lfd);
@@ -181,9 +217,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 		*state = "unknown";
 		return rc;
 	}
+	return leave_kgdb(&r, c->stay, state, 0);
 leave:
-	rc = relay_finish(&r, c->stay, state);
-	if (rc)
-		cmd_complain(s, "leaving kgdb", rc);
-	return rc;
+	return leave_kgdb(&r, c->stay, state, CMD_ENOTRUN);
 }

@@ -24,6 +24,7 @@ struct gdb_run {
 /*
  * From kdb: run gdb until it exits (its wait status in *status), then
  * leave the board in kdb (c->stay) or running; *state says which.
+ * CMD_ENOTRUN (after saying why) if gdb never started.
  */
 int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g,
 	    int *status, const char **state);

@@ -142,6 +142,12 @@ static int gdb_packet(struct relay *r)
 		to_gdb(r, p[0] == 'D' ? "+$OK#9a" : "+", p[0] == 'D' ? 7 : 1);
 		return 0;
 	}
+	if (len >= 5 && memcmp(p, "vKill", 5) == 0) {
+		/* A multiprocess gdb's kill: the same rule as k. */
+		r->detached = 1;
+		to_gdb(r, "+$OK#9a", 7);
+		return 0;
+	}
 	if (len && (p[0] == 'c' || p[0] == 's' || p[0] == 'C' || p[0] == 'S' ||
 		    (len > 6 && memcmp(p, "vCont;", 6) == 0)))
 		r->running = 1;
