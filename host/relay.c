@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The gdb relay (see relay.h).  gdb's packets are held until complete so
- * that detach and kill can be answered here instead of resuming the
- * board behind our back; everything else goes to the board as gdb wrote
- * it.  The board's packets come decoded from the session's mode tracker
- * and are framed again for gdb.
+ * The gdb relay (see relay.h).  gdb's bytes are sorted by gdbin.c: detach
+ * and kill are answered here instead of resuming the board behind our
+ * back; everything else goes to the board as gdb wrote it.  The board's
+ * packets come decoded from the session's mode tracker and are framed
+ * again for gdb.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,7 +72,7 @@ void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
 	r->s = s;
 	r->gdb_fd = -1;
 	r->how = h;
-	rsp_decoder_init(&r->dec);
+	gdbin_init(&r->in);
 }
 
 static int attach_prompt(struct session *s)
@@ -117,8 +117,7 @@ int relay_enter_kgdb(struct relay *r)
 void relay_set_gdb(struct relay *r, int fd)
 {
 	r->gdb_fd = fd;
-	r->raw_len = 0;
-	rsp_decoder_init(&r->dec);
+	gdbin_init(&r->in);
 }
 
 /* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
@@ -131,62 +130,31 @@ static int interrupt(struct relay *r)
 	return rc == SESSION_TIMEOUT ? 0 : rc;
 }
 
-static int gdb_packet(struct relay *r)
+static int from_gdb(void *ctx, const struct gdbin_event *ev)
 {
-	const uint8_t *p = rsp_payload(&r->dec);
-	size_t len = rsp_payload_len(&r->dec);
+	struct relay *r = ctx;
 
-	if (len && (p[0] == 'D' || (p[0] == 'k' && len == 1))) {
+	switch (ev->kind) {
+	case GDBIN_LOCAL:
 		/* Answered here: relay_finish() decides how the board resumes. */
 		r->detached = 1;
-		to_gdb(r, p[0] == 'D' ? "+$OK#9a" : "+", p[0] == 'D' ? 7 : 1);
+		if (ev->data[0] == 'k')
+			to_gdb(r, "+", 1);
+		else
+			to_gdb(r, "+$OK#9a", 7);
 		return 0;
+	case GDBIN_INTERRUPT:
+		return r->running ? interrupt(r) : 0;
+	default:
+		if (ev->resumes)
+			r->running = 1;
+		return port_write(r->s->port, ev->data, ev->len);
 	}
-	if (len >= 5 && memcmp(p, "vKill", 5) == 0) {
-		/* A multiprocess gdb's kill: the same rule as k. */
-		r->detached = 1;
-		to_gdb(r, "+$OK#9a", 7);
-		return 0;
-	}
-	if (len && (p[0] == 'c' || p[0] == 's' || p[0] == 'C' || p[0] == 'S' ||
-		    (len > 6 && memcmp(p, "vCont;", 6) == 0)))
-		r->running = 1;
-	return port_write(r->s->port, r->raw, r->raw_len);
 }
 
 int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
 {
-	int rc = 0;
-
-	for (size_t i = 0; i < len && !rc; i++) {
-		uint8_t b = buf[i];
-		int in_packet = rsp_decoder_busy(&r->dec) || b == '$';
-		enum rsp_event ev = rsp_decoder_byte(&r->dec, b);
-
-		if (in_packet) {
-			if (r->raw_len < sizeof(r->raw))
-				r->raw[r->raw_len++] = b;
-			if (ev == RSP_PACKET) {
-				rc = gdb_packet(r);
-				r->raw_len = 0;
-			} else if (ev == RSP_BAD) {
-				/* The board NAKs it and gdb sends it again. */
-				int restart = rsp_decoder_busy(&r->dec);
-
-				rc = port_write(r->s->port, r->raw,
-						r->raw_len - (size_t)restart);
-				r->raw_len = 0;
-				if (restart)
-					r->raw[r->raw_len++] = '$';
-			}
-			continue;
-		}
-		if (ev == RSP_ACK || ev == RSP_NACK)
-			rc = port_write(r->s->port, &b, 1);
-		else if (ev == RSP_INTERRUPT)
-			rc = r->running ? interrupt(r) : 0;
-	}
-	return rc;
+	return gdbin_feed(&r->in, buf, len, from_gdb, r);
 }
 
 static void ack_all(void *ctx, const uint8_t *payload, size_t len)

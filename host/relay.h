@@ -11,6 +11,7 @@
 #ifndef NMIDBG_RELAY_H
 #define NMIDBG_RELAY_H
 
+#include "gdbin.h"
 #include "kdb.h"
 #include "rsp.h"
 
@@ -22,9 +23,7 @@ struct relay {
 	int detached;		/* gdb sent D or k */
 	struct kdb_entry again;	/* how the last ^C broke in */
 	struct kdb_how how;
-	struct rsp_decoder dec;	/* gdb's packets */
-	size_t raw_len;		/* bytes of gdb's packet in progress */
-	uint8_t raw[2 * RSP_MAX_PAYLOAD + 8];
+	struct gdbin in;	/* gdb's bytes, sorted */
 };
 
 void relay_init(struct relay *r, struct session *s, const struct kdb_how *how);
