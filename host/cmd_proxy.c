@@ -135,7 +135,7 @@ static int gdb_connect(struct proxy *px, const struct cmd_opts *o, int fd)
 		return rc == SESSION_TIMEOUT ? 0 : rc;
 	}
 	fprintf(stderr, "nmidbg: gdb connected: %s on cpu %d, thread %s\n", e.how,
-		e.cpu, px->r.thread[0] ? px->r.thread : "?");
+		e.cpu, px->r.k.thread[0] ? px->r.k.thread : "?");
 	relay_set_gdb(&px->r, fd);
 	px->gdb_on = 1;
 	return 0;
@@ -150,7 +150,7 @@ static int gdb_gone(struct proxy *px, int stay)
 	px->gdb_on = 0;
 	rc = relay_finish(&px->r, stay, &state);
 	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : state);
-	relay_init(&px->r, px->s, &px->r.how);
+	relay_init(&px->r, px->s, &px->r.k.how);
 	return rc == SESSION_TIMEOUT ? 0 : rc;
 }
 

@@ -193,7 +193,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 		goto leave;
 	}
 	fprintf(stderr, "nmidbg: kgdb (thread %s); gdb on 127.0.0.1:%d\n",
-		r.thread[0] ? r.thread : "?", tcp_port);
+		r.k.thread[0] ? r.k.thread : "?", tcp_port);
 	/* The console while gdb lets the kernel run. */
 	s->on_text = session_text_to_file;
 	s->text_ctx = stdout;

@@ -46,7 +46,7 @@ static void board_packet(void *ctx, const uint8_t *payload, size_t len)
 	static uint8_t wire[2 * RSP_MAX_PAYLOAD + 8];
 	struct relay *r = ctx;
 	uint8_t fixed[64];
-	size_t n = rsp_fix_stop_reply(payload, len, r->thread, fixed, sizeof(fixed));
+	size_t n = rsp_fix_stop_reply(payload, len, r->k.thread, fixed, sizeof(fixed));
 
 	if (is_stop(payload, len))
 		r->running = 0;
@@ -71,46 +71,19 @@ void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
 	memset(r, 0, sizeof(*r));
 	r->s = s;
 	r->gdb_fd = -1;
-	r->how = h;
+	kgdb_init(&r->k, s, &h);
 	gdbin_init(&r->in);
-}
-
-static int attach_prompt(struct session *s)
-{
-	return s->text && strstr(s->text, "attach debugger");
-}
-
-static int qc_reply(struct session *s)
-{
-	return s->packets && s->packet_len >= 2 && s->packet[0] == 'Q' &&
-	       s->packet[1] == 'C';
 }
 
 int relay_enter_kgdb(struct relay *r)
 {
-	struct session *s = r->s;
-	int rc;
+	int rc = kgdb_enter(&r->k);
 
-	session_mark(s);
-	rc = session_send(s, "kgdb\r");
-	if (!rc)
-		rc = session_wait(s, r->how.timeout_ms, attach_prompt);
 	if (rc)
 		return rc;
-	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
-	session_mark(s);
-	rc = session_send(s, "$qC#b4");
-	if (!rc)
-		rc = session_wait(s, r->how.timeout_ms, qc_reply);
-	if (!rc)
-		rc = session_send(s, "+");
-	if (rc)
-		return rc;
-	if (rsp_parse_qc(s->packet, s->packet_len, r->thread, sizeof(r->thread)))
-		r->thread[0] = '\0';
-	s->on_packet = board_packet;
-	s->on_ack = board_ack;
-	s->hook_ctx = r;
+	r->s->on_packet = board_packet;
+	r->s->on_ack = board_ack;
+	r->s->hook_ctx = r;
 	return 0;
 }
 
@@ -123,7 +96,7 @@ void relay_set_gdb(struct relay *r, int fd)
 /* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
 static int interrupt(struct relay *r)
 {
-	int rc = kdb_break_in(r->s, &r->how, &r->again);
+	int rc = kdb_break_in(r->s, &r->k.how, &r->again);
 
 	if (rc == SESSION_TIMEOUT)
 		fprintf(stderr, "nmidbg: ^C: the board did not stop; ^C again to retry\n");
@@ -157,48 +130,8 @@ int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
 	return gdbin_feed(&r->in, buf, len, from_gdb, r);
 }
 
-static void ack_all(void *ctx, const uint8_t *payload, size_t len)
-{
-	struct relay *r = ctx;
-
-	(void)payload;
-	(void)len;
-	session_send(r->s, "+");
-}
-
 int relay_finish(struct relay *r, int stay, const char **state)
 {
-	struct session *s = r->s;
-	struct kdb_entry e;
-	int rc = 0;
-
-	*state = "unknown";
 	r->gdb_fd = -1;
-	s->on_packet = ack_all;
-	s->on_ack = NULL;
-	s->hook_ctx = r;
-	if (r->running) {
-		rc = kdb_break_in(s, &r->how, &e);
-		if (rc)
-			goto out;
-	}
-	/*
-	 * The '+' first: the stub may wait for the ack of its last reply, and
-	 * a '$' there would only make it give that reply up.
-	 */
-	session_mark(s);
-	rc = session_send(s, "+" RSP_KGDB_TO_KDB);
-	if (!rc)
-		rc = session_wait(s, r->how.timeout_ms, kdb_prompted);
-	if (rc)
-		goto out;
-	*state = "in kdb";
-	if (!stay) {
-		rc = kdb_go(s);
-		if (!rc)
-			*state = "running";
-	}
-out:
-	s->on_packet = NULL;
-	return rc;
+	return kgdb_leave(&r->k, r->running, stay, state);
 }

@@ -13,16 +13,16 @@
 
 #include "gdbin.h"
 #include "kdb.h"
+#include "kgdb.h"
 #include "rsp.h"
 
 struct relay {
 	struct session *s;
 	int gdb_fd;		/* -1: no gdb client */
-	char thread[24];	/* qC's answer, for the S05 fix */
+	struct kgdb k;		/* the stub: entered, left by its one rule */
 	int running;		/* gdb resumed the kernel: ^C breaks in */
 	int detached;		/* gdb sent D or k */
 	struct kdb_entry again;	/* how the last ^C broke in */
-	struct kdb_how how;
 	struct gdbin in;	/* gdb's bytes, sorted */
 };
 
