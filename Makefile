@@ -27,6 +27,7 @@ LDLIBS  := $(shell pkg-config --libs libserialport) -lreadline
 HOST_SRCS := $(wildcard host/*.c)
 LIB_SRCS  := $(filter-out host/main.c,$(HOST_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_HELP := tests/unit/script_port.c
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 PARSERS   := host/rsp.c host/mode.c host/telnet.c host/triage.c host/json.c host/num.c host/gdbin.c
 
@@ -53,11 +54,11 @@ $(BUILD)/nmidbg: $(HOST_SRCS:host/%.c=$(OBJ)/%.o)
 $(BUILD)/asan/nmidbg: $(HOST_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(OBJ)/%.o)
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELP) $(LIB_SRCS:host/%.c=$(OBJ)/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(LIB_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
+$(BUILD)/asan/tests/%: tests/unit/%.c $(UNIT_HELP) $(LIB_SRCS:host/%.c=$(ASAN_OBJ)/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
