@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "loop.h"
 #include "net.h"
 #include "relay.h"
 #include "telnet.h"
@@ -44,6 +44,9 @@ struct proxy {
 	struct console con[PROXY_MAX_CONSOLES];
 	int ncon;
 	int rc;			/* a port error seen in a callback */
+	int cfd, gfd;		/* the listeners */
+	const struct cmd_opts *o;
+	struct loop *loop;
 };
 
 static void send_all(int fd, const void *buf, size_t len)
@@ -154,75 +157,101 @@ static int gdb_gone(struct proxy *px, int stay)
 	return rc == SESSION_TIMEOUT ? 0 : rc;
 }
 
-static int serve(struct proxy *px, const struct cmd_opts *o, int cfd, int gfd)
+/* The loop's sources: fixed slots, their fds set from the state each round. */
+enum { SRC_CON_LISTEN, SRC_GDB_LISTEN, SRC_GDB, SRC_CON };
+
+static int sync_sources(void *ctx)
 {
-	struct session *s = px->s;
-	uint8_t buf[4096];
+	struct proxy *px = ctx;
+	struct loop *l = px->loop;
 
-	while (!px->rc && !session_interrupted) {
-		struct pollfd pfd[4 + PROXY_MAX_CONSOLES] = {
-			{ .fd = s->port->fd, .events = POLLIN },
-			{ .fd = cfd, .events = POLLIN },
-			{ .fd = px->gdb_on ? -1 : gfd, .events = POLLIN },
-			{ .fd = px->gdb_on ? px->r.gdb_fd : -1, .events = POLLIN },
-		};
-		int n, ncon = px->ncon;
+	l->src[SRC_CON_LISTEN].fd = px->cfd;
+	l->src[SRC_GDB_LISTEN].fd = px->gdb_on ? -1 : px->gfd;
+	l->src[SRC_GDB].fd = px->gdb_on ? px->r.gdb_fd : -1;
+	for (int i = 0; i < PROXY_MAX_CONSOLES; i++)
+		l->src[SRC_CON + i].fd = i < px->ncon ? px->con[i].fd : -1;
+	return px->rc;
+}
 
-		for (int i = 0; i < ncon; i++)
-			pfd[4 + i] = (struct pollfd){ .fd = px->con[i].fd, .events = POLLIN };
-		n = poll(pfd, (nfds_t)(4 + ncon), 100);
-		if (n < 0 && errno != EINTR)
-			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
-		if (n == 0)
-			session_idle(s);
-		if (n <= 0)
-			continue;
-		if (pfd[0].revents) {
-			int rc = session_read(s);
+static int after_read(void *ctx)
+{
+	struct proxy *px = ctx;
 
-			if (rc)
-				return rc;
-			if (s->reboots && px->gdb_on) {
-				/* kgdb went with the old kernel: gdb must reconnect. */
-				fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
-				close(px->r.gdb_fd);
-				px->gdb_on = 0;
-				relay_init(&px->r, s, &o->how);
-			}
-			session_mark(s);
-		}
-		/* Consoles from the end: dropping one moves the last into its slot. */
-		for (int i = ncon - 1; i >= 0; i--) {
-			ssize_t got;
-
-			if (!pfd[4 + i].revents)
-				continue;
-			got = read(px->con[i].fd, buf, sizeof(buf));
-			if (got <= 0)
-				drop_console(px, i);
-			else
-				telnet_feed(&px->con[i].tn, buf, (size_t)got, console_event,
-					    &px->con[i]);
-		}
-		if (pfd[1].revents & POLLIN) {
-			int fd = accept4(cfd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (fd >= 0)
-				add_console(px, fd);
-		}
-		if (pfd[3].revents) {
-			ssize_t got = read(px->r.gdb_fd, buf, sizeof(buf));
-
-			px->rc = got <= 0 ? gdb_gone(px, o->stay) :
-					    relay_from_gdb(&px->r, buf, (size_t)got);
-		} else if (pfd[2].revents & POLLIN) {
-			int fd = accept4(gfd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (fd >= 0)
-				px->rc = gdb_connect(px, o, fd);
-		}
+	if (px->s->reboots && px->gdb_on) {
+		/* kgdb went with the old kernel: gdb must reconnect. */
+		fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
+		close(px->r.gdb_fd);
+		px->gdb_on = 0;
+		relay_init(&px->r, px->s, &px->o->how);
 	}
-	return px->rc ? px->rc : SESSION_INTR;
+	return 0;
+}
+
+static int on_console(void *ctx, int fd)
+{
+	struct console *con = ctx;
+	struct proxy *px = con->px;
+	int i = (int)(con - px->con);
+	uint8_t buf[4096];
+	ssize_t got;
+
+	/* A drop this round moved another console into this slot: next round. */
+	if (i >= px->ncon || con->fd != fd)
+		return 0;
+	got = read(fd, buf, sizeof(buf));
+	if (got <= 0)
+		drop_console(px, i);
+	else
+		telnet_feed(&con->tn, buf, (size_t)got, console_event, con);
+	return px->rc;
+}
+
+static int on_console_listen(void *ctx, int fd)
+{
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c >= 0)
+		add_console(ctx, c);
+	return 0;
+}
+
+static int on_gdb_listen(void *ctx, int fd)
+{
+	struct proxy *px = ctx;
+	int g = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	return g >= 0 ? gdb_connect(px, px->o, g) : 0;
+}
+
+static int on_gdb(void *ctx, int fd)
+{
+	struct proxy *px = ctx;
+	uint8_t buf[4096];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	return got <= 0 ? gdb_gone(px, px->o->stay) :
+			  relay_from_gdb(&px->r, buf, (size_t)got);
+}
+
+static int serve(struct proxy *px)
+{
+	struct loop l;
+
+	loop_init(&l, px->s);
+	l.on_reboot = 0;	/* a proxy outlives the kernel */
+	l.stream = 1;		/* the text went to the consoles */
+	l.tick = sync_sources;
+	l.after_read = after_read;
+	l.ctx = px;
+	px->loop = &l;
+	loop_add(&l, -1, on_console_listen, px);
+	loop_add(&l, -1, on_gdb_listen, px);
+	loop_add(&l, -1, on_gdb, px);
+	for (int i = 0; i < PROXY_MAX_CONSOLES; i++) {
+		px->con[i].px = px;
+		loop_add(&l, -1, on_console, &px->con[i]);
+	}
+	return loop_run(&l, -1, NULL);
 }
 
 int cmd_proxy(int argc, char **argv)
@@ -280,7 +309,10 @@ int cmd_proxy(int argc, char **argv)
 	s.text_ctx = px;
 	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", argv[optind],
 		con_addr, gdb_addr);
-	rc = serve(px, &o, cfd, gfd);
+	px->cfd = cfd;
+	px->gfd = gfd;
+	px->o = &o;
+	rc = serve(px);
 	if (rc != SESSION_INTR)
 		cmd_complain(&s, "proxy", rc);
 	else

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +20,12 @@
 
 #include "cmd_common.h"
 #include "gdbrun.h"
+#include "loop.h"
 #include "net.h"
 #include "relay.h"
 
 #define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
+#define GDB_EXITED 1	/* the loop's stop when gdb is gone */
 
 /*
  * Fork and exec gdb.  A pipe that exec closes (O_CLOEXEC) tells the parent
@@ -103,62 +104,75 @@ static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t 
 	return pid;
 }
 
+struct relay_run {
+	struct relay *r;
+	int lfd;		/* the listener, polled while no gdb is connected */
+	int gdb_src;		/* gdb's source in the loop */
+	struct loop *l;
+	pid_t pid;
+	int *status;
+};
+
+static void set_gdb(struct relay_run *rr, int fd)
+{
+	relay_set_gdb(rr->r, fd);
+	rr->l->src[rr->gdb_src].fd = fd;
+	rr->l->src[0].fd = fd >= 0 ? -1 : rr->lfd;
+}
+
+static int gdb_exited(void *ctx)
+{
+	struct relay_run *rr = ctx;
+
+	return waitpid(rr->pid, rr->status, WNOHANG) == rr->pid ? GDB_EXITED : 0;
+}
+
+static int on_accept(void *ctx, int fd)
+{
+	int gdb = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (gdb >= 0)
+		set_gdb(ctx, gdb);
+	return 0;
+}
+
+static int on_gdb(void *ctx, int fd)
+{
+	struct relay_run *rr = ctx;
+	uint8_t buf[4096];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	if (got > 0)
+		return relay_from_gdb(rr->r, buf, (size_t)got);
+	close(fd);
+	set_gdb(rr, -1);
+	return 0;
+}
+
 /* Relay until gdb exits; its wait status in *status. */
 static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 {
-	struct session *s = r->s;
-	uint8_t buf[4096];
-	int rc = 0;
+	struct loop l;
+	struct relay_run rr = { .r = r, .lfd = lfd, .l = &l, .pid = pid,
+				.status = status };
+	int rc;
 
-	for (;;) {
-		struct pollfd pfd[3] = {
-			{ .fd = s->port->fd, .events = POLLIN },
-			{ .fd = r->gdb_fd >= 0 ? -1 : lfd, .events = POLLIN },
-			{ .fd = r->gdb_fd, .events = POLLIN },
-		};
-		int n;
-
-		if (waitpid(pid, status, WNOHANG) == pid)
-			return rc;
-		n = poll(pfd, 3, 100);
-		if (n < 0 && errno != EINTR)
-			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
-		if (n == 0)
-			session_idle(s);
-		if (n <= 0)
-			continue;
-		if (pfd[1].revents & POLLIN) {
-			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (fd >= 0)
-				relay_set_gdb(r, fd);
-		}
-		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t got = read(r->gdb_fd, buf, sizeof(buf));
-
-			if (got <= 0) {
-				close(r->gdb_fd);
-				relay_set_gdb(r, -1);
-			} else if (!rc) {
-				rc = relay_from_gdb(r, buf, (size_t)got);
-			}
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			int err = session_read(s);
-
-			/* rc stays set once set: a later good read must not clear it. */
-			if (err)
-				rc = err;
-			else if (s->reboots)
-				rc = SESSION_REBOOT;
-			session_mark(s);	/* text went to the console sink */
-		}
-		if (rc && r->gdb_fd >= 0) {
-			/* gdb learns the link is gone; it exits in batch mode. */
-			close(r->gdb_fd);
-			relay_set_gdb(r, -1);
-		}
+	loop_init(&l, r->s);
+	l.on_intr = 0;		/* ^C belongs to gdb */
+	l.stream = 1;		/* text went to the console sink */
+	l.tick = gdb_exited;
+	l.ctx = &rr;
+	loop_add(&l, lfd, on_accept, &rr);
+	rr.gdb_src = loop_add(&l, -1, on_gdb, &rr);
+	rc = loop_run(&l, -1, NULL);
+	if (rc == GDB_EXITED)
+		return 0;
+	if (r->gdb_fd >= 0) {
+		/* gdb learns the link is gone; it exits in batch mode. */
+		close(r->gdb_fd);
+		relay_set_gdb(r, -1);
 	}
+	return rc;
 }
 
 /* The board as after any gdb session; then rc (gdb may never have run). */

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The session's poll() loop.  Everything that reads the board goes
- * through session_wait(), so the mode tracker sees every byte once.
+ * The session: what the board said, through the mode tracker.  Everything
+ * that reads the board goes through session_read(), from the one event
+ * loop (loop.c), so the tracker sees every byte once.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "loop.h"
 #include "session.h"
 
 volatile sig_atomic_t session_interrupted;
@@ -177,35 +177,10 @@ void session_idle(struct session *s)
 
 int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *))
 {
-	long deadline = session_now_ms() + timeout_ms;
+	struct loop l;
 
-	for (;;) {
-		long left = deadline - session_now_ms();
-		struct pollfd pfd = { .fd = s->port->fd, .events = POLLIN };
-		int rc;
-
-		if (done && done(s))
-			return SESSION_OK;
-		if (s->reboots)
-			return SESSION_REBOOT;
-		if (session_interrupted)
-			return SESSION_INTR;
-		if (left <= 0) {
-			session_idle(s);
-			return done && done(s) ? SESSION_OK : SESSION_TIMEOUT;
-		}
-		rc = poll(&pfd, 1, left > 100 ? 100 : (int)left);
-		if (rc < 0 && errno != EINTR)
-			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
-		if (rc <= 0) {
-			if (rc == 0)
-				session_idle(s);
-			continue;
-		}
-		rc = session_read(s);
-		if (rc)
-			return rc;
-	}
+	loop_init(&l, s);
+	return loop_run(&l, timeout_ms, done);
 }
 
 const char *session_last_seen(struct session *s, char *buf, size_t len)
