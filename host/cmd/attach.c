@@ -2,13 +2,12 @@
 /*
  * nmidbg attach PORT: the board's console.
  *
- * One poll() loop over the terminal and the port.  While the kernel runs,
- * bytes pass through raw.  The escape key (Ctrl-] by default) opens a menu.
- * When the mode tracker sees a kdb prompt, lines are edited locally with
- * readline (callback API, history per board, Tab-completion of the kdb
- * commands learnt from the board's own `help`); the board's echo of a sent
- * line is filtered out, and its `more>` pager gets the next key raw.  If
- * the port goes away, attach says so and reconnects when it returns.
+ * The terminal and the port in the one event loop (loop.c), on a session
+ * like every other command: what the board prints goes through
+ * attach_kdb.c (log, hex view, echo filter, kdb line editing), the menu's
+ * break-in included.  While the kernel runs, bytes pass through raw.  The
+ * escape key (Ctrl-] by default) opens a menu.  If the port goes away,
+ * attach says so and reconnects when it returns.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -26,45 +25,15 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "attach.h"
 #include "cmd.h"
-#include "kdb.h"
-#include "session.h"
+#include "loop.h"
 
-#define MAX_WORDS 128
-
-static struct {
-	const char *spec;
-	struct port *port;
-	struct mode_tracker mode;
-	int tty;		/* stdin is a terminal */
-	struct termios saved;
-	int raw;		/* terminal in raw mode (console passthrough) */
-	int rl;			/* readline handler installed (kdb mode) */
-	int escape;		/* the escape key */
-	int menu;		/* the next key is a menu choice */
-	int more;		/* the pager waits: the next key goes raw */
-	int hex;
-	struct kdb_how how;	/* the menu's break in */
-	FILE *log;
-	const char *log_path;
-	char logline[1024];
-	size_t logline_len;
-	char line[256];		/* the current output line, for the prompt */
-	size_t line_len;
-	char echo[512];		/* a sent kdb line whose echo to swallow */
-	size_t echo_len, echo_pos;
-	int learning;		/* `help` runs silently to learn the commands */
-	char *learnt;
-	size_t learnt_len;
-	char *words[MAX_WORDS];
-	int nwords;
-	char history[512];
-	int quit;
-} A;
+struct attach A;
 
 /* ---- terminal ---- */
 
-static void term_raw(int on)
+void attach_term_raw(int on)
 {
 	struct termios t;
 
@@ -80,7 +49,7 @@ static void term_raw(int on)
 	A.raw = on;
 }
 
-static void out(const void *buf, size_t len)
+void attach_out(const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -96,8 +65,7 @@ static void out(const void *buf, size_t len)
 	}
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void attach_say(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -106,271 +74,9 @@ static void say(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	out("\r\n[nmidbg] ", 11);
-	out(buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
-	out("\r\n", 2);
-}
-
-/* ---- log: timestamped lines, mode changes marked ---- */
-
-static void log_stamp(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(A.log, "[%s.%03ld] ", buf, ts.tv_nsec / 1000000);
-}
-
-static void log_bytes(const uint8_t *b, size_t n)
-{
-	if (!A.log)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] == '\r')
-			continue;
-		if (b[i] != '\n' && A.logline_len < sizeof(A.logline) - 1) {
-			A.logline[A.logline_len++] = (char)b[i];
-			continue;
-		}
-		if (b[i] == '\n') {
-			log_stamp();
-			fprintf(A.log, "%.*s\n", (int)A.logline_len, A.logline);
-			fflush(A.log);
-			A.logline_len = 0;
-		}
-	}
-}
-
-static void log_mark(const char *what)
-{
-	if (!A.log)
-		return;
-	log_stamp();
-	fprintf(A.log, "--- %s ---\n", what);
-	fflush(A.log);
-}
-
-static void toggle_log(void)
-{
-	if (A.log) {
-		log_mark("log stopped");
-		fclose(A.log);
-		A.log = NULL;
-		say("log stopped");
-		return;
-	}
-	A.log = fopen(A.log_path ? A.log_path : "nmidbg.log", "a");
-	if (!A.log) {
-		say("cannot open log: %s", strerror(errno));
-		return;
-	}
-	log_mark("log started");
-	say("logging to %s", A.log_path ? A.log_path : "nmidbg.log");
-}
-
-/* ---- kdb line editing ---- */
-
-static char *complete_word(const char *text, int state)
-{
-	static int i;
-	size_t n = strlen(text);
-
-	if (!state)
-		i = 0;
-	while (i < A.nwords)
-		if (strncmp(A.words[i++], text, n) == 0)
-			return strdup(A.words[i - 1]);
-	return NULL;
-}
-
-static char **complete(const char *text, int start, int end)
-{
-	(void)end;
-	rl_attempted_completion_over = 1;
-	return start == 0 ? rl_completion_matches(text, complete_word) : NULL;
-}
-
-/* Commands from `help`: the first word of each line that has a usage. */
-static void learn_words(void)
-{
-	char *save, *line;
-
-	for (line = strtok_r(A.learnt, "\n", &save); line && A.nwords < MAX_WORDS;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char word[32];
-
-		if (sscanf(line, "%31s", word) != 1 || !isalpha((unsigned char)word[0]) ||
-		    strchr(word, ':') || strcmp(word, "Command") == 0)
-			continue;
-		A.words[A.nwords++] = strdup(word);
-	}
-	free(A.learnt);
-	A.learnt = NULL;
-	A.learnt_len = 0;
-}
-
-static void send_line(char *line)
-{
-	if (!line) {		/* Ctrl-D at the kdb prompt: resume the kernel */
-		line = strdup("go");
-		if (!line)
-			return;
-	}
-	if (*line) {
-		add_history(line);
-		if (A.history[0])
-			append_history(1, A.history);
-	}
-	snprintf(A.echo, sizeof(A.echo), "%s", line);
-	A.echo_len = strlen(A.echo);
-	A.echo_pos = 0;
-	port_write(A.port, line, strlen(line));
-	port_write(A.port, "\r", 1);
-	free(line);
-	/* Until the board prompts again, what it prints is plain output. */
-	rl_callback_handler_remove();
-	A.rl = 0;
-}
-
-static void kdb_prompt(void)
-{
-	char prompt[64];
-
-	if (!A.tty)
-		return;
-	snprintf(prompt, sizeof(prompt), "%.*s", (int)A.line_len, A.line);
-	A.line_len = 0;
-	term_raw(0);
-	/* The board's prompt is on screen already: readline redraws it. */
-	out("\r", 1);
-	rl_callback_handler_install(prompt, send_line);
-	A.rl = 1;
-}
-
-/* ---- the board's output ---- */
-
-static void show(const uint8_t *b, size_t n)
-{
-	if (!n)
-		return;
-	if (A.hex) {
-		char buf[8];
-
-		for (size_t i = 0; i < n; i++) {
-			int k = snprintf(buf, sizeof(buf), "%02x%s", b[i],
-					 b[i] == '\n' ? "\r\n" : " ");
-			out(buf, (size_t)k);
-		}
-		return;
-	}
-	out(b, n);
-}
-
-static void on_text(const uint8_t *b, size_t n)
-{
-	size_t run = 0;		/* bytes b[run..i) still to show */
-
-	log_bytes(b, n);
-	if (A.learning) {
-		char *t = realloc(A.learnt, A.learnt_len + n + 1);
-
-		if (t) {
-			memcpy(t + A.learnt_len, b, n);
-			A.learnt = t;
-			A.learnt_len += n;
-			A.learnt[A.learnt_len] = '\0';
-		}
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* Swallow the board's echo of the line readline already showed. */
-		if (A.echo_len) {
-			int skip = 1;
-
-			if (A.echo_pos < A.echo_len && b[i] == (uint8_t)A.echo[A.echo_pos]) {
-				A.echo_pos++;
-			} else if (A.echo_pos == A.echo_len && (b[i] == '\r' || b[i] == '\n')) {
-				if (b[i] == '\n')
-					A.echo_len = 0;	/* the echo is over */
-			} else {
-				skip = 0;	/* not our echo after all */
-				A.echo_len = 0;
-			}
-			if (skip) {
-				show(b + run, i - run);
-				run = i + 1;
-				continue;
-			}
-		}
-		/* Keep the current line: it may become readline's prompt. */
-		if (b[i] == '\n' || b[i] == '\r')
-			A.line_len = 0;
-		else if (A.line_len < sizeof(A.line))
-			A.line[A.line_len++] = (char)b[i];
-		if (A.rl) {	/* a line before the prompt: keep readline tidy */
-			run = i + 1;
-			continue;
-		}
-	}
-	show(b + run, n - run);
-}
-
-static void on_event(void *ctx, const struct mode_event *ev)
-{
-	(void)ctx;
-	switch (ev->type) {
-	case MODE_EV_TEXT:
-		on_text(ev->data, ev->len);
-		break;
-	case MODE_EV_MODE:
-		log_mark(mode_name(ev->mode));
-		if (ev->mode != MODE_KDB && A.rl) {
-			rl_callback_handler_remove();
-			A.rl = 0;
-		}
-		if (ev->mode == MODE_CONSOLE)
-			term_raw(1);
-		break;
-	case MODE_EV_KDB_PROMPT:
-		if (!A.nwords && !A.learning && A.tty) {
-			/* Learn the commands once, quietly, from `help`. */
-			A.learning = 1;
-			A.line_len = 0;
-			port_write(A.port, "help\r", 5);
-			break;
-		}
-		if (A.learning) {
-			A.learning = 0;
-			learn_words();
-			A.line_len = 0;
-			/* The prompt for the user, as kdb printed it before `help`. */
-			snprintf(A.line, sizeof(A.line), "[%d]kdb> ", ev->cpu);
-			A.line_len = strlen(A.line);
-		}
-		kdb_prompt();
-		break;
-	case MODE_EV_MORE:
-		if (A.learning) {
-			port_write(A.port, " ", 1);
-			break;
-		}
-		A.more = 1;
-		term_raw(1);
-		break;
-	case MODE_EV_PACKET:
-		if (A.hex)
-			show(ev->data, ev->len);
-		break;
-	case MODE_EV_REBOOT:
-		log_mark("board rebooted");
-		break;
-	default:
-		break;
-	}
+	attach_out("\r\n[nmidbg] ", 11);
+	attach_out(buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+	attach_out("\r\n", 2);
 }
 
 /* ---- the escape menu ---- */
@@ -378,41 +84,36 @@ static void on_event(void *ctx, const struct mode_event *ev)
 static void menu_key(int c)
 {
 	struct kdb_entry e;
-	struct session s;
 	int rc;
 
 	A.menu = 0;
 	switch (c) {
 	case 'b':
-		say("breaking in...");
-		session_init(&s, A.port);
-		s.on_text = session_text_to_file;
-		s.text_ctx = stdout;
-		rc = kdb_break_in(&s, &A.how, &e);
-		session_free(&s);
+		/* On the session: the board's answer is shown, logged, filtered. */
+		attach_say("breaking in...");
+		rc = kdb_break_in(&A.s, &A.how, &e);
 		if (rc)
-			say("no kdb prompt: %s", session_strerror(&s, rc));
+			attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
 		else
-			say("in kdb on cpu %d (%s, %ld ms): press Enter", e.cpu, e.how, e.ms);
-		mode_init(&A.mode);
+			attach_say("in kdb on cpu %d (%s, %ld ms)", e.cpu, e.how, e.ms);
 		break;
 	case 'B':
-		rc = port_send_break(A.port);
-		say(rc ? "BREAK: %s" : "BREAK sent%s", rc ? A.port->err : "");
+		rc = port_send_break(A.s.port);
+		attach_say(rc ? "BREAK: %s" : "BREAK sent%s", rc ? A.s.port->err : "");
 		break;
 	case 'x':
 		A.hex = !A.hex;
-		say("hex view %s", A.hex ? "on" : "off");
+		attach_say("hex view %s", A.hex ? "on" : "off");
 		break;
 	case 'l':
-		toggle_log();
+		attach_toggle_log();
 		break;
 	case 'q':
 		A.quit = 1;
 		break;
 	default:
 		if (c == A.escape)	/* the escape key twice sends it */
-			port_write(A.port, &(char){ (char)c }, 1);
+			attach_send(&(char){ (char)c }, 1);
 		break;
 	}
 }
@@ -437,40 +138,54 @@ static void on_stdin(void)
 	}
 	if (A.more) {
 		A.more = 0;
-		port_write(A.port, buf, 1);
+		attach_send(buf, 1);
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		if (A.tty && buf[i] == A.escape) {
-			port_write(A.port, buf, (size_t)i);
+			attach_send(buf, (size_t)i);
 			A.menu = 1;
-			say("menu: b break in, B send BREAK, x hex view, l log, q quit");
+			attach_say("menu: b break in, B send BREAK, x hex view, l log, q quit");
 			if (i + 1 < n)
 				menu_key(buf[i + 1]);
 			return;
 		}
 	}
-	port_write(A.port, buf, (size_t)n);
+	attach_send(buf, (size_t)n);
 }
 
 /* ---- the loop ---- */
 
+int attach_send(const void *buf, size_t len)
+{
+	return port_write(A.s.port, buf, len);
+}
+
+/* The session on a (new) port: attach sees every event first. */
+static void attach_session(struct port *p)
+{
+	session_free(&A.s);
+	session_init(&A.s, p);
+	A.s.on_event = attach_on_event;
+}
+
 static int reconnect(void)
 {
+	struct port *p = NULL;
 	char err[300];
 
-	say("lost %s: %s; waiting for it to come back (Ctrl-] q quits)", A.spec,
-	    A.port->err);
-	log_mark("port lost");
-	port_close(A.port);
-	A.port = NULL;
+	attach_say("lost %s: %s; waiting for it to come back (Ctrl-] q quits)", A.spec,
+		   A.s.port->err);
+	attach_log_mark("port lost");
+	port_close(A.s.port);
+	A.s.port = NULL;
 	while (!A.quit) {
 		struct pollfd pfd = { .fd = 0, .events = POLLIN };
 
-		if (port_open(A.spec, &A.port, err, sizeof(err)) == 0) {
-			say("%s is back", A.spec);
-			log_mark("port back");
-			mode_init(&A.mode);
+		if (port_open(A.spec, &p, err, sizeof(err)) == 0) {
+			attach_say("%s is back", A.spec);
+			attach_log_mark("port back");
+			attach_session(p);
 			return 0;
 		}
 		if (poll(&pfd, A.quit == 2 ? 0 : 1, 500) > 0) {
@@ -489,44 +204,56 @@ static int reconnect(void)
 	return -1;
 }
 
+#define ATTACH_STOP 1	/* the loop's stop: quit, or drained after EOF */
+
+static int on_stdin_ready(void *ctx, int fd)
+{
+	struct loop *l = ctx;
+
+	(void)fd;
+	on_stdin();
+	if (A.quit == 2) {
+		/* stdin ended: no more to read; drain the board a second. */
+		l->src[0].fd = -1;
+		l->lazy = 0;
+		A.quiet_since = session_now_ms();
+	}
+	return A.quit == 1 ? ATTACH_STOP : 0;
+}
+
+static int drained(void *ctx)
+{
+	(void)ctx;
+	if (A.quit == 1)
+		return ATTACH_STOP;
+	return A.quit == 2 && session_now_ms() - A.quiet_since >= 1000 ? ATTACH_STOP : 0;
+}
+
+static int board_spoke(void *ctx)
+{
+	(void)ctx;
+	A.quiet_since = session_now_ms();
+	return 0;
+}
+
 static void loop(void)
 {
-	uint8_t buf[4096];
-	int idle = 0;
+	struct loop l;
 
-	while (!A.quit || A.quit == 2) {
-		struct pollfd pfd[2] = {
-			{ .fd = A.quit == 2 ? -1 : 0, .events = POLLIN },
-			{ .fd = A.port->fd, .events = POLLIN },
-		};
-		/*
-		 * Sleep until something happens: a timer only while a held '$'
-		 * may need flushing as text, or while draining after stdin EOF.
-		 * An idle board costs no wakeups.
-		 */
-		int rc = poll(pfd, 2, A.mode.held_len || A.quit == 2 ? 100 : -1);
+	for (;;) {
+		int rc;
 
-		if (rc < 0 && errno != EINTR)
-			break;
-		if (rc == 0) {
-			mode_flush(&A.mode, on_event, NULL);
-			if (A.quit == 2 && ++idle >= 10)	/* 1 s quiet after EOF */
-				break;
-			continue;
-		}
-		idle = 0;
-		if (pfd[1].revents) {
-			ssize_t n = port_read(A.port, buf, sizeof(buf));
-
-			if (n < 0) {
-				if (reconnect())
-					break;
-				continue;
-			}
-			mode_feed(&A.mode, buf, (size_t)n, on_event, NULL);
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP))
-			on_stdin();
+		loop_init(&l, &A.s);
+		l.on_reboot = 0;	/* the console goes on across a reboot */
+		l.on_intr = 0;		/* Ctrl-C is the board's (raw terminal) */
+		l.stream = 1;		/* shown and logged as it comes */
+		l.lazy = A.quit != 2;	/* an idle board costs no wakeups */
+		l.tick = drained;
+		l.after_read = board_spoke;
+		loop_add(&l, A.quit == 2 ? -1 : 0, on_stdin_ready, &l);
+		rc = loop_run(&l, -1, NULL);
+		if (rc == ATTACH_STOP || rc >= 0 || reconnect())
+			return;
 	}
 }
 
@@ -538,6 +265,7 @@ int cmd_attach(int argc, char **argv)
 		{ "knock", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct port *p;
 	char err[300];
 	int c;
 
@@ -564,18 +292,20 @@ int cmd_attach(int argc, char **argv)
 	if (optind < argc - 1)
 		return cmd_usage_error("attach", "'%s': one PORT only", argv[optind + 1]);
 	A.spec = argv[optind];
-	if (port_open(A.spec, &A.port, err, sizeof(err))) {
+	if (port_open(A.spec, &p, err, sizeof(err))) {
 		fprintf(stderr, "nmidbg: %s\n", err);
 		return NMIDBG_EXIT_PORT;
 	}
+	attach_session(p);
 	if (A.log_path) {
 		A.log = fopen(A.log_path, "a");
 		if (!A.log) {
 			fprintf(stderr, "nmidbg: %s: %s\n", A.log_path, strerror(errno));
-			port_close(A.port);
+			port_close(A.s.port);
+			session_free(&A.s);
 			return NMIDBG_EXIT_USAGE;
 		}
-		log_mark("attached");
+		attach_log_mark("attached");
 	}
 	A.tty = isatty(0);
 	if (A.tty) {
@@ -584,8 +314,8 @@ int cmd_attach(int argc, char **argv)
 		size_t j = 0;
 
 		tcgetattr(0, &A.saved);
-		for (const char *p = A.spec; *p && j < sizeof(safe) - 1; p++)
-			safe[j++] = isalnum((unsigned char)*p) ? *p : '_';
+		for (const char *q = A.spec; *q && j < sizeof(safe) - 1; q++)
+			safe[j++] = isalnum((unsigned char)*q) ? *q : '_';
 		safe[j] = '\0';
 		if (home) {
 			snprintf(A.history, sizeof(A.history), "%s/.local", home);
@@ -600,24 +330,22 @@ int cmd_attach(int argc, char **argv)
 			if (access(A.history, F_OK))
 				write_history(A.history);
 		}
-		rl_attempted_completion_function = complete;
-		term_raw(1);
+		rl_attempted_completion_function = attach_complete;
+		attach_term_raw(1);
 		fprintf(stderr, "[nmidbg] attached to %s; Ctrl-] opens the menu\r\n", A.spec);
 	}
-	mode_init(&A.mode);
 	loop();
 	if (A.rl)
 		rl_callback_handler_remove();
-	term_raw(0);
+	attach_term_raw(0);
 	if (A.tty)
 		fputs("\n", stderr);
 	if (A.log) {
-		log_mark("detached");
+		attach_log_mark("detached");
 		fclose(A.log);
 	}
-	for (int i = 0; i < A.nwords; i++)
-		free(A.words[i]);
-	free(A.learnt);
-	port_close(A.port);
+	attach_forget_words();
+	port_close(A.s.port);
+	session_free(&A.s);
 	return NMIDBG_EXIT_OK;
 }

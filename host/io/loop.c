@@ -67,7 +67,9 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 			who[n] = i;
 			pfd[n++] = (struct pollfd){ .fd = l->src[i].fd, .events = POLLIN };
 		}
-		rc = poll(pfd, (nfds_t)n, left > TICK_MS ? TICK_MS : (int)left);
+		/* An idle board costs no wakeups unless a tick has work to do. */
+		rc = poll(pfd, (nfds_t)n, l->lazy && deadline < 0 && !s->mode.held_len ?
+			  -1 : left > TICK_MS ? TICK_MS : (int)left);
 		if (rc < 0 && errno != EINTR)
 			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
 		if (rc == 0)

@@ -32,6 +32,7 @@ struct loop {
 	int on_reboot;		/* stop with SESSION_REBOOT when the board reboots */
 	int on_intr;		/* stop with SESSION_INTR on Ctrl-C (or SIGTERM) */
 	int stream;		/* text is streamed, not kept: mark after each read */
+	int lazy;		/* no deadline, no held bytes: sleep until an fd wakes */
 };
 
 /* A loop over s's port only, stopping on reboot and Ctrl-C. */

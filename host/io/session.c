@@ -86,6 +86,8 @@ static void on_event(void *ctx, const struct mode_event *ev)
 {
 	struct session *s = ctx;
 
+	if (s->on_event)
+		s->on_event(s->event_ctx, ev);
 	switch (ev->type) {
 	case MODE_EV_TEXT:
 		add_text(s, ev->data, ev->len);

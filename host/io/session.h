@@ -38,6 +38,9 @@ struct session {
 	void (*on_packet)(void *ctx, const uint8_t *payload, size_t len);
 	void (*on_ack)(void *ctx, int ok);
 	void *hook_ctx;
+	/* Optional: every event of the mode tracker, first (attach's view). */
+	void (*on_event)(void *ctx, const struct mode_event *ev);
+	void *event_ctx;
 	/* Optional: text from the board, as it comes (session_text_to_file). */
 	void (*on_text)(void *ctx, const uint8_t *data, size_t len);
 	void *text_ctx;

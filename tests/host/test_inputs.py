@@ -56,9 +56,10 @@ def connect(port, timeout=10):
             time.sleep(0.05)
 
 
-def attach_on_a_terminal(binary, spec, args, keys, until, timeout=15):
+def attach_on_a_terminal(binary, spec, args, keys, until, leave=b"", timeout=15):
     """nmidbg attach on a pty: type keys (one write each), read until the
-    screen shows `until`, then Ctrl-] q.  Returns what it showed."""
+    screen shows `until`, type `leave`, then Ctrl-] q.  Returns what it
+    showed."""
     master, slave = pty.openpty()
     p = subprocess.Popen([binary, "attach", spec] + args, stdin=slave,
                          stdout=slave, stderr=slave, close_fds=True)
@@ -83,6 +84,9 @@ def attach_on_a_terminal(binary, spec, args, keys, until, timeout=15):
             read_for(0.3)
         while until not in out and time.monotonic() < deadline:
             read_for(0.2)
+        if leave:
+            os.write(master, leave)
+            read_for(1)
         os.write(master, b"\x1dq")
         p.wait(timeout=10)
         read_for(0.2)
@@ -159,12 +163,21 @@ class InputsMixin:
         self.assertIn(b"Available cpus", p.stdout)
 
     def test_attach_menu_uses_the_knock(self):
-        """The menu's break-in (Ctrl-] b) sends the --knock given."""
+        """The menu's break-in (Ctrl-] b) sends the --knock given, on the
+        session: kdb's banner reaches the log, and the kdb prompt is
+        attach's own (readline; Ctrl-D resumes)."""
         b = self.board(knock=b"KNOCK")
-        out = attach_on_a_terminal(self.binary, b.spec, ["--knock", "KNOCK"],
-                                   [b"\x1d", b"b"], b"in kdb on cpu 0 (knock")
+        log = os.path.join(tempfile.mkdtemp(prefix="nmidbg-attach-"), "board.log")
+        out = attach_on_a_terminal(self.binary, b.spec, ["--knock", "KNOCK", "-l", log],
+                                   [b"\x1d", b"b"], b"in kdb on cpu 0 (knock",
+                                   leave=b"\x04")
         self.assertIn(b"in kdb on cpu 0 (knock", out)
         self.assertIn(b"KNOCK", bytes(b.received))
+        with open(log, "rb") as f:
+            text = f.read()
+        self.assertIn(b"Entering kdb (current=0x0, pid 1) on processor 0", text)
+        self.assertIn(b"--- kdb ---", text)
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))   # Ctrl-D
 
     def test_proxy_console_enter_is_one_line(self):
         """A telnet client's CR LF or CR NUL reaches the board as one CR."""
