@@ -21,24 +21,41 @@ enum {
 	NMIDBG_EXIT_OUTPUT = 6,	/* an output file cannot be written */
 };
 
-/* Commands, each in its own file. */
+/* Commands without the frame (the others: struct cmd_frame below). */
 int cmd_attach(int argc, char **argv);
 int cmd_list(int argc, char **argv);
-int cmd_break(int argc, char **argv);
-int cmd_kdb(int argc, char **argv);
-int cmd_gdb(int argc, char **argv);
-int cmd_triage(int argc, char **argv);
-int cmd_proxy(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
+struct cmd_run;		/* cmd_common.h: one run of a framed command */
+
+/*
+ * A command that needs the board gets the frame (cmd_frame()): prepare
+ * (parse, and what must be ready before the board is touched), open the
+ * port, break in if it needs to, body, finish (the exit code), close.
+ */
+struct cmd_frame {
+	int (*prepare)(int argc, char **argv, struct cmd_run *r);	/* exit code, 0: go on */
+	int (*body)(struct cmd_run *r);		/* in kdb (or just opened): SESSION_* */
+	int (*finish)(struct cmd_run *r, int rc);	/* NULL: cmd_exit_code(rc) */
+};
+
+enum {
+	CMD_NEEDS_PORT = 1,	/* the frame opens PORT */
+	CMD_NEEDS_BREAKIN = 2,	/* and breaks in before the body */
+};
+
 struct cmd {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(int argc, char **argv);	/* without the frame */
+	const struct cmd_frame *frame;		/* or with it */
+	unsigned needs;
 	const char *usage;	/* arguments after the name */
 	const char *summary;	/* one line */
 };
+
+extern const struct cmd_frame cmd_break_frame, cmd_kdb_frame, cmd_dump_frame,
+	cmd_gdb_frame, cmd_triage_frame, cmd_proxy_frame;
 
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;
@@ -53,5 +70,7 @@ void cmd_print_usage(FILE *out, const struct cmd *c);
  */
 int cmd_usage_error(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Run a command: through its frame, or its run(). */
+int cmd_frame_run(const struct cmd *c, int argc, char **argv);
 
 #endif

@@ -101,6 +101,31 @@ void cmd_close_session(struct session *s)
 	session_free(s);
 }
 
+int cmd_frame_run(const struct cmd *c, int argc, char **argv)
+{
+	struct cmd_run r = { .opened = 0 };
+	int rc, ret;
+
+	if (!c->frame)
+		return c->run(argc, argv);
+	cmd_opts_init(&r.o);
+	ret = c->frame->prepare(argc, argv, &r);
+	if (ret)
+		return ret;
+	if (cmd_open_session(r.port, &r.s)) {
+		rc = PORT_EIO;	/* said already: exit 3 */
+	} else {
+		r.opened = 1;
+		rc = c->needs & CMD_NEEDS_BREAKIN ? cmd_enter(&r.s, &r.o, &r.e) : 0;
+		if (!rc)
+			rc = c->frame->body(&r);
+	}
+	ret = c->frame->finish ? c->frame->finish(&r, rc) : cmd_exit_code(rc);
+	if (r.opened)
+		cmd_close_session(&r.s);
+	return ret;
+}
+
 int cmd_enter(struct session *s, const struct cmd_opts *o, struct kdb_entry *e)
 {
 	int rc = kdb_break_in(s, &o->how, e);

@@ -36,6 +36,15 @@ void cmd_opts_init(struct cmd_opts *o);
  */
 int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg);
 
+/* One run of a framed command (cmd.h): what the frame and the command share. */
+struct cmd_run {
+	struct cmd_opts o;	/* the break-in options (cmd_opts_parse) */
+	const char *port;	/* set by prepare */
+	struct session s;	/* open during body and finish if opened */
+	int opened;
+	struct kdb_entry e;	/* how the frame broke in */
+};
+
 int cmd_open_session(const char *spec, struct session *s);
 void cmd_close_session(struct session *s);
 /* Break in as the options say; on failure say why on stderr. */

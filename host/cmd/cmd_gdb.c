@@ -60,29 +60,33 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 	return 0;
 }
 
-int cmd_gdb(int argc, char **argv)
-{
-	struct gdb_opts o = { 0 };
-	struct session s;
-	struct kdb_entry e;
-	const char *port = NULL, *state = "unknown";
-	int rc, status = 0, ret;
+static struct gdb_opts O;	/* one command per process */
+static int status;
+static const char *state = "unknown";
 
-	if (parse(argc, argv, &o, &port))
+static int gdb_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, &r->port))
 		return NMIDBG_EXIT_USAGE;
-	if (access(o.g.vmlinux, R_OK)) {
-		fprintf(stderr, "nmidbg: %s: %s\n", o.g.vmlinux, strerror(errno));
+	if (access(O.g.vmlinux, R_OK)) {
+		fprintf(stderr, "nmidbg: %s: %s\n", O.g.vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
 	}
-	if (cmd_open_session(port, &s))
-		return NMIDBG_EXIT_PORT;
-	rc = cmd_enter(&s, &o.c, &e);
-	if (rc)
-		goto out;
-	fprintf(stderr, "nmidbg: in kdb on cpu %d\n", e.cpu);
-	rc = gdb_run(&s, &o.c, &o.g, &status, &state);
-out:
-	ret = cmd_exit_code(rc);
+	r->o = O.c;
+	return 0;
+}
+
+static int gdb_body(struct cmd_run *r)
+{
+	fprintf(stderr, "nmidbg: in kdb on cpu %d\n", r->e.cpu);
+	return gdb_run(&r->s, &r->o, &O.g, &status, &state);
+}
+
+static int gdb_finish(struct cmd_run *r, int rc)
+{
+	int ret = cmd_exit_code(rc);
+
+	(void)r;
 	if (!rc && WIFSIGNALED(status))
 		fprintf(stderr, "nmidbg: gdb was killed (signal %d); the board is %s\n",
 			WTERMSIG(status), state);
@@ -93,6 +97,9 @@ out:
 		fprintf(stderr, "nmidbg: the board is %s\n", state);
 	if (!rc && status)
 		ret = NMIDBG_EXIT_FAIL;
-	cmd_close_session(&s);
 	return ret;
 }
+
+const struct cmd_frame cmd_gdb_frame = {
+	.prepare = gdb_prepare, .body = gdb_body, .finish = gdb_finish,
+};

@@ -57,75 +57,76 @@ static int parse(int argc, char **argv, struct opts *o, int kdb, const char **po
 	return 0;
 }
 
-int cmd_break(int argc, char **argv)
-{
-	struct opts o = { 0 };
-	struct session s;
-	struct kdb_entry e;
-	const char *port = NULL;
-	int rc;
+static struct opts O;	/* one command per process */
 
-	if (parse(argc, argv, &o, 0, &port))
+static int break_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, 0, &r->port))
 		return NMIDBG_EXIT_USAGE;
-	if (cmd_open_session(port, &s))
-		return NMIDBG_EXIT_PORT;
-	rc = cmd_enter(&s, &o.c, &e);
-	if (!rc)
-		printf("in kdb on cpu %d: %s in %ld ms\n", e.cpu,
-		       strcmp(e.how, "already") ? e.how : "it was already there", e.ms);
-	cmd_close_session(&s);
-	return cmd_exit_code(rc);
+	r->o = O.c;
+	return 0;
 }
 
-int cmd_kdb(int argc, char **argv)
+static int break_body(struct cmd_run *r)
 {
-	struct opts o = { 0 };
-	struct session s;
-	struct kdb_entry e;
-	const char *port = NULL;
-	int rc, i;
+	printf("in kdb on cpu %d: %s in %ld ms\n", r->e.cpu,
+	       strcmp(r->e.how, "already") ? r->e.how : "it was already there", r->e.ms);
+	return 0;
+}
 
-	if (parse(argc, argv, &o, 1, &port))
+const struct cmd_frame cmd_break_frame = {
+	.prepare = break_prepare, .body = break_body,
+};
+
+static int kdb_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, 1, &r->port))
 		return NMIDBG_EXIT_USAGE;
-	if (cmd_open_session(port, &s))
-		return NMIDBG_EXIT_PORT;
-	rc = cmd_enter(&s, &o.c, &e);
-	if (rc)
-		goto out;
-	if (o.json) {
+	r->o = O.c;
+	return 0;
+}
+
+static int kdb_body(struct cmd_run *r)
+{
+	struct session *s = &r->s;
+	int rc = 0;
+
+	if (O.json) {
 		printf("{\"port\": ");
-		json_string(stdout, port, strlen(port));
+		json_string(stdout, r->port, strlen(r->port));
 		printf(", \"entry\": {\"how\": \"%s\", \"ms\": %ld}, \"cpu\": %d, \"commands\": [",
-		       e.how, e.ms, e.cpu);
+		       r->e.how, r->e.ms, r->e.cpu);
 	}
-	for (i = 0; i < o.ncmds && !rc; i++) {
+	for (int i = 0; i < O.ncmds && !rc; i++) {
 		char *out;
 		long t0 = session_now_ms();
 
-		rc = kdb_run(&s, o.cmds[i], o.c.how.timeout_ms * 4, &out);
+		rc = kdb_run(s, O.cmds[i], r->o.how.timeout_ms * 4, &out);
 		if (rc) {
-			cmd_complain(&s, o.cmds[i], rc);
+			cmd_complain(s, O.cmds[i], rc);
 			break;
 		}
-		if (o.json) {
+		if (O.json) {
 			printf("%s{\"command\": ", i ? ", " : "");
-			json_string(stdout, o.cmds[i], strlen(o.cmds[i]));
+			json_string(stdout, O.cmds[i], strlen(O.cmds[i]));
 			printf(", \"ms\": %ld, \"output\": ", session_now_ms() - t0);
 			json_lines(stdout, out);
 			printf("}");
 		} else {
-			if (o.ncmds > 1)
-				printf("[%d]kdb> %s\n", e.cpu, o.cmds[i]);
+			if (O.ncmds > 1)
+				printf("[%d]kdb> %s\n", r->e.cpu, O.cmds[i]);
 			fputs(out, stdout);
 		}
 		free(out);
 	}
-	if (!rc && !o.c.stay)
-		rc = kdb_go(&s);
-	if (o.json)
-		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !o.c.stay ? "true" : "false",
+	if (!rc && !r->o.stay)
+		rc = kdb_go(s);
+	if (O.json)
+		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !r->o.stay ? "true" : "false",
 		       rc ? "false" : "true");
-out:
-	cmd_close_session(&s);
-	return cmd_exit_code(rc);
+	return rc;
 }
+
+const struct cmd_frame cmd_kdb_frame = {
+	.prepare = kdb_prepare, .body = kdb_body,
+};

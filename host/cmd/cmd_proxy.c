@@ -254,7 +254,9 @@ static int serve(struct proxy *px)
 	return loop_run(&l, -1, NULL);
 }
 
-int cmd_proxy(int argc, char **argv)
+static struct proxy *P;	/* one command per process */
+
+static int proxy_prepare(int argc, char **argv, struct cmd_run *r)
 {
 	static const struct option longopts[] = {
 		{ "console", required_argument, NULL, 'c' },
@@ -264,13 +266,9 @@ int cmd_proxy(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *con_addr = "tcp:127.0.0.1:5550", *gdb_addr = "tcp:127.0.0.1:5551";
-	struct cmd_opts o;
-	struct session s;
-	struct proxy *px;
 	char why[300];
-	int c, any = 0, cfd = -1, gfd = -1, rc;
+	int c, any = 0, cfd = -1, gfd = -1;
 
-	cmd_opts_init(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:t:", longopts, NULL)) != -1) {
 		if (c == 'c')
@@ -279,13 +277,14 @@ int cmd_proxy(int argc, char **argv)
 			gdb_addr = optarg;
 		else if (c == 'A')
 			any = 1;
-		else if (cmd_opts_parse(&o, "proxy", c, optarg))
+		else if (cmd_opts_parse(&r->o, "proxy", c, optarg))
 			return NMIDBG_EXIT_USAGE;
 	}
 	if (optind >= argc)
 		return cmd_usage_error("proxy", "no PORT");
 	if (optind < argc - 1)
 		return cmd_usage_error("proxy", "'%s': one PORT only", argv[optind + 1]);
+	/* The listeners before the board: an address in use costs nothing. */
 	cfd = net_listen(con_addr, any, NULL, why, sizeof(why));
 	if (cfd >= 0)
 		gfd = net_listen(gdb_addr, any, NULL, why, sizeof(why));
@@ -295,38 +294,56 @@ int cmd_proxy(int argc, char **argv)
 			close(cfd);
 		return NMIDBG_EXIT_USAGE;
 	}
-	px = calloc(1, sizeof(*px));
-	if (!px || cmd_open_session(argv[optind], &s)) {
-		free(px);
+	P = calloc(1, sizeof(*P));
+	if (!P) {
+		fprintf(stderr, "nmidbg: out of memory\n");
 		close(cfd);
 		close(gfd);
-		return px ? NMIDBG_EXIT_PORT : NMIDBG_EXIT_FAIL;
+		return NMIDBG_EXIT_FAIL;
 	}
-	px->s = &s;
-	session_catch_sigterm();
-	relay_init(&px->r, &s, &o.how);
-	s.on_text = board_text;
-	s.text_ctx = px;
-	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", argv[optind],
+	P->cfd = cfd;
+	P->gfd = gfd;
+	r->port = argv[optind];
+	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", r->port,
 		con_addr, gdb_addr);
-	px->cfd = cfd;
-	px->gfd = gfd;
-	px->o = &o;
+	return 0;
+}
+
+static int proxy_body(struct cmd_run *r)
+{
+	struct proxy *px = P;
+	int rc;
+
+	px->s = &r->s;
+	px->o = &r->o;
+	session_catch_sigterm();
+	relay_init(&px->r, &r->s, &r->o.how);
+	r->s.on_text = board_text;
+	r->s.text_ctx = px;
 	rc = serve(px);
 	if (rc != SESSION_INTR)
-		cmd_complain(&s, "proxy", rc);
+		cmd_complain(&r->s, "proxy", rc);
 	else
 		rc = SESSION_OK;	/* Ctrl-C or SIGTERM is how a proxy ends */
 	if (px->gdb_on) {
 		/* Leave the board as after any gdb session, not in kgdb. */
 		session_interrupted = 0;
-		gdb_gone(px, o.stay);
+		gdb_gone(px, r->o.stay);
 	}
-	while (px->ncon)
-		drop_console(px, px->ncon - 1);
-	close(cfd);
-	close(gfd);
-	cmd_close_session(&s);
-	free(px);
+	return rc;
+}
+
+static int proxy_finish(struct cmd_run *r, int rc)
+{
+	(void)r;
+	while (P->ncon)
+		drop_console(P, P->ncon - 1);
+	close(P->cfd);
+	close(P->gfd);
+	free(P);
 	return cmd_exit_code(rc);
 }
+
+const struct cmd_frame cmd_proxy_frame = {
+	.prepare = proxy_prepare, .body = proxy_body, .finish = proxy_finish,
+};

@@ -240,41 +240,50 @@ static int collect(struct session *s, const struct triage_opts *o,
 	return rc;
 }
 
-int cmd_triage(int argc, char **argv)
-{
-	struct triage_opts o = { 0 };
-	struct triage t = { 0 };
-	struct session s;
-	struct kdb_entry e;
+static struct {		/* one command per process */
+	struct triage_opts o;
+	struct triage t;
 	struct reports r;
-	const char *port = NULL;
-	time_t now = time(NULL);
-	int rc, ret;
+} T;
 
-	if (parse(argc, argv, &o, &port))
+static int triage_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	time_t now = time(NULL);
+
+	if (parse(argc, argv, &T.o, &r->port))
 		return NMIDBG_EXIT_USAGE;
-	if (o.vmlinux && access(o.vmlinux, R_OK)) {
-		fprintf(stderr, "nmidbg: %s: %s\n", o.vmlinux, strerror(errno));
+	if (T.o.vmlinux && access(T.o.vmlinux, R_OK)) {
+		fprintf(stderr, "nmidbg: %s: %s\n", T.o.vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
 	}
-	if (open_reports(&o, &r))
+	/* The reports before the board: a path that cannot be written costs nothing. */
+	if (open_reports(&T.o, &T.r))
 		return NMIDBG_EXIT_OUTPUT;
-	if (cmd_open_session(port, &s)) {
-		abandon_reports(&r);
-		return NMIDBG_EXIT_PORT;
-	}
-	t.port = port;
-	t.after = "in kdb";
-	strftime(t.time, sizeof(t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	rc = cmd_enter(&s, &o.c, &e);
-	if (rc)
-		abandon_reports(&r);	/* nothing to report */
-	else
-		rc = collect(&s, &o, &e, &t);
-	ret = cmd_exit_code(rc);
-	if (t.how && write_reports(&r, &t))
+	r->o = T.o.c;
+	T.t.port = r->port;
+	T.t.after = "in kdb";
+	strftime(T.t.time, sizeof(T.t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	return 0;
+}
+
+static int triage_body(struct cmd_run *r)
+{
+	return collect(&r->s, &T.o, &r->e, &T.t);
+}
+
+static int triage_finish(struct cmd_run *r, int rc)
+{
+	int ret = cmd_exit_code(rc);
+
+	(void)r;
+	if (!T.t.how)
+		abandon_reports(&T.r);	/* never got in: nothing to report */
+	else if (write_reports(&T.r, &T.t))
 		ret = NMIDBG_EXIT_OUTPUT;
-	triage_free(&t);
-	cmd_close_session(&s);
+	triage_free(&T.t);
 	return ret;
 }
+
+const struct cmd_frame cmd_triage_frame = {
+	.prepare = triage_prepare, .body = triage_body, .finish = triage_finish,
+};

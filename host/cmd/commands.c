@@ -13,26 +13,27 @@
 #define NMIDBG_VERSION "unknown"
 #endif
 
+#define PORT_BREAKIN (CMD_NEEDS_PORT | CMD_NEEDS_BREAKIN)
 #define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--sysrq-cmd CMD]"
 
 const struct cmd cmd_table[] = {
-	{ "attach", cmd_attach, "PORT [-l LOG] [-e ^X] [--knock STRING]",
+	{ "attach", cmd_attach, NULL, 0, "PORT [-l LOG] [-e ^X] [--knock STRING]",
 	  "the board's console; Ctrl-] opens a menu; kdb lines are edited locally" },
-	{ "break", cmd_break, "PORT " BREAKIN,
+	{ "break", NULL, &cmd_break_frame, PORT_BREAKIN, "PORT " BREAKIN,
 	  "break into kdb and verify it (the prompt comes back)" },
-	{ "dump", cmd_dump, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
+	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },
-	{ "gdb", cmd_gdb, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
+	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
 	  "break in, switch to kgdb, run gdb-multiarch with the kernel's lx-* helpers; resume after" },
-	{ "help", cmd_help, "[COMMAND]", "show help for nmidbg or one command" },
-	{ "kdb", cmd_kdb, "PORT -c CMD [-c CMD...] [--json] [--stay] " BREAKIN,
+	{ "help", cmd_help, NULL, 0, "[COMMAND]", "show help for nmidbg or one command" },
+	{ "kdb", NULL, &cmd_kdb_frame, PORT_BREAKIN, "PORT -c CMD [-c CMD...] [--json] [--stay] " BREAKIN,
 	  "break in if needed, run kdb commands (at most 64), print their output, resume" },
-	{ "list", cmd_list, "", "list local serial ports with their USB identity" },
-	{ "proxy", cmd_proxy, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
+	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
+	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
-	{ "triage", cmd_triage, "PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN,
+	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN,
 	  "break in, collect every CPU's stack, D-state tasks and the log; write Markdown and JSON" },
-	{ "version", cmd_version, "", "print the version" },
+	{ "version", cmd_version, NULL, 0, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);
 

@@ -29,5 +29,5 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
 		return cmd_help(2, (char *[]){ "help", argv[1], NULL });
-	return c->run(argc - 1, argv + 1);
+	return cmd_frame_run(c, argc - 1, argv + 1);
 }

@@ -19,9 +19,12 @@ static int run_nothing(int argc, char **argv)
 }
 
 static const struct cmd table[] = {
-	{ "break", run_nothing, "PORT", "break into the kernel debugger" },
-	{ "kdb", run_nothing, "PORT -c CMD", "run kdb commands" },
-	{ "kdbx", run_nothing, "", "a name that extends another" },
+	{ .name = "break", .run = run_nothing, .usage = "PORT",
+	  .summary = "break into the kernel debugger" },
+	{ .name = "kdb", .run = run_nothing, .usage = "PORT -c CMD",
+	  .summary = "run kdb commands" },
+	{ .name = "kdbx", .run = run_nothing, .usage = "",
+	  .summary = "a name that extends another" },
 };
 
 static char *capture(void (*fn)(FILE *))
