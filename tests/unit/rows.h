@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #define ROWS_MAX 256
@@ -43,5 +44,27 @@ static inline size_t rows_add(struct CMUnitTest *tests, size_t at,
 	 (at) + 1)
 
 #define ROWS_RUN(group, tests, n) _cmocka_run_group_tests(group, tests, n, NULL, NULL)
+
+/*
+ * A decoder row: in, fed whole, must give the events want (as the test's
+ * run() renders them: in fed as in[0, cut) then the rest, into out), and
+ * fed split at every byte, the same events: read boundaries never show.
+ */
+typedef void (*rows_run_fn)(const char *in, size_t cut, char *out, size_t cap);
+
+static inline void rows_check_split(const char *in, const char *want, rows_run_fn run)
+{
+	static char whole[1024], split[1024];
+	size_t len = strlen(in);
+
+	run(in, len, whole, sizeof(whole));
+	if (strcmp(whole, want))
+		fail_msg("got '%s', want '%s'", whole, want);
+	for (size_t cut = 0; cut <= len; cut++) {
+		run(in, cut, split, sizeof(split));
+		if (strcmp(split, whole))
+			fail_msg("cut at %zu: '%s' vs '%s'", cut, split, whole);
+	}
+}
 
 #endif
