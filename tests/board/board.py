@@ -28,8 +28,12 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+# The wire, the paths and the small helpers live in board_io.py; they are
+# re-exported here, so `from board import ...` works as it always did.
+from board_io import (BRK, BUILD, DO, DONT, IAC, ROOT, SB, SE, WILL, WONT,  # noqa: F401
+                      PtyConsole, TelnetDecoder, free_port, initramfs,
+                      kernel_dir, kernel_image, kernel_symbol, xorshift_stream)
+
 LOG_DIR = os.path.join(BUILD, "test-logs")
 
 SHELL_PROMPT = b"nmidbg# "
@@ -38,9 +42,6 @@ KDB_PROMPT = re.compile(rb"\[(\d+)\]kdb> ")
 MORE_PROMPT = b"more> "
 STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
 NMI_APPEND = "console=ttyNMI0 kgdboc=ttyAMA0,115200 irqchip.gicv3_pseudo_nmi=1"
-
-IAC, SB, SE, BRK = 255, 250, 240, 243
-WILL, WONT, DO, DONT = 251, 252, 253, 254
 
 _live = set()
 
@@ -53,99 +54,10 @@ class Timeout(AssertionError):
     """An expected pattern did not arrive in time."""
 
 
-def kernel_dir(variant="default"):
-    return os.path.join(BUILD, "kernel", variant)
-
-
-def kernel_image(variant="default"):
-    return os.path.join(kernel_dir(variant), "arch", "arm64", "boot", "Image")
-
-
-def kernel_symbol(name, variant="default"):
-    """A symbol's address, from the kernel build's System.map."""
-    with open(os.path.join(kernel_dir(variant), "System.map")) as f:
-        for line in f:
-            addr, _, sym = line.split()
-            if sym == name:
-                return int(addr, 16)
-    raise KeyError("no %s in System.map" % name)
-
-
-def initramfs():
-    return os.path.join(BUILD, "board", "initramfs.cpio")
-
-
 def _set_pdeathsig():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.setpgid(0, 0)
-
-
-class PtyConsole:
-    """The pty QEMU's -chardev pty made, with the few socket methods the
-    harness uses."""
-
-    def __init__(self, path):
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-        import termios
-        import tty
-        tty.setraw(self.fd)
-        termios.tcflush(self.fd, termios.TCIOFLUSH)
-
-    def fileno(self):
-        return self.fd
-
-    def recv(self, n):
-        try:
-            return os.read(self.fd, n)
-        except BlockingIOError:
-            raise
-        except OSError:
-            return b""
-
-    def send(self, data):
-        return os.write(self.fd, data)
-
-    def setblocking(self, flag):
-        os.set_blocking(self.fd, flag)
-
-    def close(self):
-        os.close(self.fd)
-
-
-class TelnetDecoder:
-    """Strips telnet commands from the bytes QEMU's telnet chardev sends."""
-
-    def __init__(self):
-        self.state = "data"
-
-    def feed(self, data):
-        out = bytearray()
-        for b in data:
-            st = self.state
-            if st == "data":
-                if b == IAC:
-                    self.state = "iac"
-                else:
-                    out.append(b)
-            elif st == "iac":
-                if b == IAC:
-                    out.append(IAC)
-                    self.state = "data"
-                elif b in (WILL, WONT, DO, DONT):
-                    self.state = "opt"
-                elif b == SB:
-                    self.state = "sb"
-                else:
-                    self.state = "data"
-            elif st == "opt":
-                self.state = "data"
-            elif st == "sb":
-                if b == IAC:
-                    self.state = "sb-iac"
-            elif st == "sb-iac":
-                self.state = "data" if b == SE else "sb"
-        return bytes(out)
 
 
 class Board:
@@ -562,26 +474,6 @@ class Board:
                 raise BoardError("qmp %s: %s" % (cmd, reply["error"]))
         s.close()
         return reply["return"]
-
-
-def xorshift_stream(count, seed):
-    """The bytes the guest's `source COUNT SEED` writes (xorshift32)."""
-    out = bytearray(count)
-    x = seed & 0xFFFFFFFF
-    for i in range(count):
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        out[i] = x & 0xFF
-    return bytes(out)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def _kill_live():

@@ -77,6 +77,29 @@ class NmidbgOnBoard(BoardTest):
         self.assertEqual(j["entry"]["how"], "knock")
         self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {0, 1, 2, 3})
 
+    def test_knock_other_over_raw_tcp(self):
+        """nmi_tty.knock=OTHER on a line that cannot carry BREAK (raw tcp:),
+        every CPU locked: only --knock gets in (issue 9)."""
+        b = self.boot(serial_tcp=free_port(), telnet=False,
+                      append=NMI_APPEND + " nmi_tty.knock=OPEN-SESAME")
+        b.lock_all()
+        b.disconnect()
+        p = self.nmidbg("break", b.port_spec(), "--timeout", "2")
+        self.assertEqual(p.returncode, 1, p.stderr)    # $3#33 is not the knock
+        p = self.nmidbg("kdb", b.port_spec(), "--knock", "OPEN-SESAME", "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"Available cpus: 0")
+
+    def test_dmesg_line_with_the_pager_text_survives(self):
+        """A kernel log line with `more> ` inside comes back whole; only
+        kdb's own pager prompt is removed (issue 9)."""
+        b = self.boot_tcp(append=NMI_APPEND)
+        b.sh("write /dev/kmsg nmidbg-issue9 says more> in the middle")
+        b.disconnect()
+        p = self.nmidbg("kdb", b.port_spec(), "-c", "dmesg 5", "--method", "knock")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("nmidbg-issue9 says more> in the middle", p.stdout)
+
     def test_kdb_through_ser2net_rfc2217(self):
         """A CI lab's path: the board's serial device behind ser2net's
         rfc2217 accepter on 127.0.0.1, every CPU locked (ttyNMI kernel)."""

@@ -2,13 +2,15 @@
 /*
  * libFuzzer target: the triage parsers (kdb's btc and ps output, gdb's
  * sectioned output) on arbitrary text, and the report writers on what
- * they produce.
+ * they produce: the JSON report must always be valid JSON.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "triage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct triage t;
 	char *text = malloc(size + 1);
-	FILE *null = fopen("/dev/null", "w");
+	FILE *null = fopen("/dev/null", "w"), *js;
+	char *json = NULL;
+	size_t json_len = 0;
 
 	if (!text || !null)
 		abort();
@@ -35,7 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();	/* a trace must lie within the input */
 	triage_parse_gdb(text, &t);
 	triage_write_md(null, &t);
-	triage_write_json(null, &t);
+	js = open_memstream(&json, &json_len);
+	if (!js)
+		abort();
+	triage_write_json(js, &t);
+	fclose(js);
+	if (!json_valid(json, json_len))
+		abort();
+	free(json);
 	triage_free(&t);
 	fclose(null);
 	free(text);

@@ -2,15 +2,24 @@
 """A fake board for nmidbg's command-line tests: no QEMU, just enough of a
 Linux console and kdb on a socket or a pty.
 
-Running: a console that echoes.  The gdb knock $3#33 (or, in telnet mode,
+Running: a console that echoes.  The gdb knock $3#33 (or another given
+as knock=, as nmi_tty.knock=OTHER sets it; or, in telnet mode,
 IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
 runs a few commands (`btc` pages through "more> "), and `go` resumes.
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
 before the prompt), `disconnect` (hangs up on the first kdb command),
 `reboot` (a boot banner instead of a command's output).
+
+kdb's `kgdb` switches to a small kgdb stub (gdb's remote protocol, as the
+kernel's gdbstub.c answers it): `?`, `qC`, `g`, `m`, `qfThreadInfo`,
+`qsThreadInfo`, `H`, `T`; `D` and `k` resume the kernel, `c` lets it run
+(a knock stops it again), `$3#33` goes back to kdb; anything else gets
+the empty reply.  Each packet is acked; a `-` resends the last reply.
+`garble` corrupts the checksum of the first `m` reply, once.
 """
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -18,19 +27,35 @@ import threading
 
 KNOCK = b"$3#33"
 PROMPT = b"[0]kdb> "
+KGDB_BANNER = b"Entering please attach debugger or use $D#44+ or $3#33\r\n"
+THREAD = b"0000000000000001"       # pid 1, as kgdb's pack_threadid() writes it
+REGS = b"00" * (8 * 33 + 4)         # arm64 x0-x30, sp, pc, pstate: all zero
 SYSRQ_G = b"echo g > /proc/sysrq-trigger"
+# What `dmesg` prints: bytes that are not UTF-8, and a line that a user
+# wrote to /dev/kmsg with the pager's prompt text in the middle.
+DMESG = [b"[    1.000000] bad bytes \xff\xc3( \x80 end",
+         b"[    2.000000] says more> in the middle",
+         b"[    3.000000] last line"]
 BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
                for i in range(30))
 
 
 class FakeBoard:
-    def __init__(self, behaviour="normal", telnet=False, transport="tcp"):
+    def __init__(self, behaviour="normal", telnet=False, transport="tcp",
+                 knock=KNOCK):
         self.behaviour = behaviour
+        self.knock = knock      # nmi_tty.knock=OTHER boots another
         self.telnet = telnet
         self.transport = transport
         self.received = bytearray()   # every data byte the board got
         self.breaks = 0
         self.in_kdb = False
+        self.in_kgdb = False
+        self.running_after_c = False
+        self.packets = []               # every packet payload kgdb got
+        self.last_reply = b""
+        self.garbled = False
+        self.rsp = bytearray()          # a packet in progress
         self.done = threading.Event()
         if transport == "pty":
             self.master, slave = os.openpty()
@@ -129,9 +154,12 @@ class FakeBoard:
                     self.received.append(b)
                     if self.behaviour == "silent":
                         continue
+                    if self.in_kgdb:
+                        self.kgdb_byte(b)
+                        continue
                     if not self.in_kdb:
-                        recent = (recent + bytes([b]))[-len(KNOCK):]
-                        knocked = recent == KNOCK and self.behaviour != "noknock"
+                        recent = (recent + bytes([b]))[-len(self.knock):]
+                        knocked = recent == self.knock and self.behaviour != "noknock"
                         if knocked or (after_break and b == ord("g")):
                             self.enter_kdb()
                             recent, line = bytearray(), bytearray()
@@ -162,6 +190,11 @@ class FakeBoard:
         return True
 
     def enter_kdb(self):
+        if self.running_after_c:
+            # gdb let it run: a break-in stops it in kgdb, for gdb.
+            self.running_after_c, self.in_kgdb = False, True
+            self.reply(b"S05")
+            return
         self.in_kdb = True
         if self.behaviour == "garbage":
             self._out(bytes(range(1, 255)) + b"$junk#00\r\n")
@@ -180,6 +213,10 @@ class FakeBoard:
         if cmd == "go":
             self.in_kdb = False
             return True
+        if cmd == "kgdb":
+            self._out(KGDB_BANNER)
+            self.in_kdb, self.in_kgdb = False, True
+            return True
         if cmd == "btc":
             lines = BTC.replace(b"\n", b"\r\n").split(b"\r\n")
             for i, l in enumerate(lines[:-1]):
@@ -193,12 +230,74 @@ class FakeBoard:
                         if b" " in c or b"\r" in c:
                             break
                     self._out(b"\r")
+        elif cmd.split()[:1] == ["dmesg"]:
+            self._out(b"".join(l + b"\r\n" for l in DMESG))
         elif cmd == "cpu":
             self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
         elif cmd:
             self._out(b"Unknown kdb command: '%s'\r\n" % cmd.encode())
         self._out(PROMPT)
         return True
+
+    # ---- the kgdb stub ----
+    def kgdb_byte(self, b):
+        if not self.rsp:
+            if b == ord("$"):
+                self.rsp.append(b)
+            elif b == ord("-") and self.last_reply:
+                self._out(self.last_reply)      # resend, as kgdb does
+            return                              # '+', ^C: nothing to do
+        self.rsp.append(b)
+        m = re.fullmatch(rb"\$([^#]*)#([0-9a-fA-F]{2})", bytes(self.rsp))
+        if not m:
+            return
+        self.rsp = bytearray()
+        payload = m.group(1)
+        if sum(payload) % 256 != int(m.group(2), 16):
+            self._out(b"-")
+            return
+        self._out(b"+")
+        self.packets.append(payload)
+        self.kgdb_packet(payload)
+
+    def reply(self, payload, garble=False):
+        wire = b"$%s#%02x" % (payload, sum(payload) % 256)
+        self.last_reply = wire
+        if garble and self.behaviour == "garble" and not self.garbled:
+            self.garbled = True         # the line flipped a bit, once
+            wire = wire[:-1] + (b"0" if wire[-1:] != b"0" else b"1")
+        self._out(wire)
+
+    def kgdb_packet(self, p):
+        if p == b"?":
+            self.reply(b"S05")
+        elif p == b"qC":
+            self.reply(b"QC" + THREAD)
+        elif p == b"g":
+            self.reply(REGS)
+        elif p.startswith(b"m"):
+            addr, length = (int(x, 16) for x in p[1:].split(b","))
+            self.reply(b"".join(b"%02x" % ((addr + i) & 0xFF) for i in range(length)),
+                       garble=True)
+        elif p == b"qfThreadInfo":
+            self.reply(b"m" + THREAD + b",0000000000000002")
+        elif p == b"qsThreadInfo":
+            self.reply(b"l")
+        elif p[:1] in (b"H", b"T"):
+            self.reply(b"OK")
+        elif p[:1] == b"D":
+            self.reply(b"OK")
+            self.in_kgdb = False                # detached: the kernel runs
+        elif p == b"k":
+            self.in_kgdb = False
+        elif p[:1] == b"c":
+            self.in_kgdb = False
+            self.running_after_c = True
+        elif p == b"3":
+            self.in_kgdb, self.in_kdb = False, True
+            self._out(PROMPT)
+        else:
+            self.reply(b"")
 
     def drop(self):
         """Hang up on the client (a QEMU restart, a ser2net hiccup); the

@@ -50,6 +50,18 @@ class CliMixin:
             (("triage", "a", "b"), "usage: nmidbg triage"),
             (("triage", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
             (("dump", "tcp:127.0.0.1:1", "0xzz", "16", "-o", "/tmp/x"), "ADDR: not a number"),
+            (("dump", "tcp:127.0.0.1:1", "16k", "16", "-o", "/tmp/x"), "ADDR: not a number"),
+            (("dump", "tcp:127.0.0.1:1", "0xffffffffffffffff", "2", "-o", "/tmp/x"),
+             "past the end of memory"),
+            (("dump", "tcp:127.0.0.1:1", "0x10", "16k", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
+            (("break", "tcp:127.0.0.1:1", "--json"), "unrecognized option '--json'"),
+            (("break", "tcp:127.0.0.1:1", "--stay"), "unrecognized option '--stay'"),
+            (("kdb", "tcp:127.0.0.1:1") + ("-c", "bt") * 65, "at most 64 commands"),
+            (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--timeout", "5x"), "'5x' is not seconds"),
+            (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--timeout", "1e10"), "'1e10' is not seconds"),
+            (("break", "tcp:127.0.0.1:1", "--timeout", "99999999999"), "is not seconds"),
+            (("break", "a", "b"), "'b': one PORT only"),
+            (("attach", "x", "-e", "q"), "-e wants ^X"),
             (("dump", "tcp:127.0.0.1:1", "0x10", "0", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
             (("dump", "tcp:127.0.0.1:1", "0x10", "16"), "usage: nmidbg dump"),
             (("proxy", "tcp:127.0.0.1:1", "--gdb", "10.0.0.1:5551"), "not a loopback address"),
@@ -59,6 +71,16 @@ class CliMixin:
             p = run(self.binary, *args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertIn(msg, p.stderr, args)
+
+    def test_usage_errors_print_the_tables_usage(self):
+        """No arguments: what is missing, then the usage from the command
+        table, the same line `nmidbg help CMD` prints."""
+        for name in ("attach", "break", "dump", "gdb", "kdb", "proxy", "triage"):
+            p = run(self.binary, name)
+            self.assertEqual(p.returncode, 2, name)
+            usage = run(self.binary, "help", name).stdout.splitlines()[0]
+            self.assertEqual(p.stderr.splitlines()[-1], usage, name)
+            self.assertTrue(p.stderr.startswith("nmidbg %s: " % name), p.stderr)
 
     def test_unreachable_port_is_exit_3(self):
         for args in (("triage", "tcp:127.0.0.1:1"), ("gdb", "tcp:127.0.0.1:1",

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "rows.h"
 
 static int run_nothing(int argc, char **argv)
 {
@@ -19,9 +20,12 @@ static int run_nothing(int argc, char **argv)
 }
 
 static const struct cmd table[] = {
-	{ "break", run_nothing, "PORT", "break into the kernel debugger" },
-	{ "kdb", run_nothing, "PORT -c CMD", "run kdb commands" },
-	{ "kdbx", run_nothing, "", "a name that extends another" },
+	{ .name = "break", .run = run_nothing, .usage = "PORT",
+	  .summary = "break into the kernel debugger" },
+	{ .name = "kdb", .run = run_nothing, .usage = "PORT -c CMD",
+	  .summary = "run kdb commands" },
+	{ .name = "kdbx", .run = run_nothing, .usage = "",
+	  .summary = "a name that extends another" },
 };
 
 static char *capture(void (*fn)(FILE *))
@@ -51,25 +55,28 @@ static void usage_of_kdbx(FILE *f)
 	cmd_print_usage(f, &table[2]);
 }
 
-static void test_find(void **state)
+static const struct find_row {
+	const char *name;	/* the case's name and what is looked up */
+	int index;		/* -1: not found */
+} finds[] = {
+	{ "break", 0 }, { "kdb", 1 }, { "kdbx", 2 },
+	{ "kd", -1 }, { "KDB", -1 }, { "", -1 }, { "breakx", -1 },
+};
+
+static void test_find_row(void **state)
 {
-	static const struct {
-		const char *name;
-		int index;	/* -1: not found */
-	} cases[] = {
-		{ "break", 0 }, { "kdb", 1 }, { "kdbx", 2 },
-		{ "kd", -1 }, { "KDB", -1 }, { "", -1 }, { "breakx", -1 },
-	};
+	const struct find_row *row = *state;
+	const struct cmd *c = cmd_find(table, 3, row->name);
 
+	if (row->index < 0)
+		assert_null(c);
+	else
+		assert_ptr_equal(c, &table[row->index]);
+}
+
+static void test_find_bounds(void **state)
+{
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct cmd *c = cmd_find(table, 3, cases[i].name);
-
-		if (cases[i].index < 0)
-			assert_null(c);
-		else
-			assert_ptr_equal(c, &table[cases[i].index]);
-	}
 	assert_null(cmd_find(table, 3, NULL));
 	assert_null(cmd_find(table, 0, "break"));
 }
@@ -100,11 +107,11 @@ static void test_usage(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_help_lists_every_command),
-		cmocka_unit_test(test_usage),
-	};
+	struct CMUnitTest tests[ROWS_MAX];
+	size_t n = ROWS_ADD(tests, 0, test_find_row, finds);
 
-	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
+	n = ROWS_CASE(tests, n, test_find_bounds);
+	n = ROWS_CASE(tests, n, test_help_lists_every_command);
+	n = ROWS_CASE(tests, n, test_usage);
+	return ROWS_RUN("cmd", tests, n);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "mode.h"
+#include "rows.h"
 
 /*
  * Events as text, adjacent text merged: "T:..." text (\r \n as ~, space
@@ -70,7 +71,7 @@ static void record(void *ctx, const struct mode_event *ev)
 	}
 }
 
-static const struct {
+static const struct mode_row {
 	const char *name;
 	const char *in;
 	const char *events;
@@ -92,48 +93,36 @@ static const struct {
 	  "T:[0]kdb>_ =kdb P0 T:~[_0.0]_Booting_Linux_on_CPU_0~ R =console" },
 	{ "packet then console text", "$OK#9a\nhello\n",
 	  "=kgdb K:OK T:~hello~ =console" },
+	/*
+	 * kdb's `kgdb` banner quotes packets: the text before each is not
+	 * part of the line a prompt is looked for in, nor is the ack after.
+	 */
+	{ "kdb prompt after the kgdb banner and a qC",
+	  "use $D#44+ or $3#33\r\n+$QC01#f5+[0]kdb> ",
+	  "T:use_ =kgdb K:D A+ T:_or_ K:3 T:~~ A+ K:QC01 A+ T:[0]kdb>_ =kdb P0" },
+	{ "pager prompt after a line", "a\nmore> ", "T:a~ =console T:more>_ M" },
+	{ "pager text mid-line is text", "says more> here\n", "T:says_more>_here~ =console" },
 };
 
-static void run(const char *in, size_t cut, struct trace *tr)
+static void run(const char *in, size_t cut, char *out, size_t cap)
 {
 	struct mode_tracker *t = malloc(sizeof(*t));
+	struct trace tr;
 
 	assert_non_null(t);
 	mode_init(t);
-	memset(tr, 0, sizeof(*tr));
-	mode_feed(t, (const uint8_t *)in, cut, record, tr);
-	mode_feed(t, (const uint8_t *)in + cut, strlen(in) - cut, record, tr);
+	memset(&tr, 0, sizeof(tr));
+	mode_feed(t, (const uint8_t *)in, cut, record, &tr);
+	mode_feed(t, (const uint8_t *)in + cut, strlen(in) - cut, record, &tr);
 	free(t);
+	snprintf(out, cap, "%s", tr.s);
 }
 
-static void test_table(void **state)
+static void test_row(void **state)
 {
-	struct trace tr;
+	const struct mode_row *row = *state;
 
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		run(cases[i].in, strlen(cases[i].in), &tr);
-		if (strcmp(tr.s, cases[i].events))
-			fail_msg("%s: got '%s', want '%s'", cases[i].name, tr.s,
-				 cases[i].events);
-	}
-}
-
-/* Split anywhere: the same events, whatever the read boundaries. */
-static void test_split_anywhere(void **state)
-{
-	struct trace whole, split;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		run(cases[i].in, strlen(cases[i].in), &whole);
-		for (size_t cut = 0; cut <= strlen(cases[i].in); cut++) {
-			run(cases[i].in, cut, &split);
-			if (strcmp(split.s, whole.s))
-				fail_msg("%s cut at %zu: '%s' vs '%s'", cases[i].name,
-					 cut, split.s, whole.s);
-		}
-	}
+	rows_check_split(row->in, row->events, run);
 }
 
 /* A held '$' is released as text by a flush (an idle shell prompt). */
@@ -154,11 +143,9 @@ static void test_flush_releases_dollar(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_split_anywhere),
-		cmocka_unit_test(test_flush_releases_dollar),
-	};
+	struct CMUnitTest tests[ROWS_MAX];
+	size_t n = ROWS_ADD(tests, 0, test_row, cases);
 
-	return cmocka_run_group_tests_name("mode", tests, NULL, NULL);
+	n = ROWS_CASE(tests, n, test_flush_releases_dollar);
+	return ROWS_RUN("mode", tests, n);
 }

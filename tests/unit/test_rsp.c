@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rows.h"
 #include "rsp.h"
 
 /* Decode a byte string; render the events: "P:payload", "BAD", "+", "-", "^C", "." */
@@ -49,7 +50,7 @@ static void decode(const char *in, size_t len, char *out, size_t cap)
 	}
 }
 
-static const struct {
+static const struct decode_row {
 	const char *name;
 	const char *in;
 	const char *events;
@@ -70,17 +71,14 @@ static const struct {
 	{ "run length with nothing before", "$* #4a", "BAD" },
 };
 
-static void test_decode_table(void **state)
+static void test_decode_row(void **state)
 {
+	const struct decode_row *row = *state;
 	char got[256];
 
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		decode(cases[i].in, strlen(cases[i].in), got, sizeof(got));
-		if (strcmp(got, cases[i].events))
-			fail_msg("%s: got '%s', want '%s'", cases[i].name, got,
-				 cases[i].events);
-	}
+	decode(row->in, strlen(row->in), got, sizeof(got));
+	if (strcmp(got, row->events))
+		fail_msg("got '%s', want '%s'", got, row->events);
 }
 
 static void test_overflow_is_bad(void **state)
@@ -142,42 +140,46 @@ static void test_hex(void **state)
 }
 
 /* The S05 fix: which replies are rewritten, and to what. */
-static const struct {
+static const struct stop_row {
+	const char *name;
 	const char *qc, *reply, *want;	/* want "": left as it is */
 } stop_cases[] = {
-	{ "QC1", "S05", "T05thread:1;" },
-	{ "QC-3", "S05", "T05thread:-3;" },		/* CPU 1's idle task */
-	{ "QCfffffffffffffffd", "S0b", "T0bthread:fffffffffffffffd;" },
-	{ "QC1", "T05thread:2;", "" },			/* has a thread already */
-	{ "QC1", "S5", "" },
-	{ "QC1", "S0x", "" },
-	{ "QC1", "OK", "" },
-	{ "", "S05", "" },				/* no qC answer */
-	{ "QC", "S05", "" },				/* malformed qC */
-	{ "QC-", "S05", "" },
-	{ "QCxyz", "S05", "" },
-	{ "qC", "S05", "" },
+	{ "S05 gets qC's thread", "QC1", "S05", "T05thread:1;" },
+	{ "a CPU's idle task (negative id)", "QC-3", "S05", "T05thread:-3;" },
+	{ "a long id, another signal", "QCfffffffffffffffd", "S0b",
+	  "T0bthread:fffffffffffffffd;" },
+	{ "has a thread already", "QC1", "T05thread:2;", "" },
+	{ "one signal digit", "QC1", "S5", "" },
+	{ "a signal digit that is not hex", "QC1", "S0x", "" },
+	{ "not a stop reply", "QC1", "OK", "" },
+	{ "no qC answer", "", "S05", "" },
+	{ "qC answer without an id", "QC", "S05", "" },
+	{ "qC answer with a bare minus", "QC-", "S05", "" },
+	{ "qC answer that is not hex", "QCxyz", "S05", "" },
+	{ "lower-case qC is not an answer", "qC", "S05", "" },
 };
 
-static void test_fix_stop_reply(void **state)
+static void test_stop_row(void **state)
+{
+	const struct stop_row *row = *state;
+	char id[24];
+	uint8_t out[64];
+	size_t n;
+
+	if (rsp_parse_qc((const uint8_t *)row->qc, strlen(row->qc), id, sizeof(id)))
+		id[0] = '\0';
+	n = rsp_fix_stop_reply((const uint8_t *)row->reply, strlen(row->reply), id,
+			       out, sizeof(out));
+	if (n != strlen(row->want) || memcmp(out, row->want, n))
+		fail_msg("got '%.*s', want '%s'", (int)n, out, row->want);
+}
+
+static void test_fix_stop_reply_bounds(void **state)
 {
 	char id[24];
 	uint8_t out[64];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(stop_cases) / sizeof(stop_cases[0]); i++) {
-		const char *qc = stop_cases[i].qc, *r = stop_cases[i].reply;
-		size_t n;
-
-		if (rsp_parse_qc((const uint8_t *)qc, strlen(qc), id, sizeof(id)))
-			id[0] = '\0';
-		n = rsp_fix_stop_reply((const uint8_t *)r, strlen(r), id, out,
-				       sizeof(out));
-		if (n != strlen(stop_cases[i].want) ||
-		    memcmp(out, stop_cases[i].want, n))
-			fail_msg("%s, %s: got '%.*s', want '%s'", qc, r, (int)n,
-				 out, stop_cases[i].want);
-	}
 	/* An id too long for the caller's buffer is refused. */
 	assert_int_equal(rsp_parse_qc((const uint8_t *)"QC123456", 8, id, 6), -1);
 	assert_int_equal(rsp_fix_stop_reply((const uint8_t *)"S05", 3, "1", out, 8), 0);
@@ -185,13 +187,13 @@ static void test_fix_stop_reply(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_table),
-		cmocka_unit_test(test_overflow_is_bad),
-		cmocka_unit_test(test_encode_round_trip),
-		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_fix_stop_reply),
-	};
+	struct CMUnitTest tests[ROWS_MAX];
+	size_t n = ROWS_ADD(tests, 0, test_decode_row, cases);
 
-	return cmocka_run_group_tests_name("rsp", tests, NULL, NULL);
+	n = ROWS_ADD(tests, n, test_stop_row, stop_cases);
+	n = ROWS_CASE(tests, n, test_overflow_is_bad);
+	n = ROWS_CASE(tests, n, test_encode_round_trip);
+	n = ROWS_CASE(tests, n, test_hex);
+	n = ROWS_CASE(tests, n, test_fix_stop_reply_bounds);
+	return ROWS_RUN("rsp", tests, n);
 }

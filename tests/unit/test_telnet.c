@@ -7,12 +7,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rows.h"
 #include "telnet.h"
 
 /*
  * Events rendered as text, adjacent data runs merged (how the decoder
  * splits data is not observable): "D:abc" data, "B" break, "W3" will 3,
- * "N" wont, "O" do, "X" dont, "S44:0506" subnegotiation.
+ * "N" wont, "O" do, "X" dont, "S44:0506" subnegotiation, "!" desync.
  */
 struct trace {
 	char s[512];
@@ -23,16 +24,21 @@ static void record(void *ctx, const struct telnet_event *ev)
 {
 	struct trace *t = ctx;
 	size_t n = strlen(t->s);
-	static const char *const tag[] = { "D:", "B", "W", "N", "O", "X", "S" };
+	static const char *const tag[] = { "D:", "B", "W", "N", "O", "X", "S", "!" };
 
 	if (ev->type != TELNET_EV_DATA || !t->in_data)
 		n += snprintf(t->s + n, sizeof(t->s) - n, "%s%s", n ? " " : "",
 			      tag[ev->type]);
 	t->in_data = ev->type == TELNET_EV_DATA;
-	if (ev->type >= TELNET_EV_WILL)
+	if (ev->type >= TELNET_EV_WILL && ev->type <= TELNET_EV_SB)
 		n += snprintf(t->s + n, sizeof(t->s) - n, "%u", ev->option);
 	if (ev->type == TELNET_EV_SB)
 		n += snprintf(t->s + n, sizeof(t->s) - n, ":");
+	if (ev->type == TELNET_EV_DESYNC) {
+		/* The reason is for people; a test only sees that it came. */
+		assert_true(ev->len > 0);
+		return;
+	}
 	for (size_t i = 0; i < ev->len; i++) {
 		uint8_t b = ev->data[i];
 
@@ -43,7 +49,7 @@ static void record(void *ctx, const struct telnet_event *ev)
 	}
 }
 
-static const struct {
+static const struct decode_row {
 	const char *name;
 	const char *in;
 	size_t len;
@@ -59,22 +65,37 @@ static const struct {
 	C("IAC IAC inside subneg", "\xff\xfa\x2c\x01\xff\xff\xff\xf0", "S44:01ff"),
 	C("NOP is dropped", "a\xff\xf1" "b", "D:ab"),
 	C("nothing", "", ""),
+	C("IAC and a non-command keeps the byte", "a\xff" "b", "D:ab"),
+	/* A peer out of step must not swallow the console for good. */
+	C("subneg ended by IAC not-SE is dropped, data goes on",
+	  "L3\r\n\xff\xfa\x2c\x01\x02\xff" "L4\r\nL5", "D:L30d0a ! D:L40d0aL5"),
+	C("subneg ended by IAC BRK: the BRK still counts",
+	  "\xff\xfa\x2c\x01\xff\xf3z", "! B D:z"),
+	C("subneg never ended: cut off after 64 bytes, taken as data",
+	  "\xff\xfa\x2c"
+	  "0123456789012345678901234567890123456789012345678901234567890123"
+	  "line4\r\n",
+	  "! D:0123456789012345678901234567890123456789012345678901234567890123"
+	  "line40d0a"),
+	C("subneg of exactly 64 bytes is kept",
+	  "\xff\xfa\x2c"
+	  "0123456789012345678901234567890123456789012345678901234567890123"
+	  "\xff\xf0z",
+	  "S44:3031323334353637383930313233343536373839303132333435363738393031"
+	  "3233343536373839303132333435363738393031323334353637383930313233 D:z"),
 #undef C
 };
 
-static void test_decode_table(void **state)
+static void test_decode_row(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct telnet t;
-		struct trace tr = { "", 0 };
+	const struct decode_row *row = *state;
+	struct telnet t;
+	struct trace tr = { "", 0 };
 
-		telnet_init(&t);
-		telnet_feed(&t, (const uint8_t *)cases[i].in, cases[i].len, record, &tr);
-		if (strcmp(tr.s, cases[i].events))
-			fail_msg("%s: got '%s', want '%s'", cases[i].name, tr.s,
-				 cases[i].events);
-	}
+	telnet_init(&t);
+	telnet_feed(&t, (const uint8_t *)row->in, row->len, record, &tr);
+	if (strcmp(tr.s, row->events))
+		fail_msg("%s: got '%s', want '%s'", row->name, tr.s, row->events);
 }
 
 /* The same stream split at every point decodes to the same events. */
@@ -100,6 +121,43 @@ static void test_split_anywhere(void **state)
 	}
 }
 
+static const struct enter_row {
+	const char *name;
+	const char *in;		/* '|' splits it into two calls */
+	size_t len;
+	const char *out;
+	size_t out_len;
+} enters[] = {
+#define E(name, in, out) { name, in, sizeof(in) - 1, out, sizeof(out) - 1 }
+	E("CR LF is one CR", "ls\r\n", "ls\r"),
+	E("CR NUL is one CR", "ls\r\0", "ls\r"),
+	E("split between CR and LF", "ls\r|\ngo\r|\0", "ls\rgo\r"),
+	E("a lone LF stays", "a\nb", "a\nb"),
+	E("a lone NUL stays", "a\0b", "a\0b"),
+	E("LF CR stays", "\n\r", "\n\r"),
+	E("two Enters", "\r\n\r\n", "\r\r"),
+	E("CR CR LF", "\r\r\n", "\r\r"),
+#undef E
+};
+
+static void test_enter_row(void **state)
+{
+	const struct enter_row *row = *state;
+	const uint8_t *in = (const uint8_t *)row->in;
+	uint8_t out[64];
+	size_t n = 0, start = 0;
+	int after_cr = 0;
+
+	for (size_t i = 0; i <= row->len; i++) {
+		if (i == row->len || in[i] == '|') {
+			n += telnet_nvt_enter(&after_cr, in + start, i - start, out + n);
+			start = i + 1;
+		}
+	}
+	assert_int_equal(n, row->out_len);
+	assert_memory_equal(out, row->out, n);
+}
+
 static void test_encoders(void **state)
 {
 	uint8_t out[64];
@@ -123,11 +181,12 @@ static void test_encoders(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_table),
-		cmocka_unit_test(test_split_anywhere),
-		cmocka_unit_test(test_encoders),
-	};
+	struct CMUnitTest tests[ROWS_MAX];
+	size_t n = ROWS_ADD(tests, 0, test_decode_row, cases);
 
-	return cmocka_run_group_tests_name("telnet", tests, NULL, NULL);
+	n = ROWS_ADD(tests, n, test_enter_row, enters);
+
+	n = ROWS_CASE(tests, n, test_split_anywhere);
+	n = ROWS_CASE(tests, n, test_encoders);
+	return ROWS_RUN("telnet", tests, n);
 }

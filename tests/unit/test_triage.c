@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "triage.h"
 
 /* The entry CPU (knock, NMI) and a CPU the roundup IPI stopped, its lines
@@ -111,12 +112,46 @@ static void test_gdb_sections(void **state)
 	triage_free(&t);
 }
 
+/* Whatever kdb and gdb printed, the JSON report is valid JSON. */
+static void test_json_report_stays_valid(void **state)
+{
+	static const char *const gdb_lines[] = {
+		"{\"cpus\": [{\"cpu\": 0}]}",		/* fine: kept as it is */
+		"{\"cpus\": [{\"cpu\": 0, \"where\": \"lkd",	/* cut off */
+		"{\"comm\": \"\xff\xfe\"}",			/* raw bytes */
+	};
+	struct triage t = { 0 };
+	char dmesg[] = "[1.0] \xff\xc3( not UTF-8\n[1.1] \"quoted\" \\ \x01\n";
+
+	(void)state;
+	t.port = "tcp:\xe9";
+	t.how = "knock";
+	t.after = "running";
+	t.dmesg = dmesg;
+	for (size_t i = 0; i < sizeof(gdb_lines) / sizeof(gdb_lines[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		t.gdb_json = (char *)gdb_lines[i];
+		triage_write_json(f, &t);
+		fclose(f);
+		if (!json_valid(buf, len))
+			fail_msg("gdb line %zu: invalid JSON: %s", i, buf);
+		/* The first is embedded as an object, the others as strings. */
+		assert_non_null(strstr(buf, i ? "\"gdb\": \"{" : "\"gdb\": {\"cpus"));
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_btc),
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_gdb_sections),
+		cmocka_unit_test(test_json_report_stays_valid),
 	};
 
 	return cmocka_run_group_tests_name("triage", tests, NULL, NULL);

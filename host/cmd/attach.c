@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg attach PORT: the board's console.
+ *
+ * The terminal and the port in the one event loop (loop.c), on a session
+ * like every other command: what the board prints goes through
+ * attach_kdb.c (log, hex view, echo filter, kdb line editing), the menu's
+ * break-in included.  While the kernel runs, bytes pass through raw.  The
+ * escape key (Ctrl-] by default) opens a menu.  If the port goes away,
+ * attach says so and reconnects when it returns.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "attach.h"
+#include "cmd.h"
+#include "loop.h"
+
+struct attach A;
+
+/* ---- terminal ---- */
+
+void attach_term_raw(int on)
+{
+	struct termios t;
+
+	if (!A.tty || A.raw == on)
+		return;
+	if (on) {
+		t = A.saved;
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+	} else {
+		tcsetattr(0, TCSANOW, &A.saved);
+	}
+	A.raw = on;
+}
+
+void attach_out(const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(1, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+void attach_say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	attach_out("\r\n[nmidbg] ", 11);
+	attach_out(buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+	attach_out("\r\n", 2);
+}
+
+/* ---- the escape menu ---- */
+
+static void menu_key(int c)
+{
+	struct kdb_entry e;
+	int rc;
+
+	A.menu = 0;
+	switch (c) {
+	case 'b':
+		/* On the session: the board's answer is shown, logged, filtered. */
+		attach_say("breaking in...");
+		rc = kdb_break_in(&A.s, &A.how, &e);
+		if (rc)
+			attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
+		else
+			attach_say("in kdb on cpu %d (%s, %ld ms)", e.cpu, e.how, e.ms);
+		break;
+	case 'B':
+		rc = port_send_break(A.s.port);
+		attach_say(rc ? "BREAK: %s" : "BREAK sent%s", rc ? A.s.port->err : "");
+		break;
+	case 'x':
+		A.hex = !A.hex;
+		attach_say("hex view %s", A.hex ? "on" : "off");
+		break;
+	case 'l':
+		attach_toggle_log();
+		break;
+	case 'q':
+		A.quit = 1;
+		break;
+	default:
+		if (c == A.escape)	/* the escape key twice sends it */
+			attach_send(&(char){ (char)c }, 1);
+		break;
+	}
+}
+
+static void on_stdin(void)
+{
+	uint8_t buf[256];
+	ssize_t n;
+
+	if (A.rl && !A.more && !A.menu) {
+		rl_callback_read_char();
+		return;
+	}
+	n = read(0, buf, A.menu || A.more ? 1 : sizeof(buf));
+	if (n <= 0) {
+		A.quit = A.tty ? 1 : 2;	/* 2: stdin ended, drain then quit */
+		return;
+	}
+	if (A.menu) {
+		menu_key(buf[0]);
+		return;
+	}
+	if (A.more) {
+		A.more = 0;
+		attach_send(buf, 1);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (A.tty && buf[i] == A.escape) {
+			attach_send(buf, (size_t)i);
+			A.menu = 1;
+			attach_say("menu: b break in, B send BREAK, x hex view, l log, q quit");
+			if (i + 1 < n)
+				menu_key(buf[i + 1]);
+			return;
+		}
+	}
+	attach_send(buf, (size_t)n);
+}
+
+/* ---- the loop ---- */
+
+int attach_send(const void *buf, size_t len)
+{
+	return port_write(A.s.port, buf, len);
+}
+
+/* The session on a (new) port: attach sees every event first. */
+static void attach_session(struct port *p)
+{
+	session_free(&A.s);
+	session_init(&A.s, p);
+	A.s.on_event = attach_on_event;
+}
+
+static int reconnect(void)
+{
+	struct port *p = NULL;
+	char err[300];
+
+	attach_say("lost %s: %s; waiting for it to come back (Ctrl-] q quits)", A.spec,
+		   A.s.port->err);
+	attach_log_mark("port lost");
+	port_close(A.s.port);
+	A.s.port = NULL;
+	while (!A.quit) {
+		struct pollfd pfd = { .fd = 0, .events = POLLIN };
+
+		if (port_open(A.spec, &p, err, sizeof(err)) == 0) {
+			attach_say("%s is back", A.spec);
+			attach_log_mark("port back");
+			attach_session(p);
+			return 0;
+		}
+		if (poll(&pfd, A.quit == 2 ? 0 : 1, 500) > 0) {
+			uint8_t c;
+
+			if (read(0, &c, 1) <= 0)
+				return -1;
+			if (A.menu) {
+				A.menu = 0;
+				A.quit = c == 'q';
+			} else if (c == A.escape) {
+				A.menu = 1;
+			}
+		}
+	}
+	return -1;
+}
+
+#define ATTACH_STOP 1	/* the loop's stop: quit, or drained after EOF */
+
+static int on_stdin_ready(void *ctx, int fd)
+{
+	struct loop *l = ctx;
+
+	(void)fd;
+	on_stdin();
+	if (A.quit == 2) {
+		/* stdin ended: no more to read; drain the board a second. */
+		l->src[0].fd = -1;
+		l->lazy = 0;
+		A.quiet_since = session_now_ms();
+	}
+	return A.quit == 1 ? ATTACH_STOP : 0;
+}
+
+static int drained(void *ctx)
+{
+	(void)ctx;
+	if (A.quit == 1)
+		return ATTACH_STOP;
+	return A.quit == 2 && session_now_ms() - A.quiet_since >= 1000 ? ATTACH_STOP : 0;
+}
+
+static int board_spoke(void *ctx)
+{
+	(void)ctx;
+	A.quiet_since = session_now_ms();
+	return 0;
+}
+
+static void loop(void)
+{
+	struct loop l;
+
+	for (;;) {
+		int rc;
+
+		loop_init(&l, &A.s);
+		l.on_reboot = 0;	/* the console goes on across a reboot */
+		l.on_intr = 0;		/* Ctrl-C is the board's (raw terminal) */
+		l.stream = 1;		/* shown and logged as it comes */
+		l.lazy = A.quit != 2;	/* an idle board costs no wakeups */
+		l.tick = drained;
+		l.after_read = board_spoke;
+		loop_add(&l, A.quit == 2 ? -1 : 0, on_stdin_ready, &l);
+		rc = loop_run(&l, -1, NULL);
+		if (rc == ATTACH_STOP || rc >= 0 || reconnect())
+			return;
+	}
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "escape", required_argument, NULL, 'e' },
+		{ "knock", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct port *p;
+	char err[300];
+	int c;
+
+	memset(&A, 0, sizeof(A));
+	A.escape = 0x1d;	/* Ctrl-] */
+	kdb_how_init(&A.how);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:e:", longopts, NULL)) != -1) {
+		if (c == 'l') {
+			A.log_path = optarg;
+		} else if (c == 'k' && *optarg) {
+			A.how.knock = optarg;
+		} else if (c == 'e' && optarg[0] == '^' && optarg[1]) {
+			A.escape = toupper((unsigned char)optarg[1]) ^ 0x40;
+		} else {
+			return cmd_usage_error("attach", c == 'e' ?
+					       "-e wants ^X (a control key), not '%s'" :
+					       c == 'k' ? "--knock wants the bytes to send%s" :
+					       NULL, c == 'k' ? "" : optarg);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error("attach", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("attach", "'%s': one PORT only", argv[optind + 1]);
+	A.spec = argv[optind];
+	if (port_open(A.spec, &p, err, sizeof(err))) {
+		fprintf(stderr, "nmidbg: %s\n", err);
+		return NMIDBG_EXIT_PORT;
+	}
+	attach_session(p);
+	if (A.log_path) {
+		A.log = fopen(A.log_path, "a");
+		if (!A.log) {
+			fprintf(stderr, "nmidbg: %s: %s\n", A.log_path, strerror(errno));
+			port_close(A.s.port);
+			session_free(&A.s);
+			return NMIDBG_EXIT_USAGE;
+		}
+		attach_log_mark("attached");
+	}
+	A.tty = isatty(0);
+	if (A.tty) {
+		const char *home = getenv("HOME");
+		char safe[200];
+		size_t j = 0;
+
+		tcgetattr(0, &A.saved);
+		for (const char *q = A.spec; *q && j < sizeof(safe) - 1; q++)
+			safe[j++] = isalnum((unsigned char)*q) ? *q : '_';
+		safe[j] = '\0';
+		if (home) {
+			snprintf(A.history, sizeof(A.history), "%s/.local", home);
+			mkdir(A.history, 0755);
+			snprintf(A.history, sizeof(A.history), "%s/.local/share", home);
+			mkdir(A.history, 0755);
+			snprintf(A.history, sizeof(A.history), "%s/.local/share/nmidbg", home);
+			mkdir(A.history, 0755);
+			snprintf(A.history, sizeof(A.history),
+				 "%s/.local/share/nmidbg/history-%s", home, safe);
+			read_history(A.history);
+			if (access(A.history, F_OK))
+				write_history(A.history);
+		}
+		rl_attempted_completion_function = attach_complete;
+		attach_term_raw(1);
+		fprintf(stderr, "[nmidbg] attached to %s; Ctrl-] opens the menu\r\n", A.spec);
+	}
+	loop();
+	if (A.rl)
+		rl_callback_handler_remove();
+	attach_term_raw(0);
+	if (A.tty)
+		fputs("\n", stderr);
+	if (A.log) {
+		attach_log_mark("detached");
+		fclose(A.log);
+	}
+	attach_forget_words();
+	port_close(A.s.port);
+	session_free(&A.s);
+	return NMIDBG_EXIT_OK;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the commands that break in share: the break-in options, opening
+ * the session, reporting an error, and the exit code of a session result.
+ */
+#ifndef NMIDBG_CMD_COMMON_H
+#define NMIDBG_CMD_COMMON_H
+
+#include <getopt.h>
+
+#include "kdb.h"
+
+/* A program nmidbg runs (gdb) did not start: said already; exit 1. */
+#define CMD_ENOTRUN	(-200)
+
+struct cmd_opts {
+	struct kdb_how how;
+	int stay;
+};
+
+/* The break-in options, for every command that breaks in. */
+#define CMD_BREAKIN_LONGOPTS \
+	{ "method", required_argument, NULL, 'm' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "sysrq-cmd", required_argument, NULL, 's' }, \
+	{ "knock", required_argument, NULL, 'k' }
+/* And --stay for those that resume the board after. */
+#define CMD_COMMON_LONGOPTS \
+	CMD_BREAKIN_LONGOPTS, \
+	{ "stay", no_argument, NULL, 'S' }
+
+void cmd_opts_init(struct cmd_opts *o);
+/*
+ * One option of CMD_COMMON_LONGOPTS for command name; -1 after saying
+ * why (and the usage) on stderr if it is bad or not one of them.
+ */
+int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg);
+
+/* One run of a framed command (cmd.h): what the frame and the command share. */
+struct cmd_run {
+	struct cmd_opts o;	/* the break-in options (cmd_opts_parse) */
+	const char *port;	/* set by prepare */
+	struct session s;	/* open during body and finish if opened */
+	int opened;
+	struct kdb_entry e;	/* how the frame broke in */
+};
+
+int cmd_open_session(const char *spec, struct session *s);
+void cmd_close_session(struct session *s);
+/* Break in as the options say; on failure say why on stderr. */
+int cmd_enter(struct session *s, const struct cmd_opts *o, struct kdb_entry *e);
+void cmd_complain(struct session *s, const char *what, int rc);
+int cmd_exit_code(int rc);
+
+#endif

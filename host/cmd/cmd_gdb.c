@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg gdb PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] [-- GDB-ARGS]
+ *
+ * Break in, then gdb-multiarch on the vmlinux with the kernel's lx-*
+ * helpers, over the console line (gdbrun.c); the board is put back in a
+ * known state when gdb exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "gdbrun.h"
+
+struct gdb_opts {
+	struct cmd_opts c;
+	struct gdb_run g;
+};
+
+static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
+{
+	static const struct option longopts[] = {
+		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "batch", no_argument, NULL, 'b' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cmd_opts_init(&o->c);
+	o->g.out_fd = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "x:m:t:", longopts, NULL)) != -1) {
+		if (c == 'v')
+			o->g.vmlinux = optarg;
+		else if (c == 'b')
+			o->g.batch = 1;
+		else if (c == 'x' && o->g.nscripts == GDB_RUN_MAX_SCRIPTS)
+			return cmd_usage_error("gdb", "at most %d scripts (-x)",
+					       GDB_RUN_MAX_SCRIPTS);
+		else if (c == 'x')
+			o->g.scripts[o->g.nscripts++] = optarg;
+		else if (cmd_opts_parse(&o->c, "gdb", c, optarg))
+			return -1;
+	}
+	if (optind >= argc)
+		return cmd_usage_error("gdb", "no PORT");
+	if (!o->g.vmlinux)
+		return cmd_usage_error("gdb", "no --vmlinux FILE");
+	*port = argv[optind++];
+	o->g.extra = argv + optind;
+	o->g.nextra = argc - optind;
+	if (o->g.nextra > GDB_RUN_MAX_EXTRA)
+		return cmd_usage_error("gdb", "at most %d gdb arguments", GDB_RUN_MAX_EXTRA);
+	return 0;
+}
+
+static struct gdb_opts O;	/* one command per process */
+static int status;
+static const char *state = "unknown";
+
+static int gdb_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, &r->port))
+		return NMIDBG_EXIT_USAGE;
+	if (access(O.g.vmlinux, R_OK)) {
+		fprintf(stderr, "nmidbg: %s: %s\n", O.g.vmlinux, strerror(errno));
+		return NMIDBG_EXIT_USAGE;
+	}
+	r->o = O.c;
+	return 0;
+}
+
+static int gdb_body(struct cmd_run *r)
+{
+	fprintf(stderr, "nmidbg: in kdb on cpu %d\n", r->e.cpu);
+	return gdb_run(&r->s, &r->o, &O.g, &status, &state);
+}
+
+static int gdb_finish(struct cmd_run *r, int rc)
+{
+	int ret = cmd_exit_code(rc);
+
+	(void)r;
+	if (!rc && WIFSIGNALED(status))
+		fprintf(stderr, "nmidbg: gdb was killed (signal %d); the board is %s\n",
+			WTERMSIG(status), state);
+	else if (!rc)
+		fprintf(stderr, "nmidbg: gdb exited (%d); the board is %s\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, state);
+	else if (rc == CMD_ENOTRUN)
+		fprintf(stderr, "nmidbg: the board is %s\n", state);
+	if (!rc && status)
+		ret = NMIDBG_EXIT_FAIL;
+	return ret;
+}
+
+const struct cmd_frame cmd_gdb_frame = {
+	.prepare = gdb_prepare, .body = gdb_body, .finish = gdb_finish,
+};

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg break PORT   break in and verify it
+ * nmidbg kdb PORT     break in if needed, run kdb commands, resume
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "cmd_common.h"
+#include "json.h"
+
+struct opts {
+	struct cmd_opts c;
+	int json;
+	const char *cmds[64];
+	int ncmds;
+};
+
+static int parse(int argc, char **argv, struct opts *o, int kdb, const char **port)
+{
+	static const struct option break_longopts[] = {
+		CMD_BREAKIN_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option kdb_longopts[] = {
+		{ "command", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cmd_opts_init(&o->c);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, kdb ? "m:t:c:" : "m:t:",
+				kdb ? kdb_longopts : break_longopts, NULL)) != -1) {
+		if (c == 'c' && o->ncmds == 64)
+			return cmd_usage_error(argv[0], "at most 64 commands (-c)");
+		if (c == 'c')
+			o->cmds[o->ncmds++] = optarg;
+		else if (c == 'j')
+			o->json = 1;
+		else if (cmd_opts_parse(&o->c, argv[0], c, optarg))
+			return -1;
+	}
+	if (optind >= argc)
+		return cmd_usage_error(argv[0], "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error(argv[0], "'%s': one PORT only", argv[optind + 1]);
+	if (kdb && !o->ncmds)
+		return cmd_usage_error(argv[0], "no command to run (-c CMD)");
+	*port = argv[optind];
+	return 0;
+}
+
+static struct opts O;	/* one command per process */
+
+static int break_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, 0, &r->port))
+		return NMIDBG_EXIT_USAGE;
+	r->o = O.c;
+	return 0;
+}
+
+static int break_body(struct cmd_run *r)
+{
+	printf("in kdb on cpu %d: %s in %ld ms\n", r->e.cpu,
+	       strcmp(r->e.how, "already") ? r->e.how : "it was already there", r->e.ms);
+	return 0;
+}
+
+const struct cmd_frame cmd_break_frame = {
+	.prepare = break_prepare, .body = break_body,
+};
+
+static int kdb_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &O, 1, &r->port))
+		return NMIDBG_EXIT_USAGE;
+	r->o = O.c;
+	return 0;
+}
+
+static int kdb_body(struct cmd_run *r)
+{
+	struct session *s = &r->s;
+	int rc = 0;
+
+	if (O.json) {
+		printf("{\"port\": ");
+		json_string(stdout, r->port, strlen(r->port));
+		printf(", \"entry\": {\"how\": \"%s\", \"ms\": %ld}, \"cpu\": %d, \"commands\": [",
+		       r->e.how, r->e.ms, r->e.cpu);
+	}
+	for (int i = 0; i < O.ncmds && !rc; i++) {
+		char *out;
+		long t0 = session_now_ms();
+
+		rc = kdb_run(s, O.cmds[i], r->o.how.timeout_ms * 4, &out);
+		if (rc) {
+			cmd_complain(s, O.cmds[i], rc);
+			break;
+		}
+		if (O.json) {
+			printf("%s{\"command\": ", i ? ", " : "");
+			json_string(stdout, O.cmds[i], strlen(O.cmds[i]));
+			printf(", \"ms\": %ld, \"output\": ", session_now_ms() - t0);
+			json_lines(stdout, out);
+			printf("}");
+		} else {
+			if (O.ncmds > 1)
+				printf("[%d]kdb> %s\n", r->e.cpu, O.cmds[i]);
+			fputs(out, stdout);
+		}
+		free(out);
+	}
+	if (!rc && !r->o.stay)
+		rc = kdb_go(s);
+	if (O.json)
+		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !r->o.stay ? "true" : "false",
+		       rc ? "false" : "true");
+	return rc;
+}
+
+const struct cmd_frame cmd_kdb_frame = {
+	.prepare = kdb_prepare, .body = kdb_body,
+};

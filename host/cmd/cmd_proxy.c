@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg proxy PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay]
+ *
+ * The agent-proxy split: telnet console clients and one gdb client on the
+ * board's one line.  Console clients get the board's text only, never
+ * gdb's packets; a gdb client that connects breaks in and gets kgdb
+ * through the relay; when it leaves, the board resumes (or stays in kdb).
+ * Listens on loopback unless --any-address says otherwise: whoever can
+ * connect can stop the board.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmd_common.h"
+#include "loop.h"
+#include "net.h"
+#include "relay.h"
+#include "telnet.h"
+
+#define PROXY_MAX_CONSOLES 8
+
+struct proxy;
+
+struct console {
+	struct proxy *px;
+	int fd;
+	struct telnet tn;
+	int after_cr;		/* NVT Enter: a CR whose LF or NUL may follow */
+};
+
+struct proxy {
+	struct session *s;
+	struct relay r;
+	int gdb_on;		/* a gdb client is relayed */
+	struct console con[PROXY_MAX_CONSOLES];
+	int ncon;
+	int rc;			/* a port error seen in a callback */
+	int cfd, gfd;		/* the listeners */
+	const struct cmd_opts *o;
+	struct loop *loop;
+};
+
+static void send_all(int fd, const void *buf, size_t len)
+{
+	/* A console client that does not read loses output, not the board. */
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n <= 0)
+			return;
+		buf = (const char *)buf + n;
+		len -= (size_t)n;
+	}
+}
+
+static void board_text(void *ctx, const uint8_t *data, size_t len)
+{
+	struct proxy *px = ctx;
+	uint8_t wire[8192];
+
+	while (len) {
+		size_t n = len > sizeof(wire) / 2 ? sizeof(wire) / 2 : len;
+		size_t w = telnet_escape(data, n, wire);
+
+		for (int i = 0; i < px->ncon; i++)
+			send_all(px->con[i].fd, wire, w);
+		data += n;
+		len -= n;
+	}
+}
+
+static void console_event(void *ctx, const struct telnet_event *ev)
+{
+	struct console *con = ctx;
+	struct proxy *px = con->px;
+	uint8_t line[4096];
+	int rc = 0;
+
+	/* While gdb holds the stopped board, typing would corrupt kgdb's stream. */
+	if (px->gdb_on && !px->r.running)
+		return;
+	if (ev->type == TELNET_EV_DATA) {
+		/* One Enter is one line: kdb repeats its last command on a stray LF. */
+		for (size_t off = 0; off < ev->len && !rc; off += sizeof(line)) {
+			size_t n = ev->len - off < sizeof(line) ? ev->len - off : sizeof(line);
+
+			n = telnet_nvt_enter(&con->after_cr, ev->data + off, n, line);
+			rc = port_write(px->s->port, line, n);
+		}
+	}
+	else if (ev->type == TELNET_EV_BREAK)
+		rc = port_send_break(px->s->port);
+	if (rc && rc != PORT_ENOTSUP)
+		px->rc = rc;
+}
+
+static void add_console(struct proxy *px, int fd)
+{
+	uint8_t hello[6];
+
+	if (px->ncon == PROXY_MAX_CONSOLES) {
+		close(fd);
+		return;
+	}
+	/* Character mode: we echo (the board does), no go-ahead. */
+	telnet_cmd(TELNET_WILL, TELNET_OPT_ECHO, hello);
+	telnet_cmd(TELNET_WILL, TELNET_OPT_SGA, hello + 3);
+	send_all(fd, hello, sizeof(hello));
+	px->con[px->ncon] = (struct console){ .fd = fd, .px = px };
+	telnet_init(&px->con[px->ncon++].tn);
+}
+
+static void drop_console(struct proxy *px, int i)
+{
+	close(px->con[i].fd);
+	px->con[i] = px->con[--px->ncon];
+}
+
+static int gdb_connect(struct proxy *px, const struct cmd_opts *o, int fd)
+{
+	struct kdb_entry e;
+	int rc = kdb_break_in(px->s, &o->how, &e);
+
+	if (!rc)
+		rc = relay_enter_kgdb(&px->r);
+	if (rc) {
+		cmd_complain(px->s, "gdb connected: break-in", rc);
+		close(fd);
+		return rc == SESSION_TIMEOUT ? 0 : rc;
+	}
+	fprintf(stderr, "nmidbg: gdb connected: %s on cpu %d, thread %s\n", e.how,
+		e.cpu, px->r.k.thread[0] ? px->r.k.thread : "?");
+	relay_set_gdb(&px->r, fd);
+	px->gdb_on = 1;
+	return 0;
+}
+
+static int gdb_gone(struct proxy *px, int stay)
+{
+	const char *state;
+	int rc;
+
+	close(px->r.gdb_fd);
+	px->gdb_on = 0;
+	rc = relay_finish(&px->r, stay, &state);
+	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : state);
+	relay_init(&px->r, px->s, &px->r.k.how);
+	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+/* The loop's sources: fixed slots, their fds set from the state each round. */
+enum { SRC_CON_LISTEN, SRC_GDB_LISTEN, SRC_GDB, SRC_CON };
+
+static int sync_sources(void *ctx)
+{
+	struct proxy *px = ctx;
+	struct loop *l = px->loop;
+
+	l->src[SRC_CON_LISTEN].fd = px->cfd;
+	l->src[SRC_GDB_LISTEN].fd = px->gdb_on ? -1 : px->gfd;
+	l->src[SRC_GDB].fd = px->gdb_on ? px->r.gdb_fd : -1;
+	for (int i = 0; i < PROXY_MAX_CONSOLES; i++)
+		l->src[SRC_CON + i].fd = i < px->ncon ? px->con[i].fd : -1;
+	return px->rc;
+}
+
+static int after_read(void *ctx)
+{
+	struct proxy *px = ctx;
+
+	if (px->s->reboots && px->gdb_on) {
+		/* kgdb went with the old kernel: gdb must reconnect. */
+		fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
+		close(px->r.gdb_fd);
+		px->gdb_on = 0;
+		relay_init(&px->r, px->s, &px->o->how);
+	}
+	return 0;
+}
+
+static int on_console(void *ctx, int fd)
+{
+	struct console *con = ctx;
+	struct proxy *px = con->px;
+	int i = (int)(con - px->con);
+	uint8_t buf[4096];
+	ssize_t got;
+
+	/* A drop this round moved another console into this slot: next round. */
+	if (i >= px->ncon || con->fd != fd)
+		return 0;
+	got = read(fd, buf, sizeof(buf));
+	if (got <= 0)
+		drop_console(px, i);
+	else
+		telnet_feed(&con->tn, buf, (size_t)got, console_event, con);
+	return px->rc;
+}
+
+static int on_console_listen(void *ctx, int fd)
+{
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c >= 0)
+		add_console(ctx, c);
+	return 0;
+}
+
+static int on_gdb_listen(void *ctx, int fd)
+{
+	struct proxy *px = ctx;
+	int g = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	return g >= 0 ? gdb_connect(px, px->o, g) : 0;
+}
+
+static int on_gdb(void *ctx, int fd)
+{
+	struct proxy *px = ctx;
+	uint8_t buf[4096];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	return got <= 0 ? gdb_gone(px, px->o->stay) :
+			  relay_from_gdb(&px->r, buf, (size_t)got);
+}
+
+static int serve(struct proxy *px)
+{
+	struct loop l;
+
+	loop_init(&l, px->s);
+	l.on_reboot = 0;	/* a proxy outlives the kernel */
+	l.stream = 1;		/* the text went to the consoles */
+	l.tick = sync_sources;
+	l.after_read = after_read;
+	l.ctx = px;
+	px->loop = &l;
+	loop_add(&l, -1, on_console_listen, px);
+	loop_add(&l, -1, on_gdb_listen, px);
+	loop_add(&l, -1, on_gdb, px);
+	for (int i = 0; i < PROXY_MAX_CONSOLES; i++) {
+		px->con[i].px = px;
+		loop_add(&l, -1, on_console, &px->con[i]);
+	}
+	return loop_run(&l, -1, NULL);
+}
+
+static struct proxy *P;	/* one command per process */
+
+static int proxy_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	static const struct option longopts[] = {
+		{ "console", required_argument, NULL, 'c' },
+		{ "gdb", required_argument, NULL, 'g' },
+		{ "any-address", no_argument, NULL, 'A' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *con_addr = "tcp:127.0.0.1:5550", *gdb_addr = "tcp:127.0.0.1:5551";
+	char why[300];
+	int c, any = 0, cfd = -1, gfd = -1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:t:", longopts, NULL)) != -1) {
+		if (c == 'c')
+			con_addr = optarg;
+		else if (c == 'g')
+			gdb_addr = optarg;
+		else if (c == 'A')
+			any = 1;
+		else if (cmd_opts_parse(&r->o, "proxy", c, optarg))
+			return NMIDBG_EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return cmd_usage_error("proxy", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("proxy", "'%s': one PORT only", argv[optind + 1]);
+	/* The listeners before the board: an address in use costs nothing. */
+	cfd = net_listen(con_addr, any, NULL, why, sizeof(why));
+	if (cfd >= 0)
+		gfd = net_listen(gdb_addr, any, NULL, why, sizeof(why));
+	if (gfd < 0) {
+		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
+		if (cfd >= 0)
+			close(cfd);
+		return NMIDBG_EXIT_USAGE;
+	}
+	P = calloc(1, sizeof(*P));
+	if (!P) {
+		fprintf(stderr, "nmidbg: out of memory\n");
+		close(cfd);
+		close(gfd);
+		return NMIDBG_EXIT_FAIL;
+	}
+	P->cfd = cfd;
+	P->gfd = gfd;
+	r->port = argv[optind];
+	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", r->port,
+		con_addr, gdb_addr);
+	return 0;
+}
+
+static int proxy_body(struct cmd_run *r)
+{
+	struct proxy *px = P;
+	int rc;
+
+	px->s = &r->s;
+	px->o = &r->o;
+	session_catch_sigterm();
+	relay_init(&px->r, &r->s, &r->o.how);
+	r->s.on_text = board_text;
+	r->s.text_ctx = px;
+	rc = serve(px);
+	if (rc != SESSION_INTR)
+		cmd_complain(&r->s, "proxy", rc);
+	else
+		rc = SESSION_OK;	/* Ctrl-C or SIGTERM is how a proxy ends */
+	if (px->gdb_on) {
+		/* Leave the board as after any gdb session, not in kgdb. */
+		session_interrupted = 0;
+		gdb_gone(px, r->o.stay);
+	}
+	return rc;
+}
+
+static int proxy_finish(struct cmd_run *r, int rc)
+{
+	(void)r;
+	while (P->ncon)
+		drop_console(P, P->ncon - 1);
+	close(P->cfd);
+	close(P->gfd);
+	free(P);
+	return cmd_exit_code(rc);
+}
+
+const struct cmd_frame cmd_proxy_frame = {
+	.prepare = proxy_prepare, .body = proxy_body, .finish = proxy_finish,
+};

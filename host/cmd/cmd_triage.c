@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * nmidbg triage PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE]
+ *                    [--resume|--stay]
+ *
+ * One command for a hung board: break in through the verified chain,
+ * collect through kdb (no vmlinux needed) every CPU's backtrace, the
+ * D-state tasks with their stacks and the kernel log's tail; with a
+ * vmlinux also, through gdb and gdbscripts/, file:line for every frame,
+ * lx-ps and lx-dmesg.  Writes a timestamped report in Markdown and JSON,
+ * and resumes the board unless told to stay.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "gdbrun.h"
+#include "outfile.h"
+#include "triage.h"
+
+#ifndef NMIDBG_DATADIR
+#define NMIDBG_DATADIR "/usr/local/share/nmidbg"
+#endif
+
+struct triage_opts {
+	struct cmd_opts c;
+	const char *vmlinux, *md, *json;
+};
+
+static int parse(int argc, char **argv, struct triage_opts *o, const char **port)
+{
+	static const struct option longopts[] = {
+		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "resume", no_argument, NULL, 'r' },
+		CMD_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cmd_opts_init(&o->c);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:m:t:", longopts, NULL)) != -1) {
+		if (c == 'v')
+			o->vmlinux = optarg;
+		else if (c == 'o')
+			o->md = optarg;
+		else if (c == 'j')
+			o->json = optarg;
+		else if (c == 'r')
+			o->c.stay = 0;
+		else if (cmd_opts_parse(&o->c, "triage", c, optarg))
+			return -1;
+	}
+	if (optind >= argc)
+		return cmd_usage_error("triage", "no PORT");
+	if (optind < argc - 1)
+		return cmd_usage_error("triage", "'%s': one PORT only", argv[optind + 1]);
+	*port = argv[optind];
+	return 0;
+}
+
+/* gdbscripts/nmidbg.py: beside the source tree's build, or installed. */
+static const char *find_script(char *buf, size_t len)
+{
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *env = getenv("NMIDBG_GDBSCRIPTS");
+
+	if (env) {
+		snprintf(buf, len, "%s/nmidbg.py", env);
+		return buf;
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		dirname(exe);
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s%s/nmidbg.py", exe, rel[i]);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/gdbscripts/nmidbg.py", NMIDBG_DATADIR);
+	return buf;
+}
+
+static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triage *t)
+{
+	int tmo = c->how.timeout_ms * 12;
+	int rc = kdb_run(s, "btc", tmo, &t->btc);
+
+	if (rc)
+		return rc;
+	/* Parsed at once: the report keeps it if a later command fails. */
+	t->ncpus = triage_parse_btc(t->btc, t->cpus, TRIAGE_MAX_CPUS);
+	rc = kdb_run(s, "ps D", tmo, &t->ps);
+	if (!rc)
+		rc = kdb_run(s, "dmesg 60", tmo, &t->dmesg);
+	if (rc)
+		return rc;
+	t->nblocked = triage_parse_ps(t->ps, t->blocked, TRIAGE_MAX_BLOCKED);
+	for (int i = 0; i < t->nblocked && !rc; i++) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "btp %d", t->blocked[i].pid);
+		rc = kdb_run(s, cmd, tmo, &t->blocked[i].stack);
+	}
+	return rc;
+}
+
+/* gdb in batch, its output in a temporary file, sections marked. */
+static int collect_gdb(struct session *s, const struct triage_opts *o,
+		       struct triage *t)
+{
+	static char *extra[] = {
+		"-ex", "echo @@nmidbg triage\\n", "-ex", "nmidbg-triage json",
+		"-ex", "echo @@nmidbg lx-ps\\n", "-ex", "lx-ps",
+		"-ex", "echo @@nmidbg lx-dmesg\\n", "-ex", "lx-dmesg",
+		"-ex", "echo @@nmidbg end\\n",
+	};
+	struct gdb_run g = { .vmlinux = o->vmlinux, .batch = 1, .extra = extra,
+			     .nextra = sizeof(extra) / sizeof(extra[0]) };
+	char script[PATH_MAX + 32], *out = NULL;
+	size_t cap = 0;
+	FILE *f = tmpfile();
+	int rc, status;
+
+	if (!f) {
+		fprintf(stderr, "nmidbg: tmpfile: %s\n", strerror(errno));
+		return SESSION_TIMEOUT;
+	}
+	g.scripts[g.nscripts++] = find_script(script, sizeof(script));
+	g.out_fd = fileno(f);
+	rc = gdb_run(s, &o->c, &g, &status, &t->after);
+	if (!rc && status)
+		fprintf(stderr, "nmidbg: gdb exited with status %d: its part of the report may be missing\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	rewind(f);
+	if (getdelim(&out, &cap, '\0', f) > 0)
+		triage_parse_gdb(out, t);
+	free(out);
+	fclose(f);
+	return rc;
+}
+
+struct reports {
+	char md[PATH_MAX], js[PATH_MAX];
+	struct outfile out[2];	/* Markdown, JSON */
+};
+
+/* Name and open both reports before the board is touched. */
+static int open_reports(const struct triage_opts *o, struct reports *r)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	size_t n;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
+	if (o->md)
+		snprintf(r->md, sizeof(r->md), "%s", o->md);
+	else
+		snprintf(r->md, sizeof(r->md), "nmidbg-triage-%s.md", stamp);
+	n = strlen(r->md);
+	if (o->json)
+		snprintf(r->js, sizeof(r->js), "%s", o->json);
+	else
+		snprintf(r->js, sizeof(r->js), "%.*s.json",
+			 (int)(n > 3 && !strcmp(r->md + n - 3, ".md") ? n - 3 : n), r->md);
+	if (outfile_open(&r->out[0], r->md))
+		return -1;
+	if (outfile_open(&r->out[1], r->js)) {
+		outfile_abandon(&r->out[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write both (what was collected, even after a later step failed). */
+static int write_reports(struct reports *r, const struct triage *t)
+{
+	static void (*const writers[2])(FILE *, const struct triage *) = {
+		triage_write_md, triage_write_json,
+	};
+	int bad = 0;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = outfile_begin(&r->out[i]);
+
+		if (!f) {
+			outfile_abandon(&r->out[i]);
+			bad = 1;
+			continue;
+		}
+		writers[i](f, t);
+		bad |= outfile_close(&r->out[i]) != 0;
+	}
+	if (!bad)
+		printf("%s\n%s\n", r->md, r->js);
+	return bad ? -1 : 0;
+}
+
+static void abandon_reports(struct reports *r)
+{
+	outfile_abandon(&r->out[0]);
+	outfile_abandon(&r->out[1]);
+}
+
+/* In kdb: everything kdb (and gdb, with a vmlinux) can tell, into t. */
+static int collect(struct session *s, const struct triage_opts *o,
+		   const struct kdb_entry *e, struct triage *t)
+{
+	int rc;
+
+	t->how = e->how;
+	t->entry_ms = e->ms;
+	t->kdb_cpu = e->cpu;
+	rc = collect_kdb(s, &o->c, t);
+	if (rc)
+		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */
+	else if (o->vmlinux) {
+		rc = collect_gdb(s, o, t);
+	} else if (!o->c.stay) {
+		rc = kdb_go(s);
+		if (!rc)
+			t->after = "running";
+	}
+	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
+		t->ncpus, t->nblocked, t->after);
+	return rc;
+}
+
+static struct {		/* one command per process */
+	struct triage_opts o;
+	struct triage t;
+	struct reports r;
+} T;
+
+static int triage_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	time_t now = time(NULL);
+
+	if (parse(argc, argv, &T.o, &r->port))
+		return NMIDBG_EXIT_USAGE;
+	if (T.o.vmlinux && access(T.o.vmlinux, R_OK)) {
+		fprintf(stderr, "nmidbg: %s: %s\n", T.o.vmlinux, strerror(errno));
+		return NMIDBG_EXIT_USAGE;
+	}
+	/* The reports before the board: a path that cannot be written costs nothing. */
+	if (open_reports(&T.o, &T.r))
+		return NMIDBG_EXIT_OUTPUT;
+	r->o = T.o.c;
+	T.t.port = r->port;
+	T.t.after = "in kdb";
+	strftime(T.t.time, sizeof(T.t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	return 0;
+}
+
+static int triage_body(struct cmd_run *r)
+{
+	return collect(&r->s, &T.o, &r->e, &T.t);
+}
+
+static int triage_finish(struct cmd_run *r, int rc)
+{
+	int ret = cmd_exit_code(rc);
+
+	(void)r;
+	if (!T.t.how)
+		abandon_reports(&T.r);	/* never got in: nothing to report */
+	else if (write_reports(&T.r, &T.t))
+		ret = NMIDBG_EXIT_OUTPUT;
+	triage_free(&T.t);
+	return ret;
+}
+
+const struct cmd_frame cmd_triage_frame = {
+	.prepare = triage_prepare, .body = triage_body, .finish = triage_finish,
+};

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The subcommand table, the one place a command's usage is written: help,
+ * `nmidbg help CMD` and every usage error print it from here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#ifndef NMIDBG_VERSION
+#define NMIDBG_VERSION "unknown"
+#endif
+
+#define PORT_BREAKIN (CMD_NEEDS_PORT | CMD_NEEDS_BREAKIN)
+#define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--sysrq-cmd CMD]"
+
+const struct cmd cmd_table[] = {
+	{ "attach", cmd_attach, NULL, 0, "PORT [-l LOG] [-e ^X] [--knock STRING]",
+	  "the board's console; Ctrl-] opens a menu; kdb lines are edited locally" },
+	{ "break", NULL, &cmd_break_frame, PORT_BREAKIN, "PORT " BREAKIN,
+	  "break into kdb and verify it (the prompt comes back)" },
+	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
+	  "read kernel memory through kgdb at the line's full rate; resume after" },
+	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
+	  "break in, switch to kgdb, run gdb-multiarch with the kernel's lx-* helpers; resume after" },
+	{ "help", cmd_help, NULL, 0, "[COMMAND]", "show help for nmidbg or one command" },
+	{ "kdb", NULL, &cmd_kdb_frame, PORT_BREAKIN, "PORT -c CMD [-c CMD...] [--json] [--stay] " BREAKIN,
+	  "break in if needed, run kdb commands (at most 64), print their output, resume" },
+	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
+	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
+	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
+	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN,
+	  "break in, collect every CPU's stack, D-state tasks and the log; write Markdown and JSON" },
+	{ "version", cmd_version, NULL, 0, "", "print the version" },
+};
+const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		cmd_print_help(stdout, cmd_table, cmd_count);
+		return NMIDBG_EXIT_OK;
+	}
+	c = cmd_find(cmd_table, cmd_count, argv[1]);
+	if (!c) {
+		fprintf(stderr, "nmidbg: no help for '%s': not a command\n", argv[1]);
+		return NMIDBG_EXIT_USAGE;
+	}
+	cmd_print_usage(stdout, c);
+	printf("\n%s\n", c->summary);
+	return NMIDBG_EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("nmidbg %s\n", NMIDBG_VERSION);
+	return NMIDBG_EXIT_OK;
+}
+
+int cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	const struct cmd *c = cmd_find(cmd_table, cmd_count, name);
+
+	if (fmt) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		fprintf(stderr, "nmidbg %s: ", name);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+	if (c)
+		cmd_print_usage(stderr, c);
+	return NMIDBG_EXIT_USAGE;
+}

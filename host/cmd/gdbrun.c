@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Run gdb-multiarch against the board: kdb to kgdb, a loopback socket for
+ * gdb, the relay until gdb exits, then the board back in a known state.
+ * Shared by `nmidbg gdb` (gdb on the terminal) and `nmidbg triage` (gdb's
+ * output into the report).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_common.h"
+#include "gdbrun.h"
+#include "loop.h"
+#include "net.h"
+#include "relay.h"
+
+#define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
+#define GDB_EXITED 1	/* the loop's stop when gdb is gone */
+
+/*
+ * Fork and exec gdb.  A pipe that exec closes (O_CLOEXEC) tells the parent
+ * whether gdb really started: an errno comes through it only if exec
+ * failed.  Returns the pid, or -1 with why.
+ */
+static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t len)
+{
+	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], target[64];
+	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
+	const char *argv[MAX_ARGS];
+	const char *gdb = getenv("NMIDBG_GDB");
+	int n = 0, err = 0, fds[2];
+	pid_t pid;
+
+	/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
+	snprintf(dir, sizeof(dir), "%s", o->vmlinux);
+	snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
+	snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
+	snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
+		 realpath(helper, real) ? dirname(real) : dir);
+	snprintf(target, sizeof(target), "target remote tcp:127.0.0.1:%d", tcp_port);
+
+	argv[n++] = gdb ? gdb : "gdb-multiarch";
+	argv[n++] = "-q";
+	if (o->batch) {
+		argv[n++] = "-batch";
+		argv[n++] = "-iex";
+		argv[n++] = "set pagination off";
+	}
+	argv[n++] = "-iex";
+	argv[n++] = safe1;
+	argv[n++] = "-iex";
+	argv[n++] = safe2;
+	argv[n++] = "-ex";
+	argv[n++] = target;
+	for (int i = 0; i < o->nscripts; i++) {
+		argv[n++] = "-x";
+		argv[n++] = o->scripts[i];
+	}
+	for (int i = 0; i < o->nextra; i++)
+		argv[n++] = o->extra[i];
+	argv[n++] = o->vmlinux;
+	argv[n] = NULL;
+
+	fflush(NULL);
+	if (pipe2(fds, O_CLOEXEC)) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		if (o->out_fd >= 0)
+			dup2(o->out_fd, STDOUT_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		err = errno;
+		if (write(fds[1], &err, sizeof(err)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		close(fds[0]);
+		return -1;
+	}
+	while (read(fds[0], &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	close(fds[0]);
+	if (err) {
+		waitpid(pid, NULL, 0);
+		snprintf(why, len, "%s: %s", argv[0], strerror(err));
+		return -1;
+	}
+	return pid;
+}
+
+struct relay_run {
+	struct relay *r;
+	int lfd;		/* the listener, polled while no gdb is connected */
+	int gdb_src;		/* gdb's source in the loop */
+	struct loop *l;
+	pid_t pid;
+	int *status;
+};
+
+static void set_gdb(struct relay_run *rr, int fd)
+{
+	relay_set_gdb(rr->r, fd);
+	rr->l->src[rr->gdb_src].fd = fd;
+	rr->l->src[0].fd = fd >= 0 ? -1 : rr->lfd;
+}
+
+static int gdb_exited(void *ctx)
+{
+	struct relay_run *rr = ctx;
+
+	return waitpid(rr->pid, rr->status, WNOHANG) == rr->pid ? GDB_EXITED : 0;
+}
+
+static int on_accept(void *ctx, int fd)
+{
+	int gdb = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (gdb >= 0)
+		set_gdb(ctx, gdb);
+	return 0;
+}
+
+static int on_gdb(void *ctx, int fd)
+{
+	struct relay_run *rr = ctx;
+	uint8_t buf[4096];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	if (got > 0)
+		return relay_from_gdb(rr->r, buf, (size_t)got);
+	close(fd);
+	set_gdb(rr, -1);
+	return 0;
+}
+
+/* Relay until gdb exits; its wait status in *status. */
+static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
+{
+	struct loop l;
+	struct relay_run rr = { .r = r, .lfd = lfd, .l = &l, .pid = pid,
+				.status = status };
+	int rc;
+
+	loop_init(&l, r->s);
+	l.on_intr = 0;		/* ^C belongs to gdb */
+	l.stream = 1;		/* text went to the console sink */
+	l.tick = gdb_exited;
+	l.ctx = &rr;
+	loop_add(&l, lfd, on_accept, &rr);
+	rr.gdb_src = loop_add(&l, -1, on_gdb, &rr);
+	rc = loop_run(&l, -1, NULL);
+	if (rc == GDB_EXITED)
+		return 0;
+	if (r->gdb_fd >= 0) {
+		/* gdb learns the link is gone; it exits in batch mode. */
+		close(r->gdb_fd);
+		relay_set_gdb(r, -1);
+	}
+	return rc;
+}
+
+/* The board as after any gdb session; then rc (gdb may never have run). */
+static int leave_kgdb(struct relay *r, int stay, const char **state, int rc)
+{
+	int err = relay_finish(r, stay, state);
+
+	if (err)
+		cmd_complain(r->s, "leaving kgdb", err);
+	return err ? err : rc;
+}
+
+int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g,
+	    int *status, const char **state)
+{
+	struct relay r;
+	char why[300];
+	int rc, lfd, tcp_port;
+	pid_t pid;
+
+	*status = 0;
+	*state = "in kdb";
+	relay_init(&r, s, &c->how);
+	rc = relay_enter_kgdb(&r);
+	if (rc) {
+		cmd_complain(s, "switching kdb to kgdb", rc);
+		return rc;
+	}
+	lfd = net_listen("127.0.0.1:0", 0, &tcp_port, why, sizeof(why));
+	if (lfd < 0) {
+		fprintf(stderr, "nmidbg: gdb did not run: cannot listen: %s\n", why);
+		goto leave;
+	}
+	fprintf(stderr, "nmidbg: kgdb (thread %s); gdb on 127.0.0.1:%d\n",
+		r.k.thread[0] ? r.k.thread : "?", tcp_port);
+	/* The console while gdb lets the kernel run. */
+	s->on_text = session_text_to_file;
+	s->text_ctx = stdout;
+	/* ^C belongs to gdb (it sends it to us as 0x03). */
+	signal(SIGINT, SIG_IGN);
+	pid = spawn_gdb(g, tcp_port, why, sizeof(why));
+	if (pid < 0) {
+		fprintf(stderr, "nmidbg: gdb did not run: %s\n", why);
+		session_catch_sigint();
+		s->on_text = NULL;
+		close(lfd);
+		goto leave;
+	}
+	rc = relay_loop(&r, lfd, pid, status);
+	session_catch_sigint();
+	s->on_text = NULL;
+	close(lfd);
+	if (rc) {
+		cmd_complain(s, "gdb session", rc);
+		waitpid(pid, status, 0);
+		*state = "unknown";
+		return rc;
+	}
+	return leave_kgdb(&r, c->stay, state, 0);
+leave:
+	return leave_kgdb(&r, c->stay, state, CMD_ENOTRUN);
+}

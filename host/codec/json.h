@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * JSON output helpers for the commands that print evidence, and a strict
+ * validator for JSON that comes from elsewhere (gdb) before it is embedded.
+ * Pure: they only format into, or read from, what the caller hands in.
+ */
+#ifndef NMIDBG_JSON_H
+#define NMIDBG_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * A JSON string of len bytes of str.  The board's text is bytes, not
+ * always UTF-8: every byte 0x80-0xff is written as \u0080-\u00ff, so the
+ * output is ASCII, always valid, and each string decoded as Latin-1 gives
+ * back the bytes exactly.
+ */
+void json_string(FILE *f, const char *str, size_t len);
+/* Text as a JSON array of its lines (without the newlines). */
+void json_lines(FILE *f, const char *text);
+/*
+ * Whether buf is exactly one JSON value (RFC 8259), in ASCII, nested at
+ * most 64 deep, with nothing but whitespace around it.
+ */
+int json_valid(const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The kgdb layer (see kgdb.h).  While it talks, it owns the session's
+ * packet hooks; it gives them back (NULL) when done.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kgdb.h"
+
+#define READ_TRIES	3
+
+void kgdb_init(struct kgdb *k, struct session *s, const struct kdb_how *how)
+{
+	memset(k, 0, sizeof(*k));
+	k->s = s;
+	k->how = *how;
+}
+
+static int attach_prompt(struct session *s)
+{
+	return s->text && strstr(s->text, "attach debugger");
+}
+
+static int qc_reply(struct session *s)
+{
+	return s->packets && s->packet_len >= 2 && s->packet[0] == 'Q' &&
+	       s->packet[1] == 'C';
+}
+
+int kgdb_enter(struct kgdb *k)
+{
+	struct session *s = k->s;
+	int rc;
+
+	session_mark(s);
+	rc = session_send(s, "kgdb\r");
+	if (!rc)
+		rc = session_wait(s, k->how.timeout_ms, attach_prompt);
+	if (rc)
+		return rc;
+	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
+	session_mark(s);
+	rc = session_send(s, "$qC#b4");
+	if (!rc)
+		rc = session_wait(s, k->how.timeout_ms, qc_reply);
+	if (!rc)
+		rc = session_send(s, "+");
+	if (rc)
+		return rc;
+	if (rsp_parse_qc(s->packet, s->packet_len, k->thread, sizeof(k->thread)))
+		k->thread[0] = '\0';
+	return 0;
+}
+
+/*
+ * ---- memory reads ----
+ * As fast as the line allows: the largest read kgdb takes, and the ack of
+ * each reply sent with the next request, so the line never waits on a
+ * round trip it does not need.  kgdb handles one packet at a time:
+ * nothing more can be in flight.
+ */
+
+struct reader {
+	uint8_t *out;		/* where the current reply's bytes go */
+	size_t want;
+	long got;		/* bytes decoded, or -1: an error reply */
+	int replies;
+};
+
+static void on_reply(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct reader *rd = ctx;
+
+	rd->replies++;
+	if (len == 3 && payload[0] == 'E')
+		rd->got = -1;
+	else
+		rd->got = rsp_hex_decode(payload, len, rd->out, rd->want);
+}
+
+static int replied(struct session *s)
+{
+	return ((struct reader *)s->hook_ctx)->replies > 0;
+}
+
+/* One m packet, the previous reply's ack in front; retried on silence. */
+static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n)
+{
+	struct session *s = k->s;
+	char req[64];
+	uint8_t wire[80];
+	size_t w;
+	int rc = SESSION_TIMEOUT;
+
+	snprintf(req, sizeof(req), "m%" PRIx64 ",%zx", addr, n);
+	wire[0] = '+';
+	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
+	/*
+	 * Silence: first NAK, in case the reply came garbled (kgdb sends it
+	 * again), then ask again, in case the request was lost.
+	 */
+	for (int t = 0; t < READ_TRIES && rc == SESSION_TIMEOUT; t++) {
+		rd->replies = 0;
+		if (t == 1)
+			rc = port_write(s->port, "-", 1);
+		else
+			rc = port_write(s->port, wire + t / 2, w + 1 - t / 2);
+		if (!rc)
+			rc = session_wait(s, k->how.timeout_ms, replied);
+	}
+	if (!rc && rd->got != (long)n) {
+		fprintf(stderr, "nmidbg: reading %zu bytes at 0x%" PRIx64 ": %s\n", n,
+			addr, rd->got < 0 ? "kgdb refused (not mapped?)" : "short reply");
+		rc = SESSION_TIMEOUT;
+	}
+	return rc;
+}
+
+int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
+{
+	struct session *s = k->s;
+	struct reader rd = { 0 };
+	int rc = 0;
+
+	s->on_packet = on_reply;
+	s->on_ack = NULL;
+	s->hook_ctx = &rd;
+	for (size_t off = 0; off < len && !rc; off += KGDB_READ_MAX) {
+		size_t n = len - off < KGDB_READ_MAX ? len - off : KGDB_READ_MAX;
+
+		rd.out = buf + off;
+		rd.want = n;
+		rc = read_chunk(k, &rd, addr + off, n);
+	}
+	if (!rc)
+		rc = port_write(s->port, "+", 1);
+	s->on_packet = NULL;
+	return rc;
+}
+
+/* ---- leaving ---- */
+
+static void ack_all(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct kgdb *k = ctx;
+
+	(void)payload;
+	(void)len;
+	session_send(k->s, "+");
+}
+
+int kgdb_leave(struct kgdb *k, int running, int stay, const char **state)
+{
+	struct session *s = k->s;
+	struct kdb_entry e;
+	int rc = 0;
+
+	*state = "unknown";
+	/* Whatever the stub still says (a stop reply) is acked, not relayed. */
+	s->on_packet = ack_all;
+	s->on_ack = NULL;
+	s->hook_ctx = k;
+	if (running) {
+		rc = kdb_break_in(s, &k->how, &e);
+		if (rc)
+			goto out;
+	}
+	/*
+	 * The '+' first: the stub may wait for the ack of its last reply, and
+	 * a '$' there would only make it give that reply up.
+	 */
+	session_mark(s);
+	rc = session_send(s, "+" RSP_KGDB_TO_KDB);
+	if (!rc)
+		rc = session_wait(s, k->how.timeout_ms, kdb_prompted);
+	if (rc)
+		goto out;
+	*state = "in kdb";
+	if (!stay) {
+		rc = kdb_go(s);
+		if (!rc)
+			*state = "running";
+	}
+out:
+	s->on_packet = NULL;
+	return rc;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The kgdb layer: everything nmidbg itself says to the kernel's gdb stub,
+ * for gdb, proxy, dump and triage alike.
+ *
+ *   kgdb_enter()  from kdb: `kgdb`, then qC for the thread that stopped
+ *   kgdb_read()   memory, as request/reply transactions: each reply's ack
+ *                 sent with the next request, a NAK then a resend on
+ *                 silence
+ *   kgdb_leave()  the one rule for the state the board is left in:
+ *                 stopped again if it runs, back to kdb ($3#33), then
+ *                 `go` unless told to stay
+ */
+#ifndef NMIDBG_KGDB_H
+#define NMIDBG_KGDB_H
+
+#include <stdint.h>
+
+#include "kdb.h"
+
+#define KGDB_READ_MAX	1023	/* kgdb's 2048-byte buffer, in hex, per read */
+
+struct kgdb {
+	struct session *s;
+	struct kdb_how how;	/* to stop a running kernel again */
+	char thread[24];	/* qC's answer ("" if none) */
+};
+
+void kgdb_init(struct kgdb *k, struct session *s, const struct kdb_how *how);
+/* From kdb: into kgdb; k->thread names the thread that stopped. */
+int kgdb_enter(struct kgdb *k);
+/*
+ * len bytes at addr into buf, in reads of KGDB_READ_MAX, the last reply
+ * acked.  SESSION_TIMEOUT after saying why if kgdb refuses or falls
+ * silent three times.
+ */
+int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf);
+/*
+ * Leave kgdb: break in first if running (gdb let the kernel go), then
+ * back to kdb, then `go` unless stay.  *state: "in kdb" or "running".
+ */
+int kgdb_leave(struct kgdb *k, int running, int stay, const char **state);
+
+#endif

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* The one event loop (see loop.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "loop.h"
+
+#define TICK_MS 100	/* an idle line flushes a held '$' this soon */
+
+void loop_init(struct loop *l, struct session *s)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->on_reboot = 1;
+	l->on_intr = 1;
+}
+
+int loop_add(struct loop *l, int fd, int (*ready)(void *ctx, int fd), void *ctx)
+{
+	if (l->nsrc == LOOP_MAX_SRC)
+		return -1;
+	l->src[l->nsrc] = (struct loop_src){ .fd = fd, .ready = ready, .ctx = ctx };
+	return l->nsrc++;
+}
+
+/* The board's bytes: into the session, then the owner's check. */
+static int port_ready(struct loop *l)
+{
+	int rc = session_read(l->s);
+
+	if (!rc && l->after_read)
+		rc = l->after_read(l->ctx);
+	if (l->stream)
+		session_mark(l->s);
+	return rc;
+}
+
+int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
+{
+	struct session *s = l->s;
+	long deadline = timeout_ms < 0 ? -1 : session_now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd[1 + LOOP_MAX_SRC];
+		int who[1 + LOOP_MAX_SRC];
+		long left = deadline < 0 ? TICK_MS : deadline - session_now_ms();
+		int n = 1, rc;
+
+		if (done && done(s))
+			return SESSION_OK;
+		if (l->on_reboot && s->reboots)
+			return SESSION_REBOOT;
+		if (l->on_intr && session_interrupted)
+			return SESSION_INTR;
+		if (l->tick && (rc = l->tick(l->ctx)))
+			return rc;
+		if (left <= 0) {
+			session_idle(s);
+			return done && done(s) ? SESSION_OK : SESSION_TIMEOUT;
+		}
+		pfd[0] = (struct pollfd){ .fd = s->port->fd, .events = POLLIN };
+		for (int i = 0; i < l->nsrc; i++) {
+			if (l->src[i].fd < 0)
+				continue;
+			who[n] = i;
+			pfd[n++] = (struct pollfd){ .fd = l->src[i].fd, .events = POLLIN };
+		}
+		/* An idle board costs no wakeups unless a tick has work to do. */
+		rc = poll(pfd, (nfds_t)n, l->lazy && deadline < 0 && !s->mode.held_len ?
+			  -1 : left > TICK_MS ? TICK_MS : (int)left);
+		if (rc < 0 && errno != EINTR)
+			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
+		if (rc == 0)
+			session_idle(s);
+		if (rc <= 0)
+			continue;
+		/* The others first: what gdb sent goes out before more comes in. */
+		for (int j = 1; j < n; j++) {
+			struct loop_src *src = &l->src[who[j]];
+
+			/* A source may have been closed by an earlier one. */
+			if (pfd[j].revents && src->fd == pfd[j].fd &&
+			    (rc = src->ready(src->ctx, src->fd)))
+				return rc;
+		}
+		if (pfd[0].revents && (rc = port_ready(l)))
+			return rc;
+	}
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Port front end: PORT string parsing, the wire trace (NMIDBG_DEBUG=1),
+ * and the helpers the backends share.
+ */
+#define _GNU_SOURCE	/* strcasestr, vasprintf-free formatting */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "port.h"
+
+static int trace_on = -1;
+
+static int debug_on(void)
+{
+	if (trace_on < 0) {
+		const char *v = getenv("NMIDBG_DEBUG");
+
+		trace_on = v && *v && strcmp(v, "0") != 0;
+	}
+	return trace_on;
+}
+
+void port_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!debug_on())
+		return;
+	va_start(ap, fmt);
+	fputs("nmidbg: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void trace(const char *dir, const uint8_t *buf, size_t len)
+{
+	if (!debug_on() || !len)
+		return;
+	fprintf(stderr, "nmidbg: %s %zu:", dir, len);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, " %02x", buf[i]);
+	fputc('\n', stderr);
+}
+
+int port_fail(struct port *p, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int port_errno_code(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		return PORT_ENOENT;
+	case EACCES:
+	case EPERM:
+		return PORT_EACCES;
+	case EBUSY:
+	case EWOULDBLOCK:
+		return PORT_EBUSY;
+	default:
+		return PORT_EIO;
+	}
+}
+
+void port_who_holds(const char *path, char *buf, size_t len)
+{
+	char real[PATH_MAX], link[PATH_MAX], fdpath[300], comm[64];
+	struct dirent *pe, *fe;
+	DIR *procs, *fds;
+	pid_t self = getpid();
+
+	buf[0] = '\0';
+	if (!realpath(path, real) || !(procs = opendir("/proc")))
+		return;
+	while (!buf[0] && (pe = readdir(procs))) {
+		pid_t pid = (pid_t)atoi(pe->d_name);
+
+		if (pid <= 0 || pid == self)
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd", pid);
+		if (!(fds = opendir(fdpath)))
+			continue;
+		while ((fe = readdir(fds))) {
+			ssize_t n;
+
+			snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", pid,
+				 fe->d_name);
+			n = readlink(fdpath, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, real) == 0) {
+				FILE *f;
+
+				snprintf(fdpath, sizeof(fdpath), "/proc/%d/comm", pid);
+				comm[0] = '\0';
+				if ((f = fopen(fdpath, "r"))) {
+					if (fgets(comm, sizeof(comm), f))
+						comm[strcspn(comm, "\n")] = '\0';
+					fclose(f);
+				}
+				snprintf(buf, len, "pid %d (%s)", pid, comm);
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+}
+
+/* The backend a PORT string names, and the address part it gets. */
+static const struct port_ops *pick(const char *spec, const char **addr)
+{
+	static const struct {
+		const char *prefix;
+		const struct port_ops *ops;
+	} schemes[] = {
+		{ "unix:", &port_unix_ops },
+		{ "tcp:", &port_tcp_ops },
+		{ "telnet:", &port_telnet_ops },
+		{ "rfc2217://", &port_rfc2217_ops },
+	};
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i].prefix);
+
+		if (strncmp(spec, schemes[i].prefix, n) == 0) {
+			*addr = spec + n;
+			return schemes[i].ops;
+		}
+	}
+	*addr = spec;
+	if (spec[0] != '/')
+		return NULL;
+	/* libserialport needs sysfs metadata that ptys lack. */
+	if (strncmp(spec, "/dev/pts/", 9) == 0 || strncmp(spec, "/dev/pty", 8) == 0)
+		return &port_tty_ops;
+	return &port_serial_ops;
+}
+
+int port_open(const char *spec, struct port **out, char *err, size_t errlen)
+{
+	const struct port_ops *ops;
+	struct port *p;
+	const char *addr;
+	int rc;
+
+	*out = NULL;
+	ops = pick(spec, &addr);
+	if (!ops) {
+		snprintf(err, errlen,
+			 "'%s' is not a port: use a device path, unix:PATH, tcp:HOST:PORT, telnet:HOST:PORT or rfc2217://HOST:PORT",
+			 spec);
+		return PORT_EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return PORT_EIO;
+	}
+	p->ops = ops;
+	p->fd = -1;
+	p->baud = 115200;
+	telnet_init(&p->telnet);
+	rc = ops->open(p, addr);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", spec, p->err);
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return PORT_OK;
+}
+
+ssize_t port_read(struct port *p, uint8_t *buf, size_t len)
+{
+	ssize_t n = p->ops->read(p, buf, len);
+
+	if (n > 0)
+		trace("<", buf, (size_t)n);
+	return n;
+}
+
+int port_write_all(struct port *p,
+		   ssize_t (*write_fn)(struct port *, const uint8_t *, size_t),
+		   const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write_fn(p, buf, len);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0) {
+			struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, 5000) <= 0)
+				return port_fail(p, PORT_EIO, "write timed out");
+			continue;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return PORT_OK;
+}
+
+int port_write(struct port *p, const void *buf, size_t len)
+{
+	trace(">", buf, len);
+	return port_write_all(p, p->ops->write, buf, len);
+}
+
+int port_send_break(struct port *p)
+{
+	if (!p->ops->send_break)
+		return port_fail(p, PORT_ENOTSUP,
+				 "a %s port cannot send BREAK (use telnet:, rfc2217:// or a serial device)",
+				 p->ops->name);
+	trace(">", (const uint8_t *)"[BREAK]", 7);
+	return p->ops->send_break(p);
+}
+
+void port_close(struct port *p)
+{
+	if (!p)
+		return;
+	p->ops->close(p);
+	free(p);
+}

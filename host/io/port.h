@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Ports: one transport interface (an ops struct, like the kernel's
+ * struct kgdb_io), several backends chosen by the PORT string:
+ *
+ *   /dev/ttyUSB0[,BAUD]    a serial device, through libserialport
+ *   /dev/pts/N[,BAUD]      any other tty (ptys: libserialport refuses them)
+ *   unix:PATH              a Unix stream socket, raw
+ *   tcp:HOST:PORT          a TCP socket, raw
+ *   telnet:HOST:PORT       telnet (QEMU's telnet socket; BREAK is IAC BRK)
+ *   rfc2217://HOST:PORT    ser2net's network serial (BREAK by SET-CONTROL)
+ *
+ * Every call returns 0 or a positive count, or a negative PORT_E* code
+ * with a message in port->err.
+ */
+#ifndef NMIDBG_PORT_H
+#define NMIDBG_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "telnet.h"
+
+enum {
+	PORT_OK = 0,
+	PORT_EINVAL = -1,	/* bad PORT string */
+	PORT_ENOENT = -2,	/* no such port */
+	PORT_EBUSY = -3,	/* held by another process */
+	PORT_EACCES = -4,	/* permission denied */
+	PORT_EIO = -5,		/* I/O error, connection refused or lost */
+	PORT_ENOTSUP = -6,	/* the transport cannot do that */
+};
+
+struct port;
+
+struct port_ops {
+	const char *name;
+	int (*open)(struct port *p, const char *addr);
+	/* Data bytes only: transport framing is removed.  0: nothing now. */
+	ssize_t (*read)(struct port *p, uint8_t *buf, size_t len);
+	ssize_t (*write)(struct port *p, const uint8_t *buf, size_t len);
+	int (*send_break)(struct port *p);
+	void (*close)(struct port *p);
+};
+
+struct port {
+	const struct port_ops *ops;
+	int fd;			/* poll() it for input */
+	int baud;
+	int eof;		/* the other end went away */
+	void *priv;		/* backend state */
+	struct telnet telnet;	/* telnet and rfc2217 */
+	char err[256];
+};
+
+/* Open PORT; on failure *out is NULL and err holds the reason. */
+int port_open(const char *spec, struct port **out, char *err, size_t errlen);
+ssize_t port_read(struct port *p, uint8_t *buf, size_t len);
+/* Write all of buf (waits for the transport as needed). */
+int port_write(struct port *p, const void *buf, size_t len);
+int port_send_break(struct port *p);
+void port_close(struct port *p);
+
+/*
+ * For backends: write all of buf with write_fn (a backend's raw write),
+ * waiting up to 5 s at a time for the transport to take more.
+ */
+int port_write_all(struct port *p,
+		   ssize_t (*write_fn)(struct port *, const uint8_t *, size_t),
+		   const uint8_t *buf, size_t len);
+/* For backends: set p->err and return code. */
+int port_fail(struct port *p, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A line on stderr under NMIDBG_DEBUG=1 (the wire trace's switch). */
+void port_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Map errno to a PORT_E* code. */
+int port_errno_code(int err);
+/* Who has a device open (for "busy" errors): "pid 123 (picocom)" or "". */
+void port_who_holds(const char *path, char *buf, size_t len);
+
+extern const struct port_ops port_serial_ops, port_tty_ops, port_unix_ops,
+	port_tcp_ops, port_telnet_ops, port_rfc2217_ops;
+
+#endif

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Socket ports: unix:PATH and tcp:HOST:PORT carry raw bytes; telnet: and
+ * rfc2217:// run the telnet codec over TCP.  TCP_NODELAY always: the
+ * debugger protocols are all small round trips.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "port.h"
+
+struct sock_priv {
+	int rfc2217;
+	uint8_t answered[2][256 / 8];	/* DO/WILL options answered once */
+	uint8_t *out;			/* decoded data for the caller */
+	size_t out_len, out_cap;
+};
+
+static void set_nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static int unix_open(struct port *p, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return port_fail(p, PORT_EINVAL, "socket path too long");
+	strcpy(sa.sun_path, path);
+	p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->fd < 0 || connect(p->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = errno;
+
+		if (p->fd >= 0)
+			close(p->fd);
+		p->fd = -1;
+		return port_fail(p, port_errno_code(err), "%s", strerror(err));
+	}
+	set_nonblock(p->fd);
+	return PORT_OK;
+}
+
+/* "HOST:PORT", the port after the last colon ("[::1]:23" works too). */
+static int tcp_connect(struct port *p, const char *addr)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	size_t n;
+	int rc, one = 1, err = 0;
+
+	if (!colon || colon == addr || !colon[1])
+		return port_fail(p, PORT_EINVAL, "want HOST:PORT");
+	n = (size_t)(colon - addr);
+	if (addr[0] == '[' && colon[-1] == ']')
+		addr++, n -= 2;
+	if (n >= sizeof(host))
+		return port_fail(p, PORT_EINVAL, "host name too long");
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc)
+		return port_fail(p, PORT_ENOENT, "%s", gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		p->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (p->fd < 0)
+			continue;
+		if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		close(p->fd);
+		p->fd = -1;
+	}
+	freeaddrinfo(res);
+	if (p->fd < 0)
+		return port_fail(p, port_errno_code(err), "%s", strerror(err));
+	setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	set_nonblock(p->fd);
+	return PORT_OK;
+}
+
+static ssize_t sock_read(struct port *p, uint8_t *buf, size_t len)
+{
+	ssize_t n = recv(p->fd, buf, len, 0);
+
+	if (n > 0)
+		return n;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	p->eof = 1;
+	return port_fail(p, PORT_EIO, "connection closed%s%s", n < 0 ? ": " : "",
+			 n < 0 ? strerror(errno) : " by the other end");
+}
+
+static ssize_t sock_write(struct port *p, const uint8_t *buf, size_t len)
+{
+	ssize_t n = send(p->fd, buf, len, MSG_NOSIGNAL);
+
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	p->eof = 1;
+	return port_fail(p, PORT_EIO, "send: %s", strerror(errno));
+}
+
+/* Send all of a control sequence as it is (no telnet escaping). */
+static int send_all(struct port *p, const uint8_t *buf, size_t len)
+{
+	return port_write_all(p, sock_write, buf, len);
+}
+
+static void sock_close(struct port *p)
+{
+	struct sock_priv *s = p->priv;
+
+	close(p->fd);
+	if (s)
+		free(s->out);
+	free(s);
+}
+
+/* ---- telnet and RFC 2217 ---- */
+
+static int wanted(const struct sock_priv *s, uint8_t cmd, uint8_t opt)
+{
+	if (opt == TELNET_OPT_BINARY || opt == TELNET_OPT_SGA)
+		return 1;
+	if (cmd == TELNET_DO)	/* they ask us to do it */
+		return opt == TELNET_OPT_COMPORT && s->rfc2217;
+	return opt == TELNET_OPT_ECHO;	/* they offer to do it */
+}
+
+static void on_telnet(void *ctx, const struct telnet_event *ev)
+{
+	struct port *p = ctx;
+	struct sock_priv *s = p->priv;
+	uint8_t reply[3];
+	int is_do;
+
+	switch (ev->type) {
+	case TELNET_EV_DATA:
+		memcpy(s->out + s->out_len, ev->data, ev->len);
+		s->out_len += ev->len;
+		return;
+	case TELNET_EV_DO:
+	case TELNET_EV_WILL:
+		is_do = ev->type == TELNET_EV_DO;
+		/* Answer each option once: no negotiation loops. */
+		if (s->answered[is_do][ev->option / 8] & (1u << (ev->option % 8)))
+			return;
+		s->answered[is_do][ev->option / 8] |= 1u << (ev->option % 8);
+		if (is_do)
+			telnet_cmd(wanted(s, TELNET_DO, ev->option) ? TELNET_WILL :
+				   TELNET_WONT, ev->option, reply);
+		else
+			telnet_cmd(wanted(s, TELNET_WILL, ev->option) ? TELNET_DO :
+				   TELNET_DONT, ev->option, reply);
+		send_all(p, reply, 3);
+		return;
+	case TELNET_EV_DESYNC:
+		port_debug("telnet: %.*s", (int)ev->len, (const char *)ev->data);
+		return;
+	default:
+		return;	/* WONT/DONT, BREAK from the far side, SB replies */
+	}
+}
+
+static ssize_t telnet_read(struct port *p, uint8_t *buf, size_t len)
+{
+	struct sock_priv *s = p->priv;
+	ssize_t n = sock_read(p, buf, len);
+
+	if (n <= 0)
+		return n;
+	/* Decoded data is never longer than the raw bytes: decode in place. */
+	if (s->out_cap < (size_t)n) {
+		free(s->out);
+		s->out = malloc((size_t)n);
+		s->out_cap = s->out ? (size_t)n : 0;
+		if (!s->out)
+			return port_fail(p, PORT_EIO, "out of memory");
+	}
+	s->out_len = 0;
+	telnet_feed(&p->telnet, buf, (size_t)n, on_telnet, p);
+	memcpy(buf, s->out, s->out_len);
+	return (ssize_t)s->out_len;
+}
+
+static ssize_t telnet_write(struct port *p, const uint8_t *buf, size_t len)
+{
+	uint8_t esc[2 * 512];
+	size_t chunk = len < 512 ? len : 512;
+	size_t n = telnet_escape(buf, chunk, esc);
+	int rc = send_all(p, esc, n);
+
+	return rc < 0 ? rc : (ssize_t)chunk;
+}
+
+static int telnet_open_common(struct port *p, const char *addr, int rfc2217)
+{
+	struct sock_priv *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s)
+		return port_fail(p, PORT_EIO, "out of memory");
+	s->rfc2217 = rfc2217;
+	p->priv = s;
+	rc = tcp_connect(p, addr);
+	if (rc) {
+		free(s);
+		p->priv = NULL;
+	}
+	return rc;
+}
+
+static int telnet_open(struct port *p, const char *addr)
+{
+	return telnet_open_common(p, addr, 0);
+}
+
+static int telnet_break(struct port *p)
+{
+	uint8_t brk[3];
+
+	return send_all(p, brk, telnet_cmd(TELNET_BRK, 0, brk));
+}
+
+static int rfc2217_control(struct port *p, uint8_t cmd, const uint8_t *val,
+			   size_t len)
+{
+	uint8_t data[8], wire[2 * 8 + 5];
+
+	data[0] = cmd;
+	memcpy(data + 1, val, len);
+	return send_all(p, wire, telnet_subneg(TELNET_OPT_COMPORT, data, len + 1,
+					       wire));
+}
+
+static int rfc2217_open(struct port *p, const char *addr)
+{
+	struct sock_priv *s;
+	uint8_t hello[9], baud[4];
+	int rc = telnet_open_common(p, addr, 1);
+
+	if (rc)
+		return rc;
+	s = p->priv;
+	/* We will speak COM-PORT-OPTION; binary both ways. */
+	telnet_cmd(TELNET_WILL, TELNET_OPT_COMPORT, hello);
+	telnet_cmd(TELNET_WILL, TELNET_OPT_BINARY, hello + 3);
+	telnet_cmd(TELNET_DO, TELNET_OPT_BINARY, hello + 6);
+	s->answered[1][TELNET_OPT_COMPORT / 8] |= 1u << (TELNET_OPT_COMPORT % 8);
+	baud[0] = (uint8_t)(p->baud >> 24);
+	baud[1] = (uint8_t)(p->baud >> 16);
+	baud[2] = (uint8_t)(p->baud >> 8);
+	baud[3] = (uint8_t)p->baud;
+	rc = send_all(p, hello, sizeof(hello));
+	if (!rc)
+		rc = rfc2217_control(p, RFC2217_SET_BAUDRATE, baud, 4);
+	if (rc)
+		sock_close(p);
+	return rc;
+}
+
+static int rfc2217_break(struct port *p)
+{
+	static const uint8_t on = RFC2217_BREAK_ON, off = RFC2217_BREAK_OFF;
+	int rc = rfc2217_control(p, RFC2217_SET_CONTROL, &on, 1);
+
+	if (rc)
+		return rc;
+	usleep(250 * 1000);
+	return rfc2217_control(p, RFC2217_SET_CONTROL, &off, 1);
+}
+
+static void raw_close(struct port *p)
+{
+	close(p->fd);
+}
+
+const struct port_ops port_unix_ops = {
+	.name = "unix", .open = unix_open, .read = sock_read,
+	.write = sock_write, .close = raw_close,
+};
+
+const struct port_ops port_tcp_ops = {
+	.name = "tcp", .open = tcp_connect, .read = sock_read,
+	.write = sock_write, .close = raw_close,
+};
+
+const struct port_ops port_telnet_ops = {
+	.name = "telnet", .open = telnet_open, .read = telnet_read,
+	.write = telnet_write, .send_break = telnet_break, .close = sock_close,
+};
+
+const struct port_ops port_rfc2217_ops = {
+	.name = "rfc2217", .open = rfc2217_open, .read = telnet_read,
+	.write = telnet_write, .send_break = rfc2217_break, .close = sock_close,
+};

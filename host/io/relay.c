@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The gdb relay (see relay.h).  gdb's bytes are sorted by gdbin.c: detach
+ * and kill are answered here instead of resuming the board behind our
+ * back; everything else goes to the board as gdb wrote it.  The board's
+ * packets come decoded from the session's mode tracker and are framed
+ * again for gdb.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+
+/* To gdb; a gdb that went away is noticed by the caller's read. */
+static void to_gdb(struct relay *r, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (r->gdb_fd >= 0 && len) {
+		ssize_t n = send(r->gdb_fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			struct pollfd pfd = { .fd = r->gdb_fd, .events = POLLOUT };
+
+			poll(&pfd, 1, 1000);
+			continue;
+		}
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static int is_stop(const uint8_t *p, size_t len)
+{
+	return len && (p[0] == 'S' || p[0] == 'T' || p[0] == 'W' || p[0] == 'X');
+}
+
+static void board_packet(void *ctx, const uint8_t *payload, size_t len)
+{
+	static uint8_t wire[2 * RSP_MAX_PAYLOAD + 8];
+	struct relay *r = ctx;
+	uint8_t fixed[64];
+	size_t n = rsp_fix_stop_reply(payload, len, r->k.thread, fixed, sizeof(fixed));
+
+	if (is_stop(payload, len))
+		r->running = 0;
+	if (n) {
+		payload = fixed;
+		len = n;
+	}
+	n = rsp_encode(payload, len, wire, sizeof(wire));
+	if (n)
+		to_gdb(r, wire, n);
+}
+
+static void board_ack(void *ctx, int ok)
+{
+	to_gdb(ctx, ok ? "+" : "-", 1);
+}
+
+void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
+{
+	struct kdb_how h = *how;	/* how may point into r */
+
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->gdb_fd = -1;
+	kgdb_init(&r->k, s, &h);
+	gdbin_init(&r->in);
+}
+
+int relay_enter_kgdb(struct relay *r)
+{
+	int rc = kgdb_enter(&r->k);
+
+	if (rc)
+		return rc;
+	r->s->on_packet = board_packet;
+	r->s->on_ack = board_ack;
+	r->s->hook_ctx = r;
+	return 0;
+}
+
+void relay_set_gdb(struct relay *r, int fd)
+{
+	r->gdb_fd = fd;
+	gdbin_init(&r->in);
+}
+
+/* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
+static int interrupt(struct relay *r)
+{
+	int rc = kdb_break_in(r->s, &r->k.how, &r->again);
+
+	if (rc == SESSION_TIMEOUT)
+		fprintf(stderr, "nmidbg: ^C: the board did not stop; ^C again to retry\n");
+	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+static int from_gdb(void *ctx, const struct gdbin_event *ev)
+{
+	struct relay *r = ctx;
+
+	switch (ev->kind) {
+	case GDBIN_LOCAL:
+		/* Answered here: relay_finish() decides how the board resumes. */
+		r->detached = 1;
+		if (ev->data[0] == 'k')
+			to_gdb(r, "+", 1);
+		else
+			to_gdb(r, "+$OK#9a", 7);
+		return 0;
+	case GDBIN_INTERRUPT:
+		return r->running ? interrupt(r) : 0;
+	default:
+		if (ev->resumes)
+			r->running = 1;
+		return port_write(r->s->port, ev->data, ev->len);
+	}
+}
+
+int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
+{
+	return gdbin_feed(&r->in, buf, len, from_gdb, r);
+}
+
+int relay_finish(struct relay *r, int stay, const char **state)
+{
+	r->gdb_fd = -1;
+	return kgdb_leave(&r->k, r->running, stay, state);
+}

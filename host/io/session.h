@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A session: a port, the mode tracker over what it receives, and the one
+ * poll() loop that waits for what a command needs (a kdb prompt, a stop
+ * reply) with a deadline.  Ctrl-C ends a wait cleanly.
+ */
+#ifndef NMIDBG_SESSION_H
+#define NMIDBG_SESSION_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "mode.h"
+#include "port.h"
+
+enum {
+	SESSION_OK = 0,
+	SESSION_TIMEOUT = -100,	/* deadline passed: see session_last_seen() */
+	SESSION_INTR = -101,	/* Ctrl-C */
+	SESSION_REBOOT = -102,	/* the kernel's boot banner came */
+	/* and any PORT_E* code from the port */
+};
+
+struct session {
+	struct port *port;
+	struct mode_tracker mode;
+	char *text;		/* text received since session_mark() */
+	size_t text_len, text_cap;
+	int prompts;		/* kdb prompts since session_mark() */
+	int prompt_cpu;
+	int stops;		/* RSP stop replies (S/T packets) since the mark */
+	int reboots;
+	int answer_more;	/* answer the kdb pager with a space */
+	int packets;		/* RSP packets since the mark; the last one: */
+	uint8_t packet[256];
+	size_t packet_len;	/* clipped to sizeof(packet) */
+	/* Optional: every RSP packet and ack from the board (a gdb relay). */
+	void (*on_packet)(void *ctx, const uint8_t *payload, size_t len);
+	void (*on_ack)(void *ctx, int ok);
+	void *hook_ctx;
+	/* Optional: every event of the mode tracker, first (attach's view). */
+	void (*on_event)(void *ctx, const struct mode_event *ev);
+	void *event_ctx;
+	/* Optional: text from the board, as it comes (session_text_to_file). */
+	void (*on_text)(void *ctx, const uint8_t *data, size_t len);
+	void *text_ctx;
+	char last[160];		/* the last bytes seen, for error messages */
+	size_t last_len;
+};
+
+void session_init(struct session *s, struct port *port);
+void session_free(struct session *s);
+/* Forget what was collected: the next wait looks at new bytes only. */
+void session_mark(struct session *s);
+int session_send(struct session *s, const char *str);
+/*
+ * Read until done(s) is true, the deadline (ms from now) passes, the port
+ * fails or Ctrl-C.  done may be NULL: read until the deadline.
+ */
+int session_wait(struct session *s, int timeout_ms, int (*done)(struct session *));
+/* An on_text hook: the text to the FILE * in ctx, flushed. */
+void session_text_to_file(void *ctx, const uint8_t *data, size_t len);
+/*
+ * For a caller's own poll() loop: read what the port has (its fd polled
+ * readable) and feed it to the mode tracker.  0 or a PORT_E* code.
+ */
+int session_read(struct session *s);
+/* The line went idle: a held '$' was text after all. */
+void session_idle(struct session *s);
+/* Milliseconds on the monotonic clock: for deadlines and timings. */
+long session_now_ms(void);
+/* The last bytes received, printable, for "board silent" errors. */
+const char *session_last_seen(struct session *s, char *buf, size_t len);
+const char *session_strerror(struct session *s, int rc);
+
+/* Set by the SIGINT handler that session_catch_sigint() installs. */
+extern volatile sig_atomic_t session_interrupted;
+void session_catch_sigint(void);
+/* The same for SIGTERM: for long-running commands (a proxy as a service). */
+void session_catch_sigterm(void);
+
+#endif

@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Inputs seen in the field that must not break nmidbg (issue 9): each
+case runs the real binary (plain and ASan/UBSan) against a fake peer."""
+import glob
+import json
+import os
+import pty
+import select
+import socket
+import subprocess
+import threading
+import time
+import tempfile
+import unittest
+
+from board import free_port
+from host.fake_board import DMESG, FakeBoard
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+LINES = [b"console line %d\r\n" % i for i in range(1, 13)]
+
+
+def lines_server(stream):
+    """A one-shot TCP server that sends stream once a client connects and
+    keeps the connection open until the client goes.  Returns its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+
+    def serve():
+        conn, _ = ls.accept()
+        ls.close()
+        conn.sendall(stream)
+        try:
+            while conn.recv(4096):
+                pass
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def connect(port, timeout=10):
+    """A client socket to a listener that may still be starting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port), 1)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def attach_on_a_terminal(binary, spec, args, keys, until, leave=b"", timeout=15):
+    """nmidbg attach on a pty: type keys (one write each), read until the
+    screen shows `until`, type `leave`, then Ctrl-] q.  Returns what it
+    showed."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary, "attach", spec] + args, stdin=slave,
+                         stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = bytearray()
+    deadline = time.monotonic() + timeout
+
+    def read_for(secs):
+        end = min(time.monotonic() + secs, deadline)
+        while time.monotonic() < end:
+            r, _, _ = select.select([master], [], [], 0.1)
+            if r:
+                try:
+                    out.extend(os.read(master, 4096))
+                except OSError:
+                    return
+
+    try:
+        read_for(1)
+        for k in keys:
+            os.write(master, k)
+            read_for(0.3)
+        while until not in out and time.monotonic() < deadline:
+            read_for(0.2)
+        if leave:
+            os.write(master, leave)
+            read_for(1)
+        os.write(master, b"\x1dq")
+        p.wait(timeout=10)
+        read_for(0.2)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return bytes(out)
+
+
+class InputsMixin:
+    def attach_output(self, spec, env=None):
+        """attach with an empty script on stdin: what it showed, stderr."""
+        p = subprocess.run([self.binary, "attach", spec], input=b"",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(os.environ, **(env or {})), timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout, p.stderr.decode(errors="replace")
+
+    def check_console_flows(self, bad):
+        stream = b"".join(LINES[:3]) + bad + b"".join(LINES[3:])
+        port = lines_server(stream)
+        out, err = self.attach_output("rfc2217://127.0.0.1:%d" % port,
+                                      {"NMIDBG_DEBUG": "1"})
+        for line in LINES[3:]:
+            self.assertIn(line.rstrip(), out)
+        self.assertIn("telnet: subnegotiation", err)
+        return out
+
+    def test_subnegotiation_ended_without_se(self):
+        """IAC SB COM-PORT, bytes, IAC and not SE: lines 4 to 12 still come."""
+        self.check_console_flows(b"\xff\xfa\x2c\x6b\x05\xff")
+
+    def test_subnegotiation_never_ended(self):
+        """IAC SB COM-PORT and no IAC SE ever: cut off, nothing lost."""
+        out = self.check_console_flows(b"\xff\xfa\x2c")
+        self.assertIn(b"".join(LINES[3:]), out.replace(b"\x00", b""))
+
+
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def nmidbg(self, *args):
+        return subprocess.run([self.binary] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=60)
+
+    def test_kdb_json_keeps_bytes_that_are_not_utf8(self):
+        """Every byte >= 0x80 is escaped: valid JSON, bytes back by Latin-1."""
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "dmesg 5", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p.stdout.decode("ascii")            # all escaped: plain ASCII
+        out = json.loads(p.stdout)["commands"][0]["output"]
+        self.assertEqual([l.encode("latin-1") for l in out], DMESG)
+
+    def test_dmesg_line_with_the_pager_text_survives(self):
+        """Only kdb's real pager prompt is removed, not "more> " in a line."""
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "dmesg 5")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"[    2.000000] says more> in the middle\n", p.stdout)
+
+    def test_knock_other_over_raw_tcp(self):
+        """nmi_tty.knock=OTHER on a transport without BREAK: --knock."""
+        b = self.board(knock=b"open sesame")
+        p = self.nmidbg("break", b.spec, "--timeout", "0.5")
+        self.assertEqual(p.returncode, 1, p.stderr)    # the default knock
+        for cmd in (["break"], ["kdb", "-c", "cpu"]):
+            p = self.nmidbg(*(cmd[:1] + [b.spec, "--knock", "open sesame"] + cmd[1:]))
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"Available cpus", p.stdout)
+
+    def test_attach_menu_uses_the_knock(self):
+        """The menu's break-in (Ctrl-] b) sends the --knock given, on the
+        session: kdb's banner reaches the log, and the kdb prompt is
+        attach's own (readline; Ctrl-D resumes)."""
+        b = self.board(knock=b"KNOCK")
+        log = os.path.join(tempfile.mkdtemp(prefix="nmidbg-attach-"), "board.log")
+        out = attach_on_a_terminal(self.binary, b.spec, ["--knock", "KNOCK", "-l", log],
+                                   [b"\x1d", b"b"], b"in kdb on cpu 0 (knock",
+                                   leave=b"\x04")
+        self.assertIn(b"in kdb on cpu 0 (knock", out)
+        self.assertIn(b"KNOCK", bytes(b.received))
+        with open(log, "rb") as f:
+            text = f.read()
+        self.assertIn(b"Entering kdb (current=0x0, pid 1) on processor 0", text)
+        self.assertIn(b"--- kdb ---", text)
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))   # Ctrl-D
+
+    def test_proxy_console_enter_is_one_line(self):
+        """A telnet client's CR LF or CR NUL reaches the board as one CR."""
+        b = self.board()
+        cport, gport = free_port(), free_port()
+        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
+                              "--gdb", str(gport)], stderr=subprocess.PIPE)
+        self.addCleanup(p.wait, 10)
+        self.addCleanup(p.terminate)
+        c = connect(cport)
+        self.addCleanup(c.close)
+        c.sendall(b"echo one\r\n")
+        c.sendall(b"echo two\r")
+        time.sleep(0.2)
+        c.sendall(b"\0echo three\r\n")
+        deadline = time.monotonic() + 10
+        while b"three" not in b.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        self.assertEqual(bytes(b.received), b"echo one\recho two\recho three\r")
+
+    def test_unwritable_output_is_exit_6_before_the_board_is_touched(self):
+        b = self.board()
+        for args in (["dump", b.spec, "0x10", "16", "-o", "/nonexistent/mem.bin"],
+                     ["triage", b.spec, "-o", "/nonexistent/r.md"],
+                     ["triage", b.spec, "--json", "/nonexistent/r.json"]):
+            p = self.nmidbg(*args)
+            self.assertEqual(p.returncode, 6, (args, p.stderr))
+            self.assertIn(b"cannot write /nonexistent/", p.stderr)
+        self.assertEqual(bytes(b.received), b"")
+        # The default report name it opened first is not left behind.
+        self.assertEqual(glob.glob("nmidbg-triage-*"), [])
+
+    def test_report_that_cannot_be_written_at_the_end_is_exit_6(self):
+        """A full disk: the error names the file (not 'no answer')."""
+        b = self.board()
+        p = self.nmidbg("triage", b.spec, "-o", "/dev/full", "--json", "/dev/full")
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn(b"cannot write /dev/full: No space left on device", p.stderr)
+        self.assertFalse(b.in_kdb)      # resumed all the same
+
+    def test_triage_json_keeps_bytes_that_are_not_utf8(self):
+        b = self.board()
+        d = tempfile.mkdtemp(prefix="nmidbg-triage-")
+        p = self.nmidbg("triage", b.spec, "-o", os.path.join(d, "r.md"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "r.json"), "rb") as f:
+            report = json.loads(f.read().decode("ascii"))
+        self.assertEqual([l.encode("latin-1") for l in report["dmesg"]], DMESG)
+
+
+class TestInputs(InputsMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestInputsAsan(InputsMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""nmidbg gdb, dump and proxy against the fake board's kgdb stub: the kdb to
+kgdb switch, the relay, leaving kgdb, in seconds and without QEMU."""
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+from board import free_port
+from host.fake_board import FakeBoard
+from host.test_inputs import connect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+
+def tiny_vmlinux(directory):
+    """An arm64 ELF header and nothing else: enough for gdb to pick the
+    architecture, no symbols."""
+    path = os.path.join(directory, "vmlinux")
+    hdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    hdr += struct.pack("<HHIQQQIHHHHHH", 2, 183, 1, 0xffff800080000000,
+                       0, 0, 0, 64, 0, 0, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(hdr)
+    return path
+
+
+class KgdbMixin:
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="nmidbg-kgdb-")
+
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def nmidbg(self, *args, env=None, timeout=60):
+        return subprocess.run([self.binary] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout,
+                              env=dict(os.environ, **(env or {})))
+
+    def test_gdb_batch_reads_registers_and_resumes(self):
+        b = self.board()
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                        "--", "-ex", "info threads", "-ex", "x/4xb 0x1000")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("0x1000:\t0x00\t0x01\t0x02\t0x03", p.stdout)
+        # The stop reply, fixed by the relay, names qC's thread: gdb's
+        # current thread is 1, not whichever it listed first.
+        self.assertRegex(p.stdout, r"\* 1 +Thread 1 ")
+        self.assertIn("kgdb (thread 0000000000000001)", p.stderr)
+        self.assertIn("the board is running", p.stderr)
+        # The relay's fixed stop reply named the thread qC gave.
+        self.assertIn(b"?", b.packets)
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+        # gdb's detach or kill was answered by the relay, not sent on:
+        # the board left kgdb by the one rule, $3#33 then go.
+        self.assertFalse([x for x in b.packets if x[:1] in (b"D", b"k")
+                          or x.startswith(b"vKill")], b.packets)
+        self.assertIn(b"3", b.packets)
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))
+
+    def test_gdb_that_never_ran_is_an_error(self):
+        b = self.board()
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                        env={"NMIDBG_GDB": "/nonexistent/gdb"})
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("gdb did not run: /nonexistent/gdb: No such file", p.stderr)
+        self.assertNotIn("gdb exited", p.stderr)
+        self.assertFalse(b.in_kdb or b.in_kgdb)     # the board left as usual
+
+    def test_dump_reads_memory_and_resends_after_a_nak(self):
+        b = self.board(behaviour="garble")
+        out = os.path.join(self.dir, "mem.bin")
+        p = self.nmidbg("dump", b.spec, "0x1ff0", "3000", "-o", out, "--timeout", "0.5")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), bytes((0x1ff0 + i) & 0xFF for i in range(3000)))
+        reads = [x for x in b.packets if x.startswith(b"m")]
+        self.assertEqual(reads, [b"m1ff0,3ff", b"m23ef,3ff", b"m27ee,3ba"])
+        self.assertTrue(b.garbled)
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+
+    def test_proxy_gdb_client_breaks_in_and_leaves(self):
+        b = self.board()
+        cport, gport = free_port(), free_port()
+        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
+                              "--gdb", str(gport)], stderr=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait, 10)
+        self.addCleanup(p.terminate)
+        connect(cport).close()          # the proxy is up
+        g = subprocess.run(["gdb-multiarch", "-q", "-batch", "-nx",
+                            "-ex", "target remote 127.0.0.1:%d" % gport,
+                            "-ex", "x/2xb 0x40", tiny_vmlinux(self.dir)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=60)
+        self.assertIn("0x40:\t0x40\t0x41", g.stdout)
+        deadline = time.monotonic() + 10
+        while (b.in_kgdb or b.in_kdb) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+        p.terminate()
+        _, err = p.communicate(timeout=10)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("gdb connected: knock", err)
+        self.assertIn("gdb left; the board is running", err)
+
+
+class TestKgdb(KgdbMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestKgdbAsan(KgdbMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
