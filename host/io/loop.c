@@ -32,6 +32,9 @@ static int port_ready(struct loop *l)
 
 	if (!rc && l->after_read)
 		rc = l->after_read(l->ctx);
+	/* Before the mark below forgets it: a streamed reboot counts too. */
+	if (!rc && l->on_reboot && l->s->reboots)
+		rc = SESSION_REBOOT;
 	if (l->stream)
 		session_mark(l->s);
 	return rc;
