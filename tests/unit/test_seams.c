@@ -12,6 +12,7 @@
 
 #include "kdb.h"
 #include "kgdb.h"
+#include "loop.h"
 #include "relay.h"
 #include "rows.h"
 #include "script_port.h"
@@ -130,6 +131,20 @@ static void check_relay(struct session *s, const struct seam *row)
 	assert_string_equal(got, row->want);
 }
 
+/* The loop streaming the console (as the gdb relay does): want is its rc
+ * (SESSION_REBOOT). */
+static void check_stream_reboot(struct session *s, const struct seam *row)
+{
+	struct loop l;
+	char got[16];
+
+	loop_init(&l, s);
+	l.stream = 1;
+	session_send(s, "\r");
+	snprintf(got, sizeof(got), "%d", loop_run(&l, 1000, NULL));
+	assert_string_equal(got, row->want);
+}
+
 static const struct seam seams[] = {
 	{ "break-in: the knock, verified by the prompt", check_break_in, NULL,
 	  "knock 1", {
@@ -173,6 +188,10 @@ static const struct seam seams[] = {
 	  "$D#44$k#6b", "+$OK#9a+", {
 		KGDB_IN,
 		KGDB_OUT,
+	} },
+	{ "loop: a reboot while the console is streamed stops it",
+	  check_stream_reboot, NULL, "-102", {
+		{ "\r", "\r\n[    0.000000] Booting Linux on physical CPU 0x0\r\n" },
 	} },
 	{ "relay: the bare stop reply names qC's thread", check_relay,
 	  "$?#3f", "+$T05thread:01;#07", {
