@@ -40,6 +40,10 @@ SHELL_PROMPT = b"nmidbg# "
 READY = b"NMIDBG-INIT READY"
 KDB_PROMPT = re.compile(rb"\[(\d+)\]kdb> ")
 MORE_PROMPT = b"more> "
+# A line's pace for bulk input to the guest: about 640 kbaud, between the
+# 115200 of most boards and Rockchip's 1.5 Mbaud.
+LINE_RATE = 64000
+
 STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
 NMI_APPEND = "console=ttyNMI0 kgdboc=ttyAMA0,115200 irqchip.gicv3_pseudo_nmi=1"
 
@@ -253,24 +257,35 @@ class Board:
         self.buf += self.decoder.feed(data) if self.telnet else data
         return True
 
-    def send(self, data, timeout=600):
+    def send(self, data, timeout=600, rate=None):
         """Send bytes, reading the board's output meanwhile: a board whose
         console output we did not read would block in QEMU, and stop
         reading our input in turn.  Fails once the board has taken none
-        of our bytes for timeout seconds."""
+        of our bytes for timeout seconds.  rate: at most that many bytes
+        a second, as a real line paces them (QEMU's UART has no baud
+        rate, and ttyNMI drops what its reader cannot take)."""
         if isinstance(data, str):
             data = data.encode()
         if self.telnet:
             data = data.replace(b"\xff", b"\xff\xff")
         view = memoryview(data)
         deadline = time.monotonic() + timeout
+        start, sent = time.monotonic(), 0
         while view:
+            room = 65536
+            if rate:
+                room = min(room, int((time.monotonic() - start) * rate) - sent + 4096)
+                if room <= 0:
+                    if not self._drain(min(-room / rate, 0.05)) and self.proc.poll() is not None:
+                        raise BoardError("%s: console closed while sending" % self.name)
+                    continue
             r, w, _ = select.select([self.sock], [self.sock], [], 1.0)
             if r and not self._drain(0):
                 raise BoardError("%s: console closed while sending" % self.name)
             if w:
                 try:
-                    view = view[self.sock.send(view[:65536]):]
+                    n = self.sock.send(view[:room])
+                    view, sent = view[n:], sent + n
                     deadline = time.monotonic() + timeout
                 except BlockingIOError:
                     pass
@@ -385,14 +400,16 @@ class Board:
         self.expect(b"this shell is gone", 10)
         time.sleep(0.5)  # let the last child reach its spin loop
 
-    def to_guest(self, data, timeout=600, pause_ms=0):
+    def to_guest(self, data, timeout=600, pause_ms=0, rate=LINE_RATE):
         """Send raw bytes to the guest's `sink` (which reads them after
-        pause_ms); return the (count, crc) it saw."""
+        pause_ms) at rate bytes a second; return the (count, crc) it saw.
+        A byte lost on the way leaves the sink waiting: fail within a
+        minute of the last byte sent, not after timeout."""
         self.send("sink %d %d\r" % (len(data), pause_ms))
         self.expect(b"SINK-READY", 10)
-        self.send(data, timeout)
+        self.send(data, timeout, rate)
         m = self.expect(re.compile(rb"SINK-END n=(\d+) crc=([0-9a-f]{8})"),
-                        timeout)
+                        min(timeout, 60 + pause_ms / 1000))
         self.expect(SHELL_PROMPT, 10)
         return int(m.group(1)), int(m.group(2), 16)
 

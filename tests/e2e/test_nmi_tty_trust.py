@@ -8,8 +8,8 @@ import re
 import time
 import zlib
 
-from board import (NMI_APPEND, KDB_PROMPT, READY, SHELL_PROMPT, Board,
-                   Timeout)
+from board import (LINE_RATE, NMI_APPEND, KDB_PROMPT, READY, SHELL_PROMPT,
+                   Board, Timeout)
 from e2e.common import BoardTest
 from e2e.test_nmi_tty import KNOCK, assert_clean_log, enter_from_line
 
@@ -236,7 +236,7 @@ class BreakSysRq(BoardTest):
         b.expect(b"SINK-READY", 10)
         for c in chunks:
             b.send_break()      # the bytes after it are noise too
-            b.send(c, timeout=60)
+            b.send(c, timeout=60, rate=LINE_RATE)
         m = b.expect(re.compile(rb"SINK-END n=(\d+) crc=([0-9a-f]{8})"), 60)
         self.assertEqual((int(m.group(1)), int(m.group(2), 16)),
                          (len(data), zlib.crc32(data)))
