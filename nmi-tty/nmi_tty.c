@@ -46,6 +46,13 @@
  * CPU goes offline (the hotplug core moves only ordinary interrupts), so
  * ttyNMI moves it to another online CPU itself.
  *
+ * Which ports: those whose driver sets uart_port->poll_rx_nmi, declaring
+ * that poll mode raises the receive interrupt, that the poll read clears
+ * it and reports BREAK without a lock or a runtime PM call, and that the
+ * line is free while the port is not open (PL011, 8250_pci, 8250_dw).
+ * For any other port ttyNMI takes no interrupt: it prints the kernel log
+ * and one line saying why there is no input.
+ *
  * Without pseudo-NMI (no irqchip.gicv3_pseudo_nmi=1, or an interrupt
  * controller without NMIs) the same handler runs as an ordinary interrupt:
  * the console works, and the knock works while the CPU that takes the
@@ -114,6 +121,7 @@ struct nmi_tty {
 	struct irq_data *irq_data;	/* for the lock-free re-trigger */
 	bool nmi;			/* receive is a pseudo-NMI */
 	bool serving;			/* attached: the handler may use the port */
+	bool output_only;		/* console only: the port refused receive */
 	size_t knock_len;
 	int hp_state;			/* our CPU hotplug state */
 
@@ -553,6 +561,25 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
 	return err;
 }
 
+/*
+ * The port's driver does not declare that its polled receive may run in
+ * NMI context (uart_port->poll_rx_nmi): taking its line could storm (a
+ * receive cause the poll read does not clear) or never fire (poll mode
+ * leaves receive masked).  Refuse receive, but when console=ttyNMI0 asked
+ * for us, still print the kernel log, so that the refusal is seen on the
+ * very line the user watches rather than nowhere.
+ */
+static int nmi_tty_attach_output_only(struct nmi_tty *nt)
+{
+	register_console(&nmi_tty_con);
+	if (!console_is_registered(&nmi_tty_con))
+		return 0;
+	WRITE_ONCE(nt->output_only, true);
+	pr_err("cannot take receive from %s%d: its driver does not declare an NMI-safe polled receive (uart_port->poll_rx_nmi); ttyNMI0 prints the kernel log only, no input, no knock, no BREAK+g\n",
+	       nt->poll_driver->name, nt->poll_line);
+	return 0;
+}
+
 /**
  * nmi_tty_attach - serve ttyNMI0 over the port kgdboc polls
  * @driver: the tty driver of kgdboc's port
@@ -565,7 +592,8 @@ static int nmi_tty_request_irq(struct nmi_tty *nt)
  * ours.
  *
  * Return: 0, also when ttyNMI stays out of the way (not selected, or the
- * port cannot serve it); a negative errno when it was selected and could
+ * port cannot serve it) or only prints (the port's driver does not declare
+ * uart_port->poll_rx_nmi); a negative errno when it was selected and could
  * not attach.  Either way kgdboc works as without ttyNMI unless it attached.
  */
 int nmi_tty_attach(struct tty_driver *driver, int line)
@@ -574,14 +602,23 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	struct device *dev;
 	int err;
 
-	if (nt->serving)
+	if (nt->serving || nt->output_only)
 		return -EBUSY;
+	/*
+	 * Not a serial_core port.  Stay out of the way: its poll_put_char()
+	 * is the debugger's, which may spin until a host reads (hvc).
+	 */
 	if (!driver->ops->poll_get_irq || !driver->ops->poll_put_raw_char) {
 		pr_info("%s%d lacks poll_get_irq/poll_put_raw_char: not attached\n",
 			driver->name, line);
 		return 0;
 	}
+	nt->poll_driver = driver;
+	nt->poll_line = line;
+	raw_spin_lock_init(&nt->tx_lock);
 	nt->irq = driver->ops->poll_get_irq(driver, line);
+	if (nt->irq == -EOPNOTSUPP)
+		return nmi_tty_attach_output_only(nt);
 	if (nt->irq <= 0) {
 		pr_info("%s%d has no interrupt: not attached\n", driver->name,
 			line);
@@ -594,8 +631,6 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 			nt->irq, driver->name, line);
 		return 0;
 	}
-	nt->poll_driver = driver;
-	nt->poll_line = line;
 	nt->knock_len = strnlen(knock, NMI_TTY_KNOCK_MAX);
 	rx_budget = max(rx_budget, 1U);	/* 0 would re-trigger for ever */
 	nt->head = 0;
@@ -607,7 +642,6 @@ int nmi_tty_attach(struct tty_driver *driver, int line)
 	atomic_set(&nt->sysrq_key, 0);
 	atomic_set(&nt->sysrq_enable, 0);
 	spin_lock_init(&nt->rx_lock);
-	raw_spin_lock_init(&nt->tx_lock);
 	init_irq_work(&nt->rx_work, nmi_tty_rx_work);
 	INIT_DELAYED_WORK(&nt->retry_work, nmi_tty_retry_work);
 	INIT_WORK(&nt->sysrq_work, nmi_tty_sysrq_work);
@@ -673,11 +707,16 @@ err_port:
 /**
  * nmi_tty_console - ttyNMI's console, which writes to kgdboc's port
  *
- * Return: the console while ttyNMI is attached, else NULL.
+ * Return: the console while ttyNMI is attached, also when it is only
+ * printing because the port refused receive; else NULL.
  */
 struct console *nmi_tty_console(void)
 {
-	return READ_ONCE(nmi_tty.serving) ? &nmi_tty_con : NULL;
+	struct nmi_tty *nt = &nmi_tty;
+
+	if (READ_ONCE(nt->serving) || READ_ONCE(nt->output_only))
+		return &nmi_tty_con;
+	return NULL;
 }
 
 /**
@@ -725,6 +764,11 @@ int nmi_tty_detach(void)
 {
 	struct nmi_tty *nt = &nmi_tty;
 
+	if (nt->output_only) {
+		unregister_console(&nmi_tty_con);
+		WRITE_ONCE(nt->output_only, false);
+		return 0;
+	}
 	if (!nt->serving)
 		return 0;
 	if (tty_port_users(&nt->port))

@@ -48,11 +48,13 @@ write_cover_letter() {
 }
 
 export_series() {
-	find "$out" -name '0[0-9][0-9][1-9]-*.patch' -delete
+	# Every NNNN-*.patch but the cover letter (0000), 0010 and 0100 included.
+	find "$out" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-*' -delete
 	g format-patch -q --no-signature --zero-commit -o "$out" base..HEAD
 	{
 		echo "# kernel-patches/series: applied in order by tests/board/build-kernel.sh"
-		(cd "$out" && ls 0[0-9][0-9][1-9]-*.patch)
+		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
 	} >"$out/series"
 	write_cover_letter
 	echo "kernel-series: exported $(g rev-list --count base..HEAD) patches"

@@ -3,8 +3,9 @@
 """The nmidbg test board: qemu-system-aarch64 -M virt,gic-version=3.
 
 Boots the cached kernel and initramfs with a kernel command line chosen by
-the caller, puts the PL011 (ttyAMA0) on a telnet-mode socket chardev (so
-BREAK crosses as IAC BRK), opens QMP, and optionally QEMU's gdbstub (the
+the caller, puts the UART under test on a telnet-mode socket chardev (so
+BREAK crosses as IAC BRK): the PL011 (ttyAMA0), or with uart="8250" a
+16550A on the PCI bus (QEMU's pci-serial, ttyS0 through 8250_pci), opens QMP, and optionally QEMU's gdbstub (the
 JTAG stand-in).  The Board object is the test harness: wait for a marker,
 send, expect, drive the PID 1 shell and kdb, and keep the whole console
 transcript in a file for the reader of a failed test.
@@ -47,7 +48,18 @@ LINE_RATE = 64000
 STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
 NMI_APPEND = "console=ttyNMI0 kgdboc=ttyAMA0,115200 irqchip.gicv3_pseudo_nmi=1"
 
+# The UART on the line: QEMU devices (the last one gets the line's
+# chardev; none: the virt machine's PL011), Linux port name.
+UARTS = {"pl011": ((), "ttyAMA0"),
+         "8250": (("pci-serial",), "ttyS0")}
+
 _live = set()
+
+
+def uart_append(append, uart):
+    """The command line for a board whose line is on `uart`: the tests'
+    command lines name the PL011's port, ttyAMA0."""
+    return re.sub(r"\bttyAMA0\b", UARTS[uart][1], append)
 
 
 class BoardError(Exception):
@@ -71,9 +83,13 @@ class Board:
 
     def __init__(self, name="board", variant=None, smp=2,
                  append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
-                 serial_tcp=None, serial_pty=False, reboot=False):
+                 serial_tcp=None, serial_pty=False, reboot=False, uart=None):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.variant = variant or os.environ.get("NMIDBG_VARIANT", "default")
+        self.uart = uart or os.environ.get("NMIDBG_UART", "pl011")
+        if self.uart not in UARTS:
+            raise BoardError("unknown uart %r (%s)" % (self.uart, ", ".join(UARTS)))
+        append = uart_append(append, self.uart)
         self.reboot = reboot    # a reset reboots the board; else QEMU exits
         self.smp = smp
         self.append = append
@@ -113,7 +129,7 @@ class Board:
                "-initrd", initramfs(),
                "-append", self.append + " nokaslr rdinit=/init",
                "-chardev", chardev,
-               "-serial", "chardev:ser0",
+               ] + self.uart_args() + [
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         if self.serial_pty:
             cmd.append("-S")  # started by QMP once the pty has a reader
@@ -121,6 +137,15 @@ class Board:
             self.gdb_port = free_port()
             cmd += ["-gdb", "tcp:127.0.0.1:%d" % self.gdb_port]
         return cmd
+
+    def uart_args(self):
+        devices = UARTS[self.uart][0]
+        if not devices:
+            return ["-serial", "chardev:ser0"]
+        args = []
+        for d in devices[:-1]:
+            args += ["-device", d]
+        return args + ["-device", devices[-1] + ",chardev=ser0"]
 
     def start(self, connect=True):
         for path in (kernel_image(self.variant), initramfs()):
@@ -518,8 +543,9 @@ def _interactive(argv):
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--variant", default="default")
     ap.add_argument("--append", default=STOCK_APPEND)
+    ap.add_argument("--uart", choices=sorted(UARTS), default="pl011")
     a = ap.parse_args(argv)
-    with Board("interactive", a.variant, a.smp, a.append) as b:
+    with Board("interactive", a.variant, a.smp, a.append, uart=a.uart) as b:
         print("board up; Ctrl-] quits, Ctrl-B sends BREAK\r")
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)

@@ -18,8 +18,13 @@ class BoardTest(unittest.TestCase):
     def setUp(self):
         self.transcripts = []
 
+    # The UART on the line (board.UARTS); a subclass sets "8250" to run
+    # the same cases through QEMU's 16550A on the PCI bus.
+    uart = None
+
     def boot(self, **kw):
         name = kw.pop("name", None) or ".".join(self.id().split(".")[-2:])
+        kw.setdefault("uart", self.uart)
         n = len(self.transcripts)
         b = Board(name if n == 0 else "%s-%d" % (name, n), **kw)
         self.transcripts.append(b.log_path)

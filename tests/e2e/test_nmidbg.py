@@ -66,16 +66,21 @@ class NmidbgOnBoard(BoardTest):
         b.reconnect()
         b.probe_shell()
 
-    def test_knock_on_every_cpu_locked_ttynmi(self):
-        b = self.boot_tcp(append=NMI_APPEND, smp=4)
+    def every_cpu_locked_btc(self, method, smp):
+        """ttyNMI, every CPU locked: `nmidbg kdb -c btc` by `method` sees
+        each CPU in the lockup."""
+        b = self.boot_tcp(append=NMI_APPEND, smp=smp)
         b.lock_all()
         b.disconnect()
         p = self.nmidbg("kdb", b.port_spec(), "-c", "btc", "--json",
-                        "--method", "knock")
+                        "--method", method)
         self.assertEqual(p.returncode, 0, p.stderr)
         j = json.loads(p.stdout)
-        self.assertEqual(j["entry"]["how"], "knock")
-        self.assertEqual(lockup_cpus(j["commands"][0]["output"]), {0, 1, 2, 3})
+        self.assertEqual(j["entry"]["how"], method)
+        self.assertEqual(lockup_cpus(j["commands"][0]["output"]), set(range(smp)))
+
+    def test_knock_on_every_cpu_locked_ttynmi(self):
+        self.every_cpu_locked_btc("knock", 4)
 
     def test_knock_other_over_raw_tcp(self):
         """nmi_tty.knock=OTHER on a line that cannot carry BREAK (raw tcp:),
