@@ -19,6 +19,7 @@ enum {
 	NMIDBG_EXIT_INTR = 4,	/* interrupted (Ctrl-C) */
 	NMIDBG_EXIT_REBOOT = 5,	/* the board rebooted mid-command */
 	NMIDBG_EXIT_OUTPUT = 6,	/* an output file cannot be written */
+	NMIDBG_EXIT_PARTIAL = 7,	/* triage: a CPU did not stop, report partial */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */

@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "gdbrun.h"
+#include "kdbcpus.h"
 #include "outfile.h"
 #include "triage.h"
 
@@ -95,6 +96,36 @@ static const char *find_script(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Every CPU kdb knows, btc or not: one that did not take the roundup has
+ * no stack there, and is the one the user needs to hear about.
+ */
+static int account_cpus(struct session *s, int tmo, struct triage *t)
+{
+	unsigned char state[TRIAGE_MAX_CPUS];
+	char *status = NULL, *running = NULL;
+	int n, rc = kdb_run(s, "cpu", tmo, &status);
+
+	if (rc)
+		goto out;
+	n = kdbcpus_parse_status(status, state, TRIAGE_MAX_CPUS);
+	if (n < 0) {
+		fprintf(stderr, "nmidbg: kdb's cpu list did not parse: CPUs missing from btc go unreported\n");
+		goto out;
+	}
+	for (int cpu = 0; cpu < n; cpu++)
+		if (state[cpu] == KDBCPU_UNRESPONSIVE) {
+			rc = kdb_run(s, "ps R", tmo, &running);
+			break;
+		}
+	if (!rc)
+		kdbcpus_account(t, state, n, running);
+out:
+	free(status);
+	free(running);
+	return rc;
+}
+
 static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triage *t)
 {
 	int tmo = c->how.timeout_ms * 12;
@@ -104,6 +135,9 @@ static int collect_kdb(struct session *s, const struct cmd_opts *c, struct triag
 		return rc;
 	/* Parsed at once: the report keeps it if a later command fails. */
 	t->ncpus = triage_parse_btc(t->btc, t->cpus, TRIAGE_MAX_CPUS);
+	rc = account_cpus(s, tmo, t);
+	if (rc)
+		return rc;
 	rc = kdb_run(s, "ps D", tmo, &t->ps);
 	if (!rc)
 		rc = kdb_run(s, "dmesg 60", tmo, &t->dmesg);
@@ -237,6 +271,8 @@ static int collect(struct session *s, const struct triage_opts *o,
 	}
 	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
 		t->ncpus, t->nblocked, t->after);
+	if (t->partial)
+		fprintf(stderr, "nmidbg: partial report: %s\n", t->partial_why);
 	return rc;
 }
 
@@ -280,6 +316,8 @@ static int triage_finish(struct cmd_run *r, int rc)
 		abandon_reports(&T.r);	/* never got in: nothing to report */
 	else if (write_reports(&T.r, &T.t))
 		ret = NMIDBG_EXIT_OUTPUT;
+	else if (ret == NMIDBG_EXIT_OK && T.t.partial)
+		ret = NMIDBG_EXIT_PARTIAL;
 	triage_free(&T.t);
 	return ret;
 }

@@ -83,6 +83,7 @@ int triage_parse_btc(const char *btc, struct triage_cpu *cpus, int max)
 		const char *trace = memmem(p, (size_t)(end - p), "Call trace:\n", 12);
 
 		memset(c, 0, sizeof(*c));
+		c->stopped = 1;
 		c->pid = atoi(p + 24);
 		c->cpu = cpu ? atoi(cpu + 5) : -1;
 		if (comm)
@@ -194,18 +195,34 @@ static void md_text(FILE *f, const char *text)
 void triage_write_md(FILE *f, const struct triage *t)
 {
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
+	if (t->partial)
+		fprintf(f, "**Partial report: %s.**\n\n", t->partial_why);
 	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n\n",
 		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
 	fputs("## CPUs\n\n| cpu | pid | comm | where |\n|---|---|---|---|\n", f);
-	for (int i = 0; i < t->ncpus; i++)
-		fprintf(f, "| %d | %d | %s | %s |\n", t->cpus[i].cpu, t->cpus[i].pid,
-			t->cpus[i].comm, t->cpus[i].where);
+	for (int i = 0; i < t->ncpus; i++) {
+		const struct triage_cpu *c = &t->cpus[i];
+
+		fprintf(f, "| %d | ", c->cpu);
+		if (c->pid >= 0)
+			fprintf(f, "%d", c->pid);
+		else
+			fputc('?', f);
+		fprintf(f, " | %s | %s |\n", c->comm[0] ? c->comm : "?", c->where);
+	}
 	fputc('\n', f);
 	for (int i = 0; i < t->ncpus; i++) {
-		fprintf(f, "### CPU %d: pid %d (%s)\n\n", t->cpus[i].cpu,
-			t->cpus[i].pid, t->cpus[i].comm);
-		md_block(f, t->cpus[i].trace ? t->cpus[i].trace : "",
-			 t->cpus[i].trace_len);
+		const struct triage_cpu *c = &t->cpus[i];
+
+		if (!c->stopped) {
+			fprintf(f, "### CPU %d: %s\n\n", c->cpu, c->where);
+			if (c->pid >= 0)
+				fprintf(f, "kdb's `ps R` shows pid %d (%s) running on it.\n\n",
+					c->pid, c->comm);
+			continue;
+		}
+		fprintf(f, "### CPU %d: pid %d (%s)\n\n", c->cpu, c->pid, c->comm);
+		md_block(f, c->trace ? c->trace : "", c->trace_len);
 	}
 	fprintf(f, "## Tasks in D state (%d)\n\n", t->nblocked);
 	for (int i = 0; i < t->nblocked; i++) {
@@ -238,13 +255,24 @@ void triage_write_json(FILE *f, const struct triage *t)
 {
 	fputs("{\"tool\": \"nmidbg triage\", \"port\": ", f);
 	json_string(f, t->port, strlen(t->port));
-	fprintf(f, ", \"time\": \"%s\", \"entry\": {\"how\": \"%s\", \"ms\": %ld, \"cpu\": %d}, \"after\": \"%s\",\n \"cpus\": [",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
+	fprintf(f, ", \"time\": \"%s\", \"entry\": {\"how\": \"%s\", \"ms\": %ld, \"cpu\": %d}, \"after\": \"%s\",\n \"partial\": %s, \"partial_why\": ",
+		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after,
+		t->partial ? "true" : "false");
+	if (t->partial)
+		json_string(f, t->partial_why, strlen(t->partial_why));
+	else
+		fputs("null", f);
+	fputs(",\n \"cpus\": [", f);
 	for (int i = 0; i < t->ncpus; i++) {
 		const struct triage_cpu *c = &t->cpus[i];
 
-		fprintf(f, "%s\n  {\"cpu\": %d, \"pid\": %d, \"comm\": ", i ? "," : "",
-			c->cpu, c->pid);
+		fprintf(f, "%s\n  {\"cpu\": %d, \"stopped\": %s, \"pid\": ", i ? "," : "",
+			c->cpu, c->stopped ? "true" : "false");
+		if (c->pid >= 0)
+			fprintf(f, "%d", c->pid);
+		else
+			fputs("null", f);
+		fputs(", \"comm\": ", f);
 		json_string(f, c->comm, strlen(c->comm));
 		fputs(", \"where\": ", f);
 		json_string(f, c->where, strlen(c->where));

@@ -14,7 +14,8 @@
 
 struct triage_cpu {
 	int cpu;
-	int pid;
+	int stopped;		/* in the debugger: its stack is below */
+	int pid;		/* -1: not known */
 	char comm[32];
 	char where[80];		/* first frame outside debugger and NMI entry */
 	const char *trace;	/* the "Call trace:" lines, within the btc text */
@@ -37,6 +38,8 @@ struct triage {
 	char *btc, *ps, *dmesg;	/* kdb output (malloc'd) */
 	struct triage_cpu cpus[TRIAGE_MAX_CPUS];
 	int ncpus;
+	int partial;		/* a CPU kdb knows has no stack here */
+	char partial_why[160];
 	struct triage_task blocked[TRIAGE_MAX_BLOCKED];
 	int nblocked;
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */

@@ -150,9 +150,11 @@ class LockdepConsole(Console):
 
 
 class Noise(BoardTest):
+    noise_bytes = NOISE_BYTES
+
     def test_random_bytes_never_stop_the_board(self):
         b = self.boot(append=NMI_APPEND, telnet=False)
-        noise = os.urandom(NOISE_BYTES)
+        noise = os.urandom(self.noise_bytes)
         while KNOCK in noise:
             noise = noise.replace(KNOCK, os.urandom(len(KNOCK)))
         start = b.pos

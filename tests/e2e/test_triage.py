@@ -52,6 +52,8 @@ class NmidbgTriage(BoardTest):
         # Through kdb: every CPU where the lockup holds it.
         self.assertEqual({c["cpu"]: c["where"] for c in j["cpus"]},
                          {0: "lkdtm_HARDLOCKUP", 1: "lkdtm_HARDLOCKUP"})
+        self.assertFalse(j["partial"])
+        self.assertTrue(all(c["stopped"] for c in j["cpus"]))
         self.assertIn(dpid, [t["pid"] for t in j["blocked"]])
         self.assertTrue(any("lkdtm: Performing direct entry HARDLOCKUP" in l
                             for l in j["dmesg"]), j["dmesg"][-10:])
@@ -88,3 +90,32 @@ class NmidbgTriage(BoardTest):
         b.send("\r")
         b.wait_kdb(5)
         b.kdb_go()
+
+    def test_cpu_that_did_not_stop_is_in_the_report(self):
+        """Without pseudo-NMI the roundup is an ordinary IPI, which a CPU
+        spinning masked never takes: the report still lists that CPU, says
+        it is partial and why, and the exit code tells CI (7)."""
+        b = self.boot(append=NMI_APPEND.replace(" irqchip.gicv3_pseudo_nmi=1", ""),
+                      smp=2, serial_tcp=free_port())
+        b.sh("affine %d 0" % b.uart_irq())
+        b.sh("lock 1")
+        b.disconnect()
+        md = os.path.join(self.dir.name, "partial.md")
+        p = self.triage(b, "-o", md, timeout=120)
+        self.assertEqual(p.returncode, 7, p.stderr[-3000:])
+        self.assertIn("nmidbg: partial report: CPU 1 did not stop", p.stderr)
+        with open(md[:-3] + ".json") as f:
+            j = json.load(f)
+        self.assertTrue(j["partial"])
+        self.assertEqual(j["partial_why"], "CPU 1 did not stop")
+        cpus = {c["cpu"]: c for c in j["cpus"]}
+        self.assertEqual(sorted(cpus), [0, 1])
+        self.assertTrue(cpus[0]["stopped"])
+        self.assertFalse(cpus[1]["stopped"])
+        # What kdb still knows: the task that runs there, LKDTM's.
+        self.assertIsInstance(cpus[1]["pid"], int)
+        self.assertEqual(cpus[1]["trace"], [])
+        with open(md) as f:
+            text = f.read()
+        self.assertIn("**Partial report: CPU 1 did not stop.**", text)
+        self.assertRegex(text, r"\| 1 \| %d \| \S+ \| \(did not stop: " % cpus[1]["pid"])

@@ -31,7 +31,10 @@ class Console8250(test_nmi_tty.Console):
 
 
 class Noise8250(test_nmi_tty.Noise):
+    """A quarter of the PL011's noise: the matcher is the same code; what
+    this adds is the 8250's receive path under a flood."""
     uart = "8250"
+    noise_bytes = test_nmi_tty.NOISE_BYTES // 4
 
 
 class NoPseudoNmi8250(test_nmi_tty.NoPseudoNmi):
@@ -67,9 +70,11 @@ class Nmidbg8250(test_nmidbg.NmidbgOnBoard):
 
 
 class Triage8250(test_triage.NmidbgTriage):
+    """The kdb route: gdb over this line is Step8250's."""
     uart = "8250"
 
-    test_kdb_only_report_and_stay = None
+    test_every_cpu_locked_with_vmlinux = None
+    test_cpu_that_did_not_stop_is_in_the_report = None
 
 
 class PortIsTheSixteen550(BoardTest):

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "kdbcpus.h"
 #include "triage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +34,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.after = "running";
 	t.ncpus = triage_parse_btc(text, t.cpus, TRIAGE_MAX_CPUS);
 	t.nblocked = triage_parse_ps(text, t.blocked, TRIAGE_MAX_BLOCKED);
+	{
+		unsigned char st[TRIAGE_MAX_CPUS];
+		int n = kdbcpus_parse_status(text, st, TRIAGE_MAX_CPUS);
+
+		if (n > TRIAGE_MAX_CPUS)
+			abort();
+		if (n > 0)
+			kdbcpus_account(&t, st, n, text);
+		if (t.ncpus > TRIAGE_MAX_CPUS)
+			abort();
+	}
 	for (int i = 0; i < t.ncpus; i++)
 		if (t.cpus[i].trace && (t.cpus[i].trace < text ||
 					t.cpus[i].trace + t.cpus[i].trace_len > text + size))

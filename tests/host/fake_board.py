@@ -36,8 +36,11 @@ SYSRQ_G = b"echo g > /proc/sysrq-trigger"
 DMESG = [b"[    1.000000] bad bytes \xff\xc3( \x80 end",
          b"[    2.000000] says more> in the middle",
          b"[    3.000000] last line"]
-BTC = b"".join(b"Stack traceback for pid %d\n lkdtm_HARDLOCKUP+0x8/0x24\n" % i
-               for i in range(30))
+# Long enough for kdb's pager; CPUs 0 and 1 (as `cpu` says) have a stack.
+BTC = b"".join(b"Stack traceback for pid %d\n" % i +
+               (b"CPU: %d UID: 0 PID: %d Comm: t\nCall trace:\n" % (i, i)
+                if i < 2 else b"") +
+               b" lkdtm_HARDLOCKUP+0x8/0x24\n" for i in range(30))
 
 
 class FakeBoard:
