@@ -229,11 +229,12 @@ class NmidbgModules(gdb.Command):
 
 
 class NmidbgTriage(gdb.Command):
-    """Everything for a hung board: nmidbg-triage [json]
+    """Everything for a hung board: nmidbg-triage [json|json+text]
 
 The kernel version, every CPU's task and backtrace, the D-state tasks and
-the loaded modules and the tail of the kernel log; as text, or with
-'json' as one JSON object."""
+the loaded modules and the tail of the kernel log; as text, with 'json' as
+one JSON object, or with 'json+text' as that line followed by the text,
+both from one walk of the target (what nmidbg triage uses)."""
 
     def __init__(self):
         super().__init__("nmidbg-triage", gdb.COMMAND_DATA)
@@ -242,9 +243,11 @@ the loaded modules and the tail of the kernel log; as text, or with
         report = {"version": version(), "cpus": cpu_report(),
                   "blocked": blocked_report(), "modules": modules_report(),
                   "dmesg_tail": dmesg_tail(40)}
-        if arg.strip() == "json":
+        mode = arg.strip()
+        if mode in ("json", "json+text"):
             gdb.write(json.dumps(report) + "\n")
-            return
+            if mode == "json":
+                return
         gdb.write(report["version"] + "\n\n")
         _print_cpus(report["cpus"])
         gdb.write("\nD-state tasks: %d\n" % len(report["blocked"]))

@@ -158,7 +158,7 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 		       struct triage *t)
 {
 	static char *extra[] = {
-		"-ex", "echo @@nmidbg triage\\n", "-ex", "nmidbg-triage json",
+		"-ex", "echo @@nmidbg triage\\n", "-ex", "nmidbg-triage json+text",
 		"-ex", "echo @@nmidbg lx-ps\\n", "-ex", "lx-ps",
 		"-ex", "echo @@nmidbg lx-dmesg\\n", "-ex", "lx-dmesg",
 		"-ex", "echo @@nmidbg end\\n",

@@ -158,7 +158,12 @@ void triage_parse_gdb(const char *out, struct triage *t)
 		char *line = strstr(j, "{\"");
 
 		if (line) {
-			line[strcspn(line, "\n")] = '\0';
+			size_t n = strcspn(line, "\n");
+
+			/* After it, the same report as text (json+text). */
+			if (line[n] && line[n + 1])
+				t->gdb_text = strdup(line + n + 1);
+			line[n] = '\0';
 			t->gdb_json = strdup(line);
 		}
 		free(j);
@@ -235,8 +240,9 @@ void triage_write_md(FILE *f, const struct triage *t)
 		fputs("No vmlinux given: no file:line, lx-ps or lx-dmesg.\n", f);
 		return;
 	}
-	fputs("## gdb with the vmlinux\n\nnmidbg-triage (JSON, file:line for every frame):\n\n", f);
-	md_text(f, t->gdb_json);
+	/* Readable frames; the JSON twin of the report has them as data. */
+	fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
+	md_text(f, t->gdb_text);
 	fputs("### lx-ps\n\n", f);
 	md_text(f, t->lx_ps);
 	fputs("### lx-dmesg\n\n", f);
@@ -323,6 +329,7 @@ void triage_free(struct triage *t)
 	for (int i = 0; i < t->nblocked; i++)
 		free(t->blocked[i].stack);
 	free(t->gdb_json);
+	free(t->gdb_text);
 	free(t->lx_ps);
 	free(t->lx_dmesg);
 }

@@ -43,6 +43,7 @@ struct triage {
 	struct triage_task blocked[TRIAGE_MAX_BLOCKED];
 	int nblocked;
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */
+	char *gdb_text;		/* the same, as text (frames with file:line) */
 	char *lx_ps, *lx_dmesg;	/* gdb's lx-ps and lx-dmesg, or NULL */
 };
 

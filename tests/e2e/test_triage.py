@@ -65,6 +65,12 @@ class NmidbgTriage(BoardTest):
             text = f.read()
         self.assertRegex(text, r"\| 0 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
         self.assertRegex(text, r"\| 1 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
+        # gdb's part reads as frames with file:line, not as raw JSON.
+        gdb_part = text[text.index("## gdb with the vmlinux"):]
+        self.assertEqual(len(re.findall(r"(?m)^  #\d+\s+0x[0-9a-f]+ lkdtm_HARDLOCKUP "
+                                        r"at \S*drivers/misc/lkdtm/bugs\.c:\d+$",
+                                        gdb_part)), 2, gdb_part[:3000])
+        self.assertNotIn('{"', gdb_part.split("### lx-ps")[0])
         # The same scripts through QEMU's gdbstub (the JTAG stand-in) see
         # the same CPUs.
         jtag = gdbscripts_triage(":%d" % b.gdb_port)

@@ -98,9 +98,12 @@ static void test_gdb_sections(void **state)
 
 	(void)state;
 	triage_parse_gdb("noise\n@@nmidbg triage\nwarning: x\n{\"cpus\": []}\n"
+			 "CPU0: pid 1 (init)\n  #0  0x8 f at a.c:3\n"
 			 "@@nmidbg lx-ps\n  1 init\n@@nmidbg lx-dmesg\n[0.1] hi\n"
 			 "@@nmidbg end\n", &t);
 	assert_string_equal(t.gdb_json, "{\"cpus\": []}");
+	/* json+text: the text after the JSON line is the readable twin. */
+	assert_string_equal(t.gdb_text, "CPU0: pid 1 (init)\n  #0  0x8 f at a.c:3\n");
 	assert_string_equal(t.lx_ps, "  1 init\n");
 	assert_string_equal(t.lx_dmesg, "[0.1] hi\n");
 	triage_free(&t);
@@ -108,6 +111,7 @@ static void test_gdb_sections(void **state)
 	/* gdb died early: what is missing stays NULL. */
 	triage_parse_gdb("@@nmidbg triage\nRemote connection closed\n", &t);
 	assert_null(t.gdb_json);
+	assert_null(t.gdb_text);
 	assert_null(t.lx_ps);
 	triage_free(&t);
 }
