@@ -115,11 +115,11 @@ static void tty_line(struct doctor_facts *f, const char *line, size_t len)
 		f->tty_mode = DOCTOR_TTY_NMI;
 		tty_nmi_line(f, line, len);
 	} else if (has(line, len, "no pseudo-NMI for irq")) {
-		const char *irq = memmem(line, len, "irq ", 4);
+		const char *irq = memmem(line, len, "for irq ", 8);
 
 		keep(f->tty, sizeof(f->tty), line, len);
 		f->tty_mode = DOCTOR_TTY_IRQ;
-		f->tty_irq = atoi(irq + 4);
+		f->tty_irq = irq ? atoi(irq + 8) : -1;
 	} else if ((has(line, len, "not attached") || has(line, len, "cannot attach") ||
 		    has(line, len, "ttyNMI cannot serve")) && f->tty_mode == DOCTOR_TTY_NONE) {
 		keep(f->tty, sizeof(f->tty), line, len);
