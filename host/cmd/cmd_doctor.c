@@ -75,8 +75,12 @@ static void read_vmlinux(struct doctor_facts *f)
 	int fd = open(f->vmlinux, O_RDONLY);
 
 	f->vm = DOCTOR_VM_UNREADABLE;
-	if (fd < 0 || fstat(fd, &st) || !st.st_size) {
-		snprintf(f->vm_why, sizeof(f->vm_why), "%s", fd < 0 || st.st_size ? strerror(errno) : "empty");
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(f->vm_why, sizeof(f->vm_why), "%s", strerror(errno));
+		goto out;
+	}
+	if (!st.st_size) {
+		snprintf(f->vm_why, sizeof(f->vm_why), "empty");
 		goto out;
 	}
 	img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -123,7 +127,7 @@ static int doctor_prepare(int argc, char **argv, struct cmd_run *r)
 	return 0;
 }
 
-/* One kdb command; its output appended to *all (if all) or kept in *out. */
+/* One kdb command into *out (malloc'd; NULL on failure, said on stderr). */
 static int run(struct session *s, const char *cmd, int tmo, char **out)
 {
 	int rc = kdb_run(s, cmd, tmo, out);

@@ -63,6 +63,7 @@ static void facts(FILE *out, const struct doctor_facts *f)
 	str(out, f->entry_how);
 	fputs(", \"entry_ms\": ", out);
 	num(out, f->entered ? f->entry_ms : -1);
+	fprintf(out, ", \"transport_has_break\": %s", f->port_can_break ? "true" : "false");
 	fputs(", \"knock\": ", out);
 	str(out, f->knock_known ? f->knock : f->tty_knock_known ? f->tty_knock : NULL);
 	fputs(", \"irq\": ", out);
