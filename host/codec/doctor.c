@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "rsp.h"
 #include "triage.h"
 
 void doctor_facts_init(struct doctor_facts *f)
@@ -209,15 +210,10 @@ void doctor_parse_log(struct doctor_facts *f, const char *text)
 	each_line(text, log_line, f, uart);
 }
 
+/* A hex digit's value, or -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return rsp_hex_value((uint8_t)c);
 }
 
 int doctor_parse_mdr(const char *text, uint8_t *buf, size_t len)

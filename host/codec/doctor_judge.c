@@ -228,6 +228,8 @@ static void kdb(const struct doctor_facts *f, struct doctor_report *r)
 		FIX(c, "kdb refuses memory reads (kdb.cmd_enable or kernel lockdown): backtraces work, md and symbols do not");
 	}
 	ev(c, "entered by %s in %ld ms", f->entry_how ? f->entry_how : "?", f->entry_ms);
+	if (doctor_param(f->cmdline, "lockdown", en, sizeof(en)))
+		ev(c, "lockdown=%s on the kernel command line: kdb drops what lockdown forbids", en);
 }
 
 static void roundup(const struct doctor_facts *f, struct doctor_report *r)

@@ -57,24 +57,25 @@ static void method(FILE *out, const char *name, const struct doctor_method *m)
 /* The numbers a lab may want to track, beside the checks' words. */
 static void facts(FILE *out, const struct doctor_facts *f)
 {
-	fputs("\"facts\": {\"entered\": ", out);
-	fputs(f->entered ? "true" : "false", out);
-	fputs(", \"entry\": ", out);
+	const struct { const char *key; long v; } nums[] = {
+		{ "entry_ms", f->entered ? f->entry_ms : -1 },
+		{ "irq", f->tty_irq },
+		{ "rx_budget", f->rx_budget },
+		{ "rx_dropped", f->rx_dropped },
+		{ "cpus_online", f->cpus_online },
+		{ "cpus_answered", f->cpus_answered },
+	};
+
+	fprintf(out, "\"facts\": {\"entered\": %s, \"transport_has_break\": %s, \"entry\": ",
+		f->entered ? "true" : "false", f->port_can_break ? "true" : "false");
 	str(out, f->entry_how);
-	fputs(", \"entry_ms\": ", out);
-	num(out, f->entered ? f->entry_ms : -1);
-	fprintf(out, ", \"transport_has_break\": %s", f->port_can_break ? "true" : "false");
 	fputs(", \"knock\": ", out);
 	str(out, f->knock_known ? f->knock : f->tty_knock_known ? f->tty_knock : NULL);
-	fputs(", \"irq\": ", out);
-	num(out, f->tty_irq);
-	fputs(", \"rx_budget\": ", out);
-	num(out, f->rx_budget);
-	fputs(", \"rx_dropped\": ", out);
-	num(out, f->rx_dropped);
-	fputs(", \"cpus_online\": ", out);
-	num(out, f->cpus_online);
-	fprintf(out, ", \"cpus_answered\": %d, ", f->cpus_answered);
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		fprintf(out, ", \"%s\": ", nums[i].key);
+		num(out, nums[i].v);
+	}
+	fputs(", ", out);
 	method(out, "knock_test", &f->knock_try);
 	fputs(", ", out);
 	method(out, "break_test", &f->break_try);
