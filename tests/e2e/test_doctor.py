@@ -4,7 +4,8 @@ same kernel without pseudo-NMI, the stock console, a changed or empty
 knock and a transport without BREAK each get the verdict and the reason
 they deserve; a vmlinux of another build, or no kernel at all, is
 reported.  Four boots, several runs on each; after every run the board
-runs and its shell answers."""
+runs and its shell answers.  A yes and a no are then proven: every CPU
+locked, the knock gets in, or nothing does."""
 import json
 import os
 import re
@@ -36,6 +37,15 @@ class NmidbgDoctor(BoardTest):
         b.probe_shell()
         b.disconnect()
         return p
+
+    def lock_all_then_break(self, b, *args):
+        """The verdict's proof: lock every CPU, then try to break in."""
+        b.reconnect()
+        b.lock_all()
+        b.disconnect()
+        return subprocess.run([NMIDBG, "break", b.port_spec()] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=60)
 
     def doctor_json(self, b, *args, **kw):
         p = self.doctor(b, "--json", *args, **kw)
@@ -87,6 +97,9 @@ class NmidbgDoctor(BoardTest):
         # An ELF that is no kernel (the board's own PID 1).
         j, checks = self.doctor_json(b, "--vmlinux", os.path.join(BUILD, "board", "init"))
         self.assertIn("no linux_banner symbol", checks["vmlinux"]["summary"])
+        # Yes means yes: with every CPU locked, the knock gets in.
+        p = self.lock_all_then_break(b, "--method", "knock")
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_no_pseudo_nmi_and_a_changed_knock(self):
         b = self.board("console=ttyNMI0 kgdboc=ttyAMA0,115200 nmi_tty.knock=XY#Z")
@@ -102,6 +115,9 @@ class NmidbgDoctor(BoardTest):
         self.assertIn("give --knock 'XY#Z'", "\n".join(checks["ttynmi"]["evidence"]))
         self.assertEqual(j["facts"]["knock_test"]["sent"], "XY#Z")
         self.assertEqual(j["facts"]["knock_test"]["result"], "works")
+        # No means no: with every CPU locked, neither way gets in.
+        p = self.lock_all_then_break(b, "--knock", "XY#Z", "--timeout", "2")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
 
     def test_stock_console(self):
         b = self.board(STOCK_APPEND)
