@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "kdbcpus.h"
 #include "rsp.h"
 #include "triage.h"
 
@@ -122,6 +123,7 @@ static void tty_line(struct doctor_facts *f, const char *line, size_t len)
 		f->tty_mode = DOCTOR_TTY_IRQ;
 		f->tty_irq = irq ? atoi(irq + 8) : -1;
 	} else if ((has(line, len, "not attached") || has(line, len, "cannot attach") ||
+		    has(line, len, "cannot take receive") ||
 		    has(line, len, "ttyNMI cannot serve")) && f->tty_mode == DOCTOR_TTY_NONE) {
 		keep(f->tty, sizeof(f->tty), line, len);
 		f->tty_mode = DOCTOR_TTY_REFUSED;
@@ -268,30 +270,18 @@ int doctor_denied(const char *text)
 }
 
 /* "Available cpus: 0-1, 2(D), 3-7(F)": online and unresponsive counts. */
-static void cpu_status(struct doctor_facts *f, const char *s)
+static void cpu_status(struct doctor_facts *f, const char *line)
 {
-	const char *p = s + strlen("Available cpus: ");
+	static unsigned char state[DOCTOR_MAX_CPUS];
+	int n = kdbcpus_parse_status(line, state, DOCTOR_MAX_CPUS);
 
+	if (n < 0)
+		return;
 	f->cpus_online = 0;
 	f->cpus_unresponsive = 0;
-	while (*p >= '0' && *p <= '9') {
-		long a = strtol(p, (char **)&p, 10), b = a;
-		char state = ' ';
-
-		if (*p == '-' && p[1] >= '0' && p[1] <= '9')
-			b = strtol(p + 1, (char **)&p, 10);
-		if (*p == '(' && p[1] && p[2] == ')') {
-			state = p[1];
-			p += 3;
-		}
-		if (b < a || b - a > 4096)
-			break;
-		if (state != 'F')
-			f->cpus_online += (int)(b - a + 1);
-		if (state == 'D')
-			f->cpus_unresponsive += (int)(b - a + 1);
-		while (*p == ',' || *p == ' ')
-			p++;
+	for (int i = 0; i < n; i++) {
+		f->cpus_online += state[i] == KDBCPU_STOPPED || state[i] == KDBCPU_UNRESPONSIVE;
+		f->cpus_unresponsive += state[i] == KDBCPU_UNRESPONSIVE;
 	}
 }
 

@@ -16,6 +16,7 @@
 #define DOCTOR_KNOCK_MAX	16	/* ttyNMI's NMI_TTY_KNOCK_MAX */
 #define DOCTOR_MAX_EVIDENCE	8
 #define DOCTOR_MAX_CHECKS	8
+#define DOCTOR_MAX_CPUS		4096	/* CPUs counted in kdb's status line */
 
 enum doctor_status { DOCTOR_OK, DOCTOR_WARN, DOCTOR_FAIL, DOCTOR_UNKNOWN, DOCTOR_SKIP };
 

@@ -158,7 +158,7 @@ static void ttynmi(const struct doctor_facts *f, struct doctor_report *r)
 		FIX(c, "boot with irqchip.gicv3_pseudo_nmi=1 (see pseudo-NMI)");
 	} else if (f->tty_mode == DOCTOR_TTY_REFUSED) {
 		SUMMARY(c, DOCTOR_FAIL, "not attached: %s", f->tty);
-		FIX(c, "a UART driver that ttyNMI serves (PL011; 8250 from this release), its interrupt not taken by another user");
+		FIX(c, "a UART driver that ttyNMI serves (PL011, the 8250 family), its interrupt not taken by another user");
 	} else if (!f->cmdline[0]) {
 		SUMMARY(c, DOCTOR_UNKNOWN, "unknown: no ttyNMI line in the boot log, and no command line to tell why");
 	} else if (!strstr(f->cmdline, "console=ttyNMI0")) {

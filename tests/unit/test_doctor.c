@@ -109,6 +109,8 @@ static void test_log(void **state)
 	assert_true(strstr(f.kgdboc_err, "cannot serve") != NULL);
 	from_log(&f, "ttyNMI: irq 9 of ttyS0 cannot be re-triggered: not attached");
 	assert_int_equal(f.tty_mode, DOCTOR_TTY_REFUSED);
+	from_log(&f, "<3>[    0.7] ttyNMI: cannot take receive from ttyS0: its driver does not declare an NMI-safe polled receive\n");
+	assert_int_equal(f.tty_mode, DOCTOR_TTY_REFUSED);
 	doctor_parse_log(&f, "");
 	doctor_parse_log(&f, "\n\n<6>\n<");
 }
