@@ -12,7 +12,7 @@ import re
 import subprocess
 import tempfile
 
-from board import BUILD, NMI_APPEND, STOCK_APPEND, free_port, kernel_dir
+from board import BUILD, NMI_APPEND, STOCK_APPEND, UARTS, free_port, kernel_dir
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
 
@@ -122,7 +122,7 @@ class NmidbgDoctor(BoardTest):
     def test_stock_console(self):
         b = self.board(STOCK_APPEND)
         p = self.doctor(b, rc=1)
-        self.assertIn(NO + "ttyNMI: not in use: the console is ttyAMA0", p.stdout)
+        self.assertIn(NO + "ttyNMI: not in use: the console is " + UARTS[b.uart][1], p.stdout)
         self.assertRegex(p.stdout, r"BREAK\+g works, kdb in \d+ ms")  # idle-board break-in
         self.assertIn("fix: boot the ttyNMI kernel with console=ttyNMI0", p.stdout)
 
