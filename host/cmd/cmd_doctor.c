@@ -227,11 +227,12 @@ static int read_facts(struct session *s, int tmo)
 		snprintf(cmd, sizeof(cmd), "dmesg | grep \"%.60s at \"", port);
 		rc = run(s, cmd, tmo, &out);
 		if (!rc) {
-			char *all = NULL;
+			char *all;
 
-			if (asprintf(&all, "Kernel command line: %s\n%s", f->cmdline, out) > 0)
+			if (asprintf(&all, "Kernel command line: %s\n%s", f->cmdline, out) > 0) {
 				doctor_parse_log(f, all);
-			free(all);
+				free(all);
+			}
 		}
 		free(out);
 	}
