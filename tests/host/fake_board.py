@@ -5,7 +5,9 @@ Linux console and kdb on a socket or a pty.
 Running: a console that echoes.  The gdb knock $3#33 (or another given
 as knock=, as nmi_tty.knock=OTHER sets it; or, in telnet mode,
 IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
-runs a few commands (`btc` pages through "more> "), and `go` resumes.
+runs a few commands (`btc` pages through "more> "; `dmesg`, also with
+kdb's `| grep`, prints log=; md/mdr answer from memory=, as kdb does for
+symbols), and `go` resumes.
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
 before the prompt), `disconnect` (hangs up on the first kdb command),
@@ -45,9 +47,13 @@ BTC = b"".join(b"Stack traceback for pid %d\n" % i +
 
 class FakeBoard:
     def __init__(self, behaviour="normal", telnet=False, transport="tcp",
-                 knock=KNOCK):
+                 knock=KNOCK, log=None, memory=None, btc=None):
         self.behaviour = behaviour
         self.knock = knock      # nmi_tty.knock=OTHER boots another
+        self.log = log or DMESG         # the kernel log: dmesg, dmesg | grep X
+        self.memory = memory or {}      # kdb command -> output (md, mdr)
+        self.btc = btc or BTC
+        self.commands = []              # every kdb command run
         self.telnet = telnet
         self.transport = transport
         self.received = bytearray()   # every data byte the board got
@@ -220,8 +226,9 @@ class FakeBoard:
             self._out(KGDB_BANNER)
             self.in_kdb, self.in_kgdb = False, True
             return True
+        self.commands.append(cmd)
         if cmd == "btc":
-            lines = BTC.replace(b"\n", b"\r\n").split(b"\r\n")
+            lines = self.btc.replace(b"\n", b"\r\n").split(b"\r\n")
             for i, l in enumerate(lines[:-1]):
                 self._out(l + b"\r\n")
                 if i == 20:  # the pager; the client must answer it
@@ -234,7 +241,13 @@ class FakeBoard:
                             break
                     self._out(b"\r")
         elif cmd.split()[:1] == ["dmesg"]:
-            self._out(b"".join(l + b"\r\n" for l in DMESG))
+            grep = re.search(r'\|\s*grep\s+"?([^"]*)"?$', cmd)
+            lines = [l for l in self.log if not grep or grep.group(1).encode() in l]
+            self._out(b"".join(l + b"\r\n" for l in lines))
+        elif cmd in self.memory:
+            self._out(self.memory[cmd].replace(b"\n", b"\r\n"))
+        elif cmd.split()[:1] in (["md"], ["mdr"]) or cmd.startswith("md"):
+            self._out(b"diag: -19: Invalid address\r\n")
         elif cmd == "cpu":
             self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
         elif cmd:

@@ -61,6 +61,9 @@ class CliMixin:
             (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--timeout", "1e10"), "'1e10' is not seconds"),
             (("break", "tcp:127.0.0.1:1", "--timeout", "99999999999"), "is not seconds"),
             (("break", "a", "b"), "'b': one PORT only"),
+            (("doctor", "a", "b"), "'b': one PORT only"),
+            (("doctor", "tcp:127.0.0.1:1", "--stay"), "unrecognized option '--stay'"),
+            (("doctor", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
             (("attach", "x", "-e", "q"), "-e wants ^X"),
             (("dump", "tcp:127.0.0.1:1", "0x10", "0", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
             (("dump", "tcp:127.0.0.1:1", "0x10", "16"), "usage: nmidbg dump"),
@@ -75,7 +78,7 @@ class CliMixin:
     def test_usage_errors_print_the_tables_usage(self):
         """No arguments: what is missing, then the usage from the command
         table, the same line `nmidbg help CMD` prints."""
-        for name in ("attach", "break", "dump", "gdb", "kdb", "proxy", "triage"):
+        for name in ("attach", "break", "doctor", "dump", "gdb", "kdb", "proxy", "triage"):
             p = run(self.binary, name)
             self.assertEqual(p.returncode, 2, name)
             usage = run(self.binary, "help", name).stdout.splitlines()[0]
@@ -83,7 +86,8 @@ class CliMixin:
             self.assertTrue(p.stderr.startswith("nmidbg %s: " % name), p.stderr)
 
     def test_unreachable_port_is_exit_3(self):
-        for args in (("triage", "tcp:127.0.0.1:1"), ("gdb", "tcp:127.0.0.1:1",
+        for args in (("triage", "tcp:127.0.0.1:1"), ("doctor", "tcp:127.0.0.1:1"),
+                     ("gdb", "tcp:127.0.0.1:1",
                                                       "--vmlinux", "/etc/hostname"),
                      ("dump", "tcp:127.0.0.1:1", "0x10", "16", "-o", "/tmp/x")):
             p = run(self.binary, *args)
