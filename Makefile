@@ -26,7 +26,7 @@ CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 CFLAGS ?= -O2
 SAN     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LDLIBS  := $(shell pkg-config --libs libserialport) -lreadline
+LDLIBS  := $(shell pkg-config --libs libserialport libelf) -lreadline
 
 vpath %.c host/codec host/io host/cmd
 CODEC_SRCS := $(wildcard host/codec/*.c)
@@ -71,7 +71,7 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(call objs,$(ASAN_OBJ),$(CODEC_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -Itests/unit -o $@ $(filter %.c %.o,$^) $(TEST_LIBS) -lcmocka
 
-IO_TESTS := test_seams test_port_dev
+IO_TESTS := test_seams test_port_dev test_vmlinux
 $(IO_TESTS:%=$(BUILD)/tests/%): $(call objs,$(OBJ),$(IO_SRCS)) tests/unit/script_port.c
 $(IO_TESTS:%=$(BUILD)/asan/tests/%): $(call objs,$(ASAN_OBJ),$(IO_SRCS)) tests/unit/script_port.c
 $(IO_TESTS:%=$(BUILD)/tests/%) $(IO_TESTS:%=$(BUILD)/asan/tests/%): TEST_LIBS = $(LDLIBS)

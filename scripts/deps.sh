@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
 	# host tool
-	gcc make pkg-config libserialport-dev libreadline-dev
+	gcc make pkg-config libserialport-dev libreadline-dev libelf-dev
 	# unit tests, sanitizers and fuzzing
 	libcmocka-dev clang libclang-rt-14-dev
 	# test board: arm64 kernel and PID 1

@@ -16,14 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "cmd_common.h"
 #include "doctor.h"
-#include "elf.h"
+#include "vmlinux.h"
 
 static struct {		/* one command per process */
 	struct cmd_opts c;
@@ -69,42 +67,19 @@ static int parse(int argc, char **argv, const char **port, const char **vmlinux)
 /* linux_banner of the vmlinux: its text (no newline) and link address. */
 static void read_vmlinux(struct doctor_facts *f)
 {
-	struct stat st;
-	const uint8_t *img, *at;
-	size_t avail, n;
-	int fd = open(f->vmlinux, O_RDONLY);
-
-	f->vm = DOCTOR_VM_UNREADABLE;
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(f->vm_why, sizeof(f->vm_why), "%s", strerror(errno));
-		goto out;
-	}
-	if (!st.st_size) {
-		snprintf(f->vm_why, sizeof(f->vm_why), "empty");
-		goto out;
-	}
-	img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (img == MAP_FAILED) {
-		snprintf(f->vm_why, sizeof(f->vm_why), "%s", strerror(errno));
-		goto out;
-	}
-	f->vm = DOCTOR_VM_NOT_KERNEL;
-	if (!elf_is64le(img, (size_t)st.st_size))
-		snprintf(f->vm_why, sizeof(f->vm_why), "not an ELF64 little-endian file");
-	else if (elf_symbol(img, (size_t)st.st_size, "linux_banner", &f->vm_addr))
-		snprintf(f->vm_why, sizeof(f->vm_why), "no linux_banner symbol (a stripped or non-kernel ELF)");
-	else if (!(at = elf_at(img, (size_t)st.st_size, f->vm_addr, &avail)))
-		snprintf(f->vm_why, sizeof(f->vm_why), "linux_banner has no bytes in the file");
-	else {
-		n = strnlen((const char *)at, avail < DOCTOR_LINE - 1 ? avail : DOCTOR_LINE - 1);
-		memcpy(f->vm_banner, at, n);
+	switch (vmlinux_string(f->vmlinux, "linux_banner", &f->vm_addr, f->vm_banner,
+			       sizeof(f->vm_banner), f->vm_why, sizeof(f->vm_why))) {
+	case VMLINUX_OK:
 		f->vm_banner[strcspn(f->vm_banner, "\n")] = '\0';
 		f->vm = DOCTOR_VM_UNKNOWN;	/* until the running one is read */
+		break;
+	case VMLINUX_UNREADABLE:
+		f->vm = DOCTOR_VM_UNREADABLE;
+		break;
+	case VMLINUX_NOT_KERNEL:
+		f->vm = DOCTOR_VM_NOT_KERNEL;
+		break;
 	}
-	munmap((void *)img, (size_t)st.st_size);
-out:
-	if (fd >= 0)
-		close(fd);
 }
 
 static int doctor_prepare(int argc, char **argv, struct cmd_run *r)

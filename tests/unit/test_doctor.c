@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * nmidbg doctor's parsers on real kdb output (from the test board), its
- * judgement on the kinds of board the e2e tests boot, its JSON, and the
- * ELF reader on a file made here.
+ * judgement on the kinds of board the e2e tests boot, and its JSON.  The
+ * vmlinux reader (libelf) is test_vmlinux's.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include "doctor.h"
-#include "elf.h"
 #include "json.h"
 
 /* What `dmesg | grep ...` printed on the ttyNMI board, CRs and all. */
@@ -292,69 +291,6 @@ static void test_json_valid(void **state)
 	free(buf);
 }
 
-/* A little ELF64: linux_banner's bytes in a PT_LOAD segment, a symtab. */
-static size_t make_elf(uint8_t *img, uint64_t addr, const char *sym)
-{
-	static const char banner[] = "Linux version 9\n";
-	uint64_t data = 64 + 56, str = data + sizeof(banner), symoff = str + 32, sh = symoff + 48;
-	memset(img, 0, 512);
-	memcpy(img, "\177ELF\2\1\1", 7);
-#define PUT(off, v, n) do { uint64_t v_ = (v); for (int i_ = 0; i_ < (n); i_++) img[(off) + i_] = (uint8_t)(v_ >> (8 * i_)); } while (0)
-	PUT(0x20, 64, 8);		/* e_phoff */
-	PUT(0x28, sh, 8);		/* e_shoff */
-	PUT(0x36, 56, 2);
-	PUT(0x38, 1, 2);
-	PUT(0x3a, 64, 2);
-	PUT(0x3c, 3, 2);
-	PUT(64, 1, 4);			/* PT_LOAD */
-	PUT(64 + 8, data, 8);
-	PUT(64 + 16, addr, 8);
-	PUT(64 + 32, sizeof(banner), 8);
-	memcpy(img + data, banner, sizeof(banner));
-	strcpy((char *)img + str + 1, sym);
-	PUT(symoff + 24, 1, 4);		/* st_name */
-	PUT(symoff + 24 + 8, addr, 8);
-	PUT(sh + 64 + 4, 2, 4);		/* .symtab */
-	PUT(sh + 64 + 0x18, symoff, 8);
-	PUT(sh + 64 + 0x20, 48, 8);
-	PUT(sh + 64 + 0x28, 2, 4);
-	PUT(sh + 128 + 4, 3, 4);	/* .strtab */
-	PUT(sh + 128 + 0x18, str, 8);
-	PUT(sh + 128 + 0x20, 32, 8);
-#undef PUT
-	return sh + 3 * 64;
-}
-
-static void test_elf(void **state)
-{
-	static uint8_t img[512];
-	uint64_t v;
-	size_t avail, len = make_elf(img, 0xffff800080001000ULL, "linux_banner");
-	const uint8_t *at;
-
-	(void)state;
-	assert_true(elf_is64le(img, len));
-	assert_int_equal(elf_symbol(img, len, "linux_banner", &v), 0);
-	assert_true(v == 0xffff800080001000ULL);
-	at = elf_at(img, len, v, &avail);
-	assert_non_null(at);
-	assert_int_equal(avail, 17);
-	assert_memory_equal(at, "Linux version 9\n", 16);
-	assert_null(elf_at(img, len, v + 17, &avail));
-	assert_int_equal(elf_symbol(img, len, "linux_banne", &v), -1);
-	assert_int_equal(elf_symbol(img, len, "linux_banner_x", &v), -1);
-	/* Cut short anywhere: never a read past the end (ASan watches). */
-	for (size_t n = 0; n < len; n++) {
-		uint8_t *copy = malloc(n ? n : 1);
-
-		memcpy(copy, img, n);
-		assert_int_equal(elf_symbol(copy, n, "linux_banner", &v), -1);
-		elf_at(copy, n, 0xffff800080001000ULL, &avail);
-		free(copy);
-	}
-	assert_false(elf_is64le((const uint8_t *)"#!/bin/sh\n", 10));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,7 +302,6 @@ int main(void)
 		cmocka_unit_test(test_judge_no),
 		cmocka_unit_test(test_judge_warnings),
 		cmocka_unit_test(test_json_valid),
-		cmocka_unit_test(test_elf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
