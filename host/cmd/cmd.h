@@ -20,6 +20,7 @@ enum {
 	NMIDBG_EXIT_REBOOT = 5,	/* the board rebooted mid-command */
 	NMIDBG_EXIT_OUTPUT = 6,	/* an output file cannot be written */
 	NMIDBG_EXIT_PARTIAL = 7,	/* triage: a CPU did not stop, report partial */
+	NMIDBG_EXIT_VMLINUX = 8,	/* --vmlinux is not the running kernel */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "cmd_common.h"
 #include "doctor.h"
+#include "vmcheck.h"
 #include "vmlinux.h"
 
 static struct {		/* one command per process */
@@ -152,22 +153,12 @@ static int read_params(struct session *s, int tmo)
 static int read_banner(struct session *s, int tmo)
 {
 	struct doctor_facts *f = &D.f;
-	uint8_t banner[DOCTOR_LINE];
 	uint64_t word;
-	char *out, cmd[32];
-	int n, rc;
+	char *out;
+	int rc = vmcheck_board_banner(s, tmo, f->run_banner, sizeof(f->run_banner));
 
-	snprintf(cmd, sizeof(cmd), "mdr linux_banner %d", DOCTOR_LINE - 1);
-	rc = run(s, cmd, tmo, &out);
 	if (rc)
 		return rc;
-	n = doctor_parse_mdr(out, banner, sizeof(banner) - 1);
-	free(out);
-	if (n > 0) {
-		banner[n] = 0;
-		snprintf(f->run_banner, sizeof(f->run_banner), "%s", (const char *)banner);
-		f->run_banner[strcspn(f->run_banner, "\n")] = '\0';
-	}
 	rc = run(s, "md1c1 linux_banner", tmo, &out);
 	if (rc)
 		return rc;

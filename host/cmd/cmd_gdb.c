@@ -16,6 +16,8 @@
 
 #include "cmd.h"
 #include "gdbrun.h"
+#include "kdb.h"
+#include "vmcheck.h"
 
 struct gdb_opts {
 	struct cmd_opts c;
@@ -76,9 +78,27 @@ static int gdb_prepare(int argc, char **argv, struct cmd_run *r)
 	return 0;
 }
 
+static int wrong_vmlinux;
+
 static int gdb_body(struct cmd_run *r)
 {
+	struct vmcheck v;
+	int rc;
+
 	fprintf(stderr, "nmidbg: in kdb on cpu %d\n", r->e.cpu);
+	rc = vmcheck(&r->s, O.g.vmlinux, r->o.how.timeout_ms * 12, &v);
+	if (rc)
+		return rc;
+	if (v.result == VMCHECK_DIFFERENT) {
+		/* gdb would show wrong file:line without a word: refuse. */
+		wrong_vmlinux = 1;
+		if (r->o.stay)
+			return 0;
+		rc = kdb_go(&r->s);
+		if (!rc)
+			state = "running";
+		return rc;
+	}
 	return gdb_run(&r->s, &r->o, &O.g, &status, &state);
 }
 
@@ -87,6 +107,11 @@ static int gdb_finish(struct cmd_run *r, int rc)
 	int ret = cmd_exit_code(rc);
 
 	(void)r;
+	if (!rc && wrong_vmlinux) {
+		fprintf(stderr, "nmidbg: gdb not started; the board is %s\n",
+			r->o.stay ? "in kdb" : state);
+		return NMIDBG_EXIT_VMLINUX;
+	}
 	if (!rc && WIFSIGNALED(status))
 		fprintf(stderr, "nmidbg: gdb was killed (signal %d); the board is %s\n",
 			WTERMSIG(status), state);

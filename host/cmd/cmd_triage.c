@@ -26,6 +26,7 @@
 #include "gdbrun.h"
 #include "kdbcpus.h"
 #include "outfile.h"
+#include "vmcheck.h"
 #include "triage.h"
 
 #ifndef NMIDBG_DATADIR
@@ -260,9 +261,19 @@ static int collect(struct session *s, const struct triage_opts *o,
 	t->entry_ms = e->ms;
 	t->kdb_cpu = e->cpu;
 	rc = collect_kdb(s, &o->c, t);
+	if (!rc && o->vmlinux) {
+		struct vmcheck v;
+
+		rc = vmcheck(s, o->vmlinux, o->c.how.timeout_ms * 12, &v);
+		t->vmlinux = o->vmlinux;
+		t->vmlinux_match = v.result == VMCHECK_SAME ? 1 :
+				   v.result == VMCHECK_DIFFERENT ? 0 : -1;
+		snprintf(t->board_banner, sizeof(t->board_banner), "%s", v.board);
+		snprintf(t->vmlinux_banner, sizeof(t->vmlinux_banner), "%s", v.file);
+	}
 	if (rc)
 		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */
-	else if (o->vmlinux) {
+	else if (o->vmlinux && t->vmlinux_match) {
 		rc = collect_gdb(s, o, t);
 	} else if (!o->c.stay) {
 		rc = kdb_go(s);
@@ -316,6 +327,8 @@ static int triage_finish(struct cmd_run *r, int rc)
 		abandon_reports(&T.r);	/* never got in: nothing to report */
 	else if (write_reports(&T.r, &T.t))
 		ret = NMIDBG_EXIT_OUTPUT;
+	else if (ret == NMIDBG_EXIT_OK && T.t.vmlinux && !T.t.vmlinux_match)
+		ret = NMIDBG_EXIT_VMLINUX;
 	else if (ret == NMIDBG_EXIT_OK && T.t.partial)
 		ret = NMIDBG_EXIT_PARTIAL;
 	triage_free(&T.t);

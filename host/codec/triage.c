@@ -236,6 +236,12 @@ void triage_write_md(FILE *f, const struct triage *t)
 	}
 	fputs("## Kernel log (tail, from kdb)\n\n", f);
 	md_text(f, t->dmesg);
+	if (t->vmlinux && !t->vmlinux_match) {
+		fprintf(f, "## gdb with the vmlinux\n\nNot run: %s is not the running kernel "
+			"(its file:line would be wrong).\n\n- board: %s\n- vmlinux: %s\n",
+			t->vmlinux, t->board_banner, t->vmlinux_banner);
+		return;
+	}
 	if (!t->gdb_json && !t->lx_ps) {
 		fputs("No vmlinux given: no file:line, lx-ps or lx-dmesg.\n", f);
 		return;
@@ -301,6 +307,19 @@ void triage_write_json(FILE *f, const struct triage *t)
 	 * a garbled or cut-off line goes in as a string, the report stays
 	 * valid JSON either way.
 	 */
+	fputs(",\n \"vmlinux\": ", f);
+	if (t->vmlinux) {
+		fputs("{\"path\": ", f);
+		json_string(f, t->vmlinux, strlen(t->vmlinux));
+		fprintf(f, ", \"running_kernel\": %s, \"board\": ",
+			t->vmlinux_match < 0 ? "null" : t->vmlinux_match ? "true" : "false");
+		json_string(f, t->board_banner, strlen(t->board_banner));
+		fputs(", \"file\": ", f);
+		json_string(f, t->vmlinux_banner, strlen(t->vmlinux_banner));
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
 	fputs(",\n \"gdb\": ", f);
 	if (!t->gdb_json)
 		fputs("null", f);

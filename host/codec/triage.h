@@ -42,6 +42,9 @@ struct triage {
 	char partial_why[160];
 	struct triage_task blocked[TRIAGE_MAX_BLOCKED];
 	int nblocked;
+	const char *vmlinux;	/* --vmlinux, or NULL */
+	int vmlinux_match;	/* is the running kernel: 1, 0, -1 unknown */
+	char board_banner[320], vmlinux_banner[320];	/* their linux_banner */
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */
 	char *gdb_text;		/* the same, as text (frames with file:line) */
 	char *lx_ps, *lx_dmesg;	/* gdb's lx-ps and lx-dmesg, or NULL */

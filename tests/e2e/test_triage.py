@@ -125,3 +125,33 @@ class NmidbgTriage(BoardTest):
             text = f.read()
         self.assertIn("**Partial report: CPU 1 did not stop.**", text)
         self.assertRegex(text, r"\| 1 \| %d \| \S+ \| \(did not stop: " % cpus[1]["pid"])
+
+    def test_wrong_vmlinux_is_refused(self):
+        """Another build's vmlinux (the lockdep kernel's: same source, a
+        different linux_banner) would give wrong file:line without a word:
+        triage keeps the kdb evidence, runs no gdb, names both versions and
+        exits 8; `nmidbg gdb` does not start gdb.  The board runs on."""
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.disconnect()
+        wrong = os.path.join(kernel_dir("lockdep"), "vmlinux")
+        md = os.path.join(self.dir.name, "wrong.md")
+        p = self.triage(b, "--vmlinux", wrong, "-o", md, timeout=120)
+        self.assertEqual(p.returncode, 8, p.stderr[-3000:])
+        m = re.search(r"is not the running kernel\n  board:   (Linux version .*)\n"
+                      r"  vmlinux: (Linux version .*)\n", p.stderr)
+        self.assertIsNotNone(m, p.stderr)
+        self.assertNotEqual(m.group(1), m.group(2))
+        with open(md[:-3] + ".json") as f:
+            j = json.load(f)
+        self.assertIs(j["vmlinux"]["running_kernel"], False)
+        self.assertIsNone(j["gdb"])
+        self.assertEqual(sorted(c["cpu"] for c in j["cpus"]), [0, 1])
+        with open(md) as f:
+            self.assertIn("Not run: %s is not the running kernel" % wrong, f.read())
+        p = subprocess.run([NMIDBG, "gdb", b.port_spec(), "--vmlinux", wrong],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+        self.assertEqual(p.returncode, 8, p.stderr[-3000:])
+        self.assertIn("gdb not started; the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()

@@ -75,6 +75,7 @@ class Triage8250(test_triage.NmidbgTriage):
 
     test_every_cpu_locked_with_vmlinux = None
     test_cpu_that_did_not_stop_is_in_the_report = None
+    test_wrong_vmlinux_is_refused = None
 
 
 class PortIsTheSixteen550(BoardTest):
