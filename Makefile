@@ -6,6 +6,7 @@
 #   make install    PREFIX=/usr/local: nmidbg, its man page, bash completion
 #   make deps       install the Debian packages everything needs
 #   make board      the test board: cached arm64 kernel + initramfs
+#                   (KERNEL=6.1: on Linux 6.1 instead of 6.12; make board-6.1)
 #   make demo       set up, boot the board, break in, show the evidence
 #   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
 #   make bench      benchmarks (break-in latency and success rate)
@@ -107,11 +108,18 @@ $(BUILD)/board/init: tests/board/init.c
 $(BUILD)/board/initramfs.cpio: $(BUILD)/board/init tests/board/mkcpio.py
 	$(PYTHON) tests/board/mkcpio.py $< $@
 
+# KERNEL: the base of the board's kernel, 6.12 (kernel-patches/) or 6.1
+# (kernel-patches/linux-6.1/, built in $(BUILD)/kernel/6.1-default).
+KERNEL ?= 6.12
+
 board: $(BUILD)/board/initramfs.cpio
-	@tests/board/build-kernel.sh default
+	@KERNEL=$(KERNEL) tests/board/build-kernel.sh default
 
 board-lockdep: $(BUILD)/board/initramfs.cpio
-	@tests/board/build-kernel.sh lockdep
+	@KERNEL=6.12 tests/board/build-kernel.sh lockdep
+
+board-6.1: $(BUILD)/board/initramfs.cpio
+	@KERNEL=6.1 tests/board/build-kernel.sh default
 
 install: $(BUILD)/nmidbg
 	install -D -m 755 $(BUILD)/nmidbg $(DESTDIR)$(PREFIX)/bin/nmidbg
@@ -120,6 +128,8 @@ install: $(BUILD)/nmidbg
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nmidbg
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches \
 		kernel-patches/*.patch kernel-patches/series
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches/linux-6.1 \
+		kernel-patches/linux-6.1/*.patch kernel-patches/linux-6.1/series
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/gdbscripts \
 		gdbscripts/nmidbg.py gdbscripts/README.md
 
@@ -129,7 +139,7 @@ deps:
 
 # T=PATTERN runs only the tests whose name contains PATTERN.
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) $(FUZZERS) board board-lockdep
+	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) $(FUZZERS) board board-lockdep board-6.1
 	@$(PYTHON) tests/run.py --units "$(UNITS) $(ASAN_UNITS)" $(if $(T),-k '$(T)')
 
 demo: deps
@@ -143,13 +153,15 @@ bench: deps
 	@$(PYTHON) bench/console.py
 	@$(PYTHON) bench/memread.py
 
-# The kernel series: checkpatch --strict every patch and nmi-tty/.
+# The kernel series: checkpatch --strict every patch and nmi-tty/
+# (KERNEL=6.1 for the 6.1 series).
 checkpatch: board
-	@scripts/kernel-series.sh check
+	@KERNEL=$(KERNEL) scripts/kernel-series.sh check
 
-# Every patch of the series builds on its own (about 6 minutes).
+# Every patch of the series builds on its own (about 6 minutes; KERNEL=6.1
+# for the 6.1 series).
 check-series: board
-	@scripts/series-bisect-build.sh
+	@KERNEL=$(KERNEL) scripts/series-bisect-build.sh
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/board $(BUILD)/nmidbg
@@ -157,6 +169,6 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all install deps board board-lockdep test demo bench fuzz checkpatch check-series clean distclean
+.PHONY: all install deps board board-lockdep board-6.1 test demo bench fuzz checkpatch check-series clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

@@ -11,7 +11,7 @@ packages=(
 	# unit tests, sanitizers and fuzzing
 	libcmocka-dev clang libclang-rt-14-dev
 	# test board: arm64 kernel and PID 1
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-source-6.12
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-source-6.12 linux-source-6.1
 	flex bison bc libssl-dev libelf-dev xz-utils git
 	qemu-system-arm
 	# debugger side and e2e helpers

@@ -1,28 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Maintain kernel-patches/ from the kernel git tree that `make board`
-# keeps in build/cache/linux-source-6.12 (its base commit is Debian's
-# pristine source).
+# Maintain a kernel series from the kernel git tree that `make board`
+# keeps in build/cache/linux-source-KERNEL (its base commit is Debian's
+# pristine source).  KERNEL=6.12 (default: kernel-patches/) or KERNEL=6.1
+# (kernel-patches/linux-6.1/); see scripts/kernel-env.sh.
 #
 #   kernel-series.sh export   write base..HEAD of the tree as the series
-#   kernel-series.sh sync     copy nmi-tty/ into the commit that adds the
-#                             driver, rebase the rest on it, and export
+#   kernel-series.sh sync     copy nmi-tty/ (adapted by its linux-KERNEL.diff
+#                             for an older kernel) into the commit that adds
+#                             the driver, rebase the rest on it, and export
 #   kernel-series.sh check    checkpatch --strict every patch and the driver
 #
 # nmi-tty/ is the one home of the driver: the patch that adds it is
 # generated from there (sync), and build-kernel.sh refuses a series whose
-# driver differs from nmi-tty/.
+# driver differs from nmi-tty/ (plus the adaptation).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-src=${NMIDBG_BUILD:-$root/build}/cache/linux-source-6.12
-out=$root/kernel-patches
-# nmi-tty/ file -> path in the kernel tree
-driver_files=(
-	"nmi_tty.c:drivers/tty/serial/nmi_tty.c"
-	"nmi_tty.h:include/linux/nmi_tty.h"
-)
+# shellcheck source=kernel-env.sh
+. "$root/scripts/kernel-env.sh"
+out=$series_dir
 
 die() { echo "kernel-series: $*" >&2; exit 1; }
 [ -d "$src/.git" ] || die "no kernel tree at $src: run 'make board' first"
@@ -53,7 +51,7 @@ export_series() {
 		! -name '0000-*' -delete
 	g format-patch -q --no-signature --zero-commit -o "$out" base..HEAD
 	{
-		echo "# kernel-patches/series: applied in order by tests/board/build-kernel.sh"
+		echo "# ${out#"$root"/}/series: applied in order by tests/board/build-kernel.sh"
 		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
 	} >"$out/series"
 	write_cover_letter
@@ -65,11 +63,14 @@ sync_driver() {
 	adder=$(g log --format=%H --diff-filter=A base..HEAD -- drivers/tty/serial/nmi_tty.c)
 	[ -n "$adder" ] || die "no commit adds drivers/tty/serial/nmi_tty.c"
 	tip=$(g rev-parse HEAD)
+	drv=$(mktemp -d)
+	kernel_driver "$drv" || die "the driver for $kernel cannot be made from nmi-tty/"
 	g checkout -q --detach "$adder"
 	for f in "${driver_files[@]}"; do
-		cp "$root/nmi-tty/${f%%:*}" "$src/${f#*:}"
+		cp "$drv/${f%%:*}" "$src/${f#*:}"
 		g add -f "${f#*:}"
 	done
+	rm -rf "$drv"
 	g commit -q --amend --no-edit --allow-empty
 	g rebase -q --onto HEAD "$adder" "$tip" ||
 		die "rebase after the driver commit failed: resolve in $src"

@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Build the test kernel at every patch of kernel-patches/series, in order,
-# to prove each patch builds on its own (make check-series).  Uses its own
-# worktree and output directory, so the board's cached kernels stay as
-# they are.  Builds after the first are incremental.
+# Build the test kernel at every patch of a kernel series, in order, to
+# prove each patch builds on its own (make check-series; KERNEL=6.1 for
+# the 6.1 series, see scripts/kernel-env.sh).  Uses its own worktree and
+# output directory, so the board's cached kernels stay as they are.
+# Builds after the first are incremental.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${NMIDBG_BUILD:-$root/build}
-src=$build/cache/linux-source-6.12
-wt=$build/cache/series-bisect
-out=$build/kernel/series-bisect
+# shellcheck source=kernel-env.sh
+. "$root/scripts/kernel-env.sh"
+wt=$build/cache/${out_prefix}series-bisect
+out=$build/kernel/${out_prefix}series-bisect
 frag=$root/tests/board/kernel.config
 mk=(make -C "$wt" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "O=$out")
 

@@ -150,7 +150,9 @@ class Board:
     def start(self, connect=True):
         for path in (kernel_image(self.variant), initramfs()):
             if not os.path.exists(path):
-                raise BoardError("%s missing: run 'make board'" % path)
+                raise BoardError("%s missing: run 'make %s'" % (
+                    path, "board-6.1" if self.variant.startswith("6.1-")
+                    else "board"))
         os.makedirs(LOG_DIR, exist_ok=True)
         self.tmp = tempfile.mkdtemp(prefix="nmidbg-board-")
         self.serial_path = os.path.join(self.tmp, "serial.sock")

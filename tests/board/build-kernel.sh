@@ -1,10 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Build the test board's arm64 kernel from Debian's linux-source-6.12 with
-# kernel-patches/series applied, out of tree, cached.
+# Build the test board's arm64 kernel from Debian's linux-source-KERNEL
+# with that kernel's series applied, out of tree, cached.
 #
-#   build-kernel.sh [VARIANT]     VARIANT: default | lockdep
+#   [KERNEL=6.12|6.1] build-kernel.sh [VARIANT]     VARIANT: default | lockdep
+#
+# KERNEL picks the base (scripts/kernel-env.sh): 6.12 (the default) builds
+# in build/kernel/VARIANT with kernel-patches/series, 6.1 in
+# build/kernel/6.1-VARIANT with kernel-patches/linux-6.1/series.
 #
 # The build is keyed by a hash of (source tarball, patches, config
 # fragments, nmi-tty sources, this script): a second run with the same key
@@ -18,9 +22,9 @@ variant=${1:-default}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${NMIDBG_BUILD:-$root/build}
-tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-src=$build/cache/linux-source-6.12
-out=$build/kernel/$variant
+# shellcheck source=../../scripts/kernel-env.sh
+. "$root/scripts/kernel-env.sh"
+out=$build/kernel/$out_prefix$variant
 log=$out/build.log
 start=$(date +%s)
 make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "O=$out")
@@ -39,27 +43,28 @@ esac
 
 # The series as a list of files, in order.
 patches=()
-if [ -f "$root/kernel-patches/series" ]; then
+if [ -f "$series_dir/series" ]; then
 	while read -r p; do
 		case $p in '' | '#'*) continue ;; esac
-		[ -f "$root/kernel-patches/$p" ] || die "series names missing patch $p"
-		patches+=("$root/kernel-patches/$p")
-	done <"$root/kernel-patches/series"
+		[ -f "$series_dir/$p" ] || die "series names missing patch $p"
+		patches+=("$series_dir/$p")
+	done <"$series_dir/series"
 fi
 
 # Hash of files in order; nothing present hashes as empty.
 hash_files() { cat -- "$@" 2>/dev/null | sha256sum | cut -c1-16 || true; }
 
-series_key=$(hash_files "$root/kernel-patches/series" ${patches[@]+"${patches[@]}"})
+series_key=$(hash_files "$series_dir/series" ${patches[@]+"${patches[@]}"})
 nmi_tty=()
 if [ -d "$root/nmi-tty" ]; then
-	mapfile -t nmi_tty < <(find "$root/nmi-tty" -type f | LC_ALL=C sort)
+	mapfile -t nmi_tty < <(find "$root/nmi-tty" -type f ! -name 'linux-*.diff' | LC_ALL=C sort)
+	[ -z "$driver_diff" ] || nmi_tty+=("$driver_diff")
 fi
 key=$({
 	stat -c '%n %s %Y' "$tarball"
 	echo "series $series_key"
 	echo "nmi-tty $(hash_files ${nmi_tty[@]+"${nmi_tty[@]}"})"
-	cat "${fragments[@]}" "$0"
+	cat "${fragments[@]}" "$0" "$root/scripts/kernel-env.sh"
 } | sha256sum | cut -c1-16)
 
 image=$out/arch/arm64/boot/Image
@@ -83,14 +88,14 @@ if [ "$(cat "$src/.git/nmidbg-tarball" 2>/dev/null)" != "$(stat -c '%s %Y' "$tar
 	git -C "$src" init -q
 	git -C "$src" -c core.compression=0 add -A -f
 	git -C "$src" -c user.name=nmidbg -c user.email=nmidbg@localhost \
-		commit -q -m "linux-source-6.12 as shipped by Debian"
+		commit -q -m "linux-source-$kernel as shipped by Debian"
 	git -C "$src" tag base
 	stat -c '%s %Y' "$tarball" >"$src/.git/nmidbg-tarball"
 fi
 
 # 2. The patch series.
 if [ "$(cat "$src/.git/nmidbg-series" 2>/dev/null)" != "$series_key" ]; then
-	stage "applying kernel-patches/series (${#patches[@]} patches)"
+	stage "applying ${series_dir#"$root"/}/series (${#patches[@]} patches)"
 	rm -f "$src/.git/nmidbg-series"
 	git -C "$src" am --abort >/dev/null 2>&1 || true
 	git -C "$src" reset -q --hard base
@@ -98,17 +103,24 @@ if [ "$(cat "$src/.git/nmidbg-series" 2>/dev/null)" != "$series_key" ]; then
 	if [ ${#patches[@]} -gt 0 ]; then
 		git -C "$src" -c user.name=nmidbg -c user.email=nmidbg@localhost \
 			am -q --whitespace=error-all "${patches[@]}" >>"$log" 2>&1 ||
-			die "kernel-patches/series does not apply to $(basename "$tarball")"
+			die "${series_dir#"$root"/}/series does not apply to $(basename "$tarball")"
 	fi
 	echo "$series_key" >"$src/.git/nmidbg-series"
 fi
 
-# nmi-tty/ is the one home of the driver: the series must carry it unchanged.
-for f in nmi_tty.c:drivers/tty/serial/nmi_tty.c nmi_tty.h:include/linux/nmi_tty.h; do
-	if [ -f "$root/nmi-tty/${f%%:*}" ] && ! cmp -s "$root/nmi-tty/${f%%:*}" "$src/${f#*:}"; then
-		die "kernel-patches/ carries a ${f#*:} that differs from nmi-tty/${f%%:*}: run scripts/kernel-series.sh sync"
-	fi
-done
+# nmi-tty/ is the one home of the driver: the series must carry it as
+# nmi-tty/ has it (adapted by nmi-tty/linux-KERNEL.diff for an older base).
+if [ -f "$root/nmi-tty/nmi_tty.c" ]; then
+	drv=$(mktemp -d)
+	kernel_driver "$drv" || { rm -rf "$drv"; die "the driver for $kernel cannot be made from nmi-tty/"; }
+	for f in "${driver_files[@]}"; do
+		if ! cmp -s "$drv/${f%%:*}" "$src/${f#*:}"; then
+			rm -rf "$drv"
+			die "${series_dir#"$root"/} carries a ${f#*:} that differs from nmi-tty/${f%%:*}${driver_diff:+ + ${driver_diff#"$root"/}}: run KERNEL=$kernel scripts/kernel-series.sh sync"
+		fi
+	done
+	rm -rf "$drv"
+fi
 
 # 3. Configuration: allnoconfig + fragments, every requested option checked.
 stage "configuring '$variant' from allnoconfig + ${fragments[*]##*/}"

@@ -1,18 +1,44 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The kernel series in kernel-patches/: checkpatch --strict clean, the
-driver it adds identical to nmi-tty/, and every patch a real one."""
+"""The kernel series, one per base kernel (kernel-patches/ for 6.12,
+kernel-patches/linux-6.1/ for 6.1): checkpatch --strict clean, the driver
+each adds identical to nmi-tty/ (adapted by nmi-tty/linux-6.1.diff for
+6.1), and every patch a real one.  NMIDBG_SERIES_BUILD=1 also builds the
+kernel at every patch of each series (about 15 minutes a series)."""
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PATCHES = os.path.join(ROOT, "kernel-patches")
+# base kernel -> its series
+SERIES_DIRS = {"6.12": os.path.join(ROOT, "kernel-patches"),
+               "6.1": os.path.join(ROOT, "kernel-patches", "linux-6.1")}
+DRIVER = {"drivers/tty/serial/nmi_tty.c": "nmi_tty.c",
+          "include/linux/nmi_tty.h": "nmi_tty.h"}
 
 
-def series():
-    with open(os.path.join(PATCHES, "series")) as f:
+def series(kernel="6.12"):
+    with open(os.path.join(SERIES_DIRS[kernel], "series")) as f:
         return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+
+def driver_for(kernel):
+    """The driver files the series for this kernel must add: nmi-tty/, with
+    its adaptation for an older kernel applied (scripts/kernel-env.sh)."""
+    with tempfile.TemporaryDirectory(prefix="nmidbg-driver-") as d:
+        p = subprocess.run(["bash", "-c", 'root="$1"; . "$root/scripts/kernel-env.sh"; '
+                            'kernel_driver "$2"', "-", ROOT, d],
+                           env=dict(os.environ, KERNEL=kernel),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=60)
+        if p.returncode != 0:
+            return None, p.stdout
+        out = {}
+        for home in DRIVER.values():
+            with open(os.path.join(d, home)) as f:
+                out[home] = f.read()
+        return out, ""
 
 
 def added_file(patch_text, path):
@@ -25,32 +51,46 @@ def added_file(patch_text, path):
 
 
 class TestSeries(unittest.TestCase):
+    kernel = "6.12"
+
+    def env(self):
+        return dict(os.environ, KERNEL=self.kernel)
+
     def test_checkpatch_strict_clean(self):
         p = subprocess.run([os.path.join(ROOT, "scripts", "kernel-series.sh"),
-                            "check"], stdout=subprocess.PIPE,
+                            "check"], stdout=subprocess.PIPE, env=self.env(),
                            stderr=subprocess.STDOUT, text=True, timeout=600)
         self.assertEqual(p.returncode, 0, p.stdout)
 
     def test_driver_is_nmi_tty_unchanged(self):
-        wanted = {"drivers/tty/serial/nmi_tty.c": "nmi_tty.c",
-                  "include/linux/nmi_tty.h": "nmi_tty.h"}
+        wanted, why = driver_for(self.kernel)
+        self.assertIsNotNone(wanted, "the %s driver cannot be made from "
+                             "nmi-tty/: %s" % (self.kernel, why))
         found = {}
-        for name in series():
-            with open(os.path.join(PATCHES, name)) as f:
+        for name in series(self.kernel):
+            with open(os.path.join(SERIES_DIRS[self.kernel], name)) as f:
                 text = f.read()
-            for path, home in wanted.items():
+            for path in DRIVER:
                 content = added_file(text, path)
                 if content is not None:
                     found[path] = content
-        for path, home in wanted.items():
-            with open(os.path.join(ROOT, "nmi-tty", home)) as f:
-                self.assertEqual(found.get(path), f.read(),
-                                 "%s in the series differs from nmi-tty/%s: "
-                                 "run scripts/kernel-series.sh sync" % (path, home))
+        for path, home in DRIVER.items():
+            self.assertEqual(found.get(path), wanted[home],
+                             "%s in the %s series differs from nmi-tty/%s: "
+                             "run KERNEL=%s scripts/kernel-series.sh sync"
+                             % (path, self.kernel, home, self.kernel))
+
+    def test_each_patch_builds(self):
+        if os.environ.get("NMIDBG_SERIES_BUILD") != "1":
+            self.skipTest("NMIDBG_SERIES_BUILD=1 builds every patch (make check-series)")
+        p = subprocess.run([os.path.join(ROOT, "scripts", "series-bisect-build.sh")],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=self.env(), text=True, timeout=3600)
+        self.assertEqual(p.returncode, 0, p.stdout[-4000:])
 
     def test_each_patch_is_signed_off_with_a_message(self):
-        for name in series():
-            with open(os.path.join(PATCHES, name)) as f:
+        for name in series(self.kernel):
+            with open(os.path.join(SERIES_DIRS[self.kernel], name)) as f:
                 text = f.read()
             head = text.split("\n---\n", 1)[0]
             body = head.split("\n\n", 1)[1] if "\n\n" in head else ""
@@ -58,6 +98,11 @@ class TestSeries(unittest.TestCase):
             prose = [l for l in body.splitlines()
                      if l.strip() and not l.startswith("Signed-off-by:")]
             self.assertGreaterEqual(len(prose), 3, "%s: no real commit message" % name)
+
+
+class Linux61Series(TestSeries):
+    """The same for the 6.1 series."""
+    kernel = "6.1"
 
 
 class TestKconfig(unittest.TestCase):

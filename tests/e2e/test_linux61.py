@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ttyNMI on the Linux 6.1 board (kernel-patches/linux-6.1/, built by
+`make board-6.1` in build/kernel/6.1-default).
+
+Only what the 6.1 series adds is tested here: on 6.1 the NMI roundup of
+the other CPUs is the series' own (GICv3 SGIs as pseudo-NMIs, an arm64
+kgdb roundup IPI), and the driver is the 6.12 one adapted to 6.1's tty
+and console APIs.  The rest is the 6.12 series and is tested there."""
+import e2e.test_nmi_tty as nmi_tty
+
+LINUX_61 = "6.1-default"
+
+
+class Linux61AllCpusLocked(nmi_tty.AllCpusLocked):
+    """Every CPU hard-locked on 6.1: the knock enters kdb from NMI and btc
+    shows every CPU in lkdtm_HARDLOCKUP, which only an NMI roundup can
+    give (6.1's own roundup is an ordinary IPI)."""
+    variant = LINUX_61
+
+    test_knock_smp4 = test_break_g_smp2 = test_break_g_smp4 = None
+
+
+class Linux61Console(nmi_tty.Console):
+    """ttyNMI0 on 6.1: boot log, shell, 1 MiB byte-exact each way through
+    the adapted tty write."""
+    variant = LINUX_61
