@@ -100,9 +100,48 @@ class TestSeries(unittest.TestCase):
             self.assertGreaterEqual(len(prose), 3, "%s: no real commit message" % name)
 
 
+def changed_lines(kernel):
+    """{subject: {path: [+/- lines]}} for every patch of a series: what a
+    patch changes, without line numbers or context."""
+    out = {}
+    for name in series(kernel):
+        with open(os.path.join(SERIES_DIRS[kernel], name)) as f:
+            text = f.read()
+        head, body = text.split("\n---\n", 1)
+        subject = re.search(r"(?m)^Subject: \[PATCH \d+/\d+\] (.*(?:\n .*)*)",
+                            head).group(1).replace("\n", "")
+        files, path = {}, None
+        for line in body.splitlines():
+            m = re.match(r"diff --git a/(\S+) b/", line)
+            if m:
+                path = m.group(1)
+                files[path] = []
+            elif path and line[:1] in "+-" and not line.startswith(("+++ ", "--- ")):
+                files[path].append(line)
+        out[subject] = files
+    return out
+
+
 class Linux61Series(TestSeries):
     """The same for the 6.1 series."""
     kernel = "6.1"
+
+    def test_carries_every_6_12_patch_unchanged(self):
+        """Every patch of the 6.12 series is in the 6.1 series under the
+        same subject and changes the same lines (the driver aside: it is
+        checked against nmi-tty/ and its 6.1 adaptation), so a change to
+        the 6.12 series that was not ported to 6.1 is caught here."""
+        ours = changed_lines("6.1")
+        for subject, files in changed_lines("6.12").items():
+            self.assertIn(subject, ours, "6.12 patch missing from the 6.1 "
+                          "series (port it): " + subject)
+            for path, lines in files.items():
+                if path in DRIVER:
+                    continue
+                self.assertEqual(ours[subject].get(path), lines,
+                                 "%s: the 6.1 patch changes %s otherwise "
+                                 "than the 6.12 one: port the change"
+                                 % (subject, path))
 
 
 class TestKconfig(unittest.TestCase):
