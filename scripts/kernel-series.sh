@@ -18,7 +18,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=kernel-env.sh
+# shellcheck source-path=SCRIPTDIR/.. source=scripts/kernel-env.sh
 . "$root/scripts/kernel-env.sh"
 out=$series_dir
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${NMIDBG_BUILD:-$root/build}
-# shellcheck source=kernel-env.sh
+# shellcheck source-path=SCRIPTDIR/.. source=scripts/kernel-env.sh
 . "$root/scripts/kernel-env.sh"
 wt=$build/cache/${out_prefix}series-bisect
 out=$build/kernel/${out_prefix}series-bisect

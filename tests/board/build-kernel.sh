@@ -22,7 +22,7 @@ variant=${1:-default}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${NMIDBG_BUILD:-$root/build}
-# shellcheck source=../../scripts/kernel-env.sh
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/kernel-env.sh
 . "$root/scripts/kernel-env.sh"
 out=$build/kernel/$out_prefix$variant
 log=$out/build.log

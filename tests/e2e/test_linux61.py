@@ -14,7 +14,9 @@ LINUX_61 = "6.1-default"
 class Linux61AllCpusLocked(nmi_tty.AllCpusLocked):
     """Every CPU hard-locked on 6.1: the knock enters kdb from NMI and btc
     shows every CPU in lkdtm_HARDLOCKUP, which only an NMI roundup can
-    give (6.1's own roundup is an ordinary IPI)."""
+    give.  Without patches 5-7 (6.1's own roundup, an ordinary IPI) kdb
+    is entered but the other CPU never stops: "Available cpus: 0, 1(D)",
+    and btc shows CPU 0 only (checked once by hand)."""
     variant = LINUX_61
 
     test_knock_smp4 = test_break_g_smp2 = test_break_g_smp4 = None
