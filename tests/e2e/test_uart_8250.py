@@ -31,10 +31,10 @@ class Console8250(test_nmi_tty.Console):
 
 
 class Noise8250(test_nmi_tty.Noise):
-    """A quarter of the PL011's noise: the matcher is the same code; what
-    this adds is the 8250's receive path under a flood."""
+    """Half the PL011's noise: the matcher is the same code; what this
+    adds is the 8250's receive path under a flood."""
     uart = "8250"
-    noise_bytes = test_nmi_tty.NOISE_BYTES // 4
+    noise_bytes = test_nmi_tty.NOISE_BYTES // 2
 
 
 class NoPseudoNmi8250(test_nmi_tty.NoPseudoNmi):
