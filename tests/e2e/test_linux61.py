@@ -14,7 +14,7 @@ LINUX_61 = "6.1-default"
 class Linux61AllCpusLocked(nmi_tty.AllCpusLocked):
     """Every CPU hard-locked on 6.1: the knock enters kdb from NMI and btc
     shows every CPU in lkdtm_HARDLOCKUP, which only an NMI roundup can
-    give.  Without patches 5-7 (6.1's own roundup, an ordinary IPI) kdb
+    give.  Without patches 8-10 (6.1's own roundup, an ordinary IPI) kdb
     is entered but the other CPU never stops: "Available cpus: 0, 1(D)",
     and btc shows CPU 0 only (checked once by hand)."""
     variant = LINUX_61
@@ -26,3 +26,12 @@ class Linux61Console(nmi_tty.Console):
     """ttyNMI0 on 6.1: boot log, shell, 1 MiB byte-exact each way through
     the adapted tty write."""
     variant = LINUX_61
+
+
+class Linux61AllCpusLocked8250(nmi_tty.AllCpusLocked):
+    """The same through the 16550A on PCI (8250_pci): the 8250 patches as
+    ported to 6.1 (their own locking) serve the mission there too."""
+    variant = LINUX_61
+    uart = "8250"
+
+    test_knock_smp4 = test_break_g_smp2 = test_break_g_smp4 = None
