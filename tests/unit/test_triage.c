@@ -149,13 +149,25 @@ static void test_json_report_stays_valid(void **state)
 	}
 }
 
+/* A report writer's output, malloc'd. */
+static char *render(void (*write)(FILE *, const struct triage *),
+		    const struct triage *t, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	write(f, t);
+	fclose(f);
+	return buf;
+}
+
 /* A vmlinux that is not the running kernel: no gdb part, both banners. */
 static void test_wrong_vmlinux(void **state)
 {
 	static struct triage t;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	size_t len;
+	char *buf;
 
 	(void)state;
 	t.port = "tcp:x";
@@ -165,20 +177,13 @@ static void test_wrong_vmlinux(void **state)
 	t.vmlinux_match = 0;
 	strcpy(t.board_banner, "Linux version 6.12.117+ #8 \xff");
 	strcpy(t.vmlinux_banner, "Linux version 6.12.117+ #7");
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	triage_write_json(f, &t);
-	fclose(f);
+	buf = render(triage_write_json, &t, &len);
 	assert_true(json_valid(buf, len));
 	assert_non_null(strstr(buf, "\"vmlinux\": {\"path\": \"old/vmlinux\", \"running_kernel\": false, "
 				    "\"board\": \"Linux version 6.12.117+ #8 \\u00ff\", "
 				    "\"file\": \"Linux version 6.12.117+ #7\"}"));
 	free(buf);
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	triage_write_md(f, &t);
-	fclose(f);
+	buf = render(triage_write_md, &t, &len);
 	assert_non_null(strstr(buf, "Not run: old/vmlinux is not the running kernel"));
 	assert_non_null(strstr(buf, "- vmlinux: Linux version 6.12.117+ #7\n"));
 	free(buf);
