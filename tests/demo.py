@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "board"))
-from board import BUILD, NMI_APPEND, Board, Timeout, free_port  # noqa: E402
+from board import BUILD, NMI_APPEND, Board, Timeout, free_port, kernel_dir  # noqa: E402
 
 T0 = time.monotonic()
 SMP = 4
@@ -55,10 +55,11 @@ def main():
         time.sleep(b.GO_SETTLE)
         b.disconnect()
         report = os.path.join(BUILD, "demo-triage.md")
-        say("now the tool: nmidbg triage %s -o %s" % (b.port_spec(),
-                                                     os.path.relpath(report)))
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        say("now the tool: nmidbg triage %s --vmlinux %s -o %s"
+            % (b.port_spec(), os.path.relpath(vmlinux), os.path.relpath(report)))
         p = subprocess.run([os.path.join(BUILD, "nmidbg"), "triage", b.port_spec(),
-                            "-o", report], stdout=subprocess.PIPE,
+                            "--vmlinux", vmlinux, "-o", report], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=120)
         sys.stdout.write(p.stderr)
         if p.returncode:
@@ -68,7 +69,7 @@ def main():
             table = [l for l in f if l.startswith("|")]
         print()
         print("".join(table))
-        say("report: %s and %s (add --vmlinux for file:line, lx-ps, lx-dmesg)"
+        say("report: %s and %s (file:line by libdw; add --gdb for lx-ps, lx-dmesg)"
             % (os.path.relpath(report), os.path.relpath(report[:-3] + ".json")))
     say("done; full console transcript: %s" % os.path.relpath(b.log_path))
     return 0

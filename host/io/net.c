@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,5 +66,15 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len)
 		*bound = ntohs(a.ss_family == AF_INET ?
 			       ((struct sockaddr_in *)&a)->sin_port :
 			       ((struct sockaddr_in6 *)&a)->sin6_port);
+	return fd;
+}
+
+int net_accept(int lfd)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+
+	/* Not TCP (a test's socketpair): nothing to set. */
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
