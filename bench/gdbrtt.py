@@ -49,6 +49,13 @@ def main():
         b.wait_ready()
         b.lock_all()
         b.disconnect()
+        # nmidbg first: it leaves kdb as it found it.  (After gdb's own
+        # session kgdb stays in gdb mode, and a knock enters it silently.)
+        p = subprocess.run([NMIDBG, "gdb", "tcp:127.0.0.1:%d" % b.serial_tcp,
+                            "--vmlinux", vmlinux, "--batch", "--"] + gdb_script(a.n),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=600)
+        relayed = parse(p.stdout, "nmidbg gdb")
         to_kgdb(b.serial_tcp)
         g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
                             "-iex", "set auto-load no", vmlinux,
@@ -57,17 +64,6 @@ def main():
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=600)
         direct = parse(g.stdout, "direct")
-        # Back in kdb after the detach: resume, then nmidbg breaks in itself.
-        b.reconnect()
-        b.send("$3#33")
-        b.wait_kdb(5)
-        b.kdb_go()
-        b.disconnect()
-        p = subprocess.run([NMIDBG, "gdb", "tcp:127.0.0.1:%d" % b.serial_tcp,
-                            "--vmlinux", vmlinux, "--batch", "--"] + gdb_script(a.n),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=600)
-        relayed = parse(p.stdout, "nmidbg gdb")
     print("gdb over kgdb, every CPU hard-locked: %d one-word reads, then info threads" % a.n)
     print("%-22s %12s %14s" % ("", "per read", "info threads"))
     print("%-22s %9.2f ms %12.2f s" % ("gdb direct", direct[0] * 1000 / a.n, direct[1]))
