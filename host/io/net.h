@@ -13,4 +13,11 @@
  */
 int net_listen(const char *spec, int any, int *bound, char *why, size_t len);
 
+/*
+ * Connect to "tcp:HOST:PORT" or "HOST:PORT" within timeout_ms.  Returns
+ * the fd (blocking, close-on-exec), or -1 with errno set (ECONNREFUSED:
+ * nothing listens; ETIMEDOUT) and the reason in why.
+ */
+int net_connect(const char *spec, int timeout_ms, char *why, size_t len);
+
 #endif
