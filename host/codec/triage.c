@@ -202,8 +202,11 @@ void triage_write_md(FILE *f, const struct triage *t)
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
 	if (t->partial)
 		fprintf(f, "**Partial report: %s.**\n\n", t->partial_why);
-	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n\n",
+	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n",
 		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
+	if (t->via)
+		fprintf(f, "- via: %s (serial: %s)\n", t->via, t->serial);
+	fputc('\n', f);
 	fputs("## CPUs\n\n| cpu | pid | comm | where |\n|---|---|---|---|\n", f);
 	for (int i = 0; i < t->ncpus; i++) {
 		const struct triage_cpu *c = &t->cpus[i];
@@ -272,6 +275,11 @@ void triage_write_json(FILE *f, const struct triage *t)
 		t->partial ? "true" : "false");
 	if (t->partial)
 		json_string(f, t->partial_why, strlen(t->partial_why));
+	else
+		fputs("null", f);
+	fprintf(f, ",\n \"via\": \"%s\", \"serial_failed\": ", t->via ? t->via : "serial");
+	if (t->via)
+		json_string(f, t->serial, strlen(t->serial));
 	else
 		fputs("null", f);
 	fputs(",\n \"cpus\": [", f);
