@@ -223,6 +223,10 @@ int triage_jtag(const struct jtag_opts *j, const char *vmlinux, int stay,
 		ret = run_gdb(j->gdb, vmlinux, j->timeout_ms * 24, t);
 		t->after = "running";
 	}
+	if (!t->ncpus) {
+		t->how = NULL;	/* nothing came: no report */
+		return ret ? ret : NMIDBG_EXIT_FAIL;
+	}
 	fprintf(stderr, "nmidbg: JTAG: %d CPUs; the board is %s\n", t->ncpus, t->after);
 	return ret;
 }

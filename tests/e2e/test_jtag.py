@@ -25,11 +25,8 @@ NO_KGDB_APPEND = "console=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
 class NmidbgTriageJtag(BoardTest):
     def setUp(self):
         super().setUp()
-        self.dir = tempfile.TemporaryDirectory()
-
-    def tearDown(self):
-        self.dir.cleanup()
-        super().tearDown()
+        self.dir = tempfile.TemporaryDirectory(prefix="nmidbg-jtag-")
+        self.addCleanup(self.dir.cleanup)
 
     def nmidbg(self, *args, timeout=300):
         return subprocess.run([NMIDBG] + list(args), stdout=subprocess.PIPE,

@@ -11,6 +11,9 @@ in front of a word-addressed RAM.  Enough for OpenOCD 0.12 to scan the
 chain, power up the debug domain and run a `mem_ap` target on it, and for
 gdb to read and write that RAM through OpenOCD's gdb port.
 
+The same MEM-AP also shows a Cortex-M4's debug registers whose core
+never halts (for the error path "the target never halts").
+
 Misbehaviour on request (for error-path tests): `stall=True` answers every
 DPACC/APACC with WAIT after the first `stall_after` accesses (the target
 stops answering).
@@ -35,6 +38,11 @@ CSW_PACKED = 0x20               # not supported: reads back as 0
 CSW_DEVICE_EN = 0x40
 RAM_BASE = 0x80000000
 GREETING = b"nmidbg JTAG model RAM\0"
+# Behind the same MEM-AP, a Cortex-M4's debug registers (for a cortex_m
+# target) whose core never halts: DHCSR keeps its control bits (C_DEBUGEN,
+# C_HALT, ...) but never shows S_HALT, as a core held in a bus stall.
+CPUID, CPUID_M4 = 0xE000ED00, 0x410FC241
+DHCSR, S_RETIRE_ST = 0xE000EDF0, 1 << 24     # it retires instructions: running
 
 # The TAP controller: state -> (next if TMS=0, next if TMS=1).
 TAP = {
@@ -62,6 +70,7 @@ class Target:
         self.accesses = 0
         self.stall_after = stall_after
         self.load(RAM_BASE, GREETING)
+        self.ram[CPUID] = CPUID_M4
 
     def load(self, addr, data):
         data = data + b"\0" * (-len(data) % 4)
@@ -107,7 +116,7 @@ class Target:
         elif 0x10 <= reg <= 0x1C:           # banked data: TAR's 16-byte block
             addr = (self.tar & ~0xF) | (reg & 0xC)
             if rnw:
-                return self.ram.get(addr, 0)
+                return self.word(addr)
             self.ram[addr] = data
         elif reg == 0xF4:
             return AP_CFG
@@ -117,11 +126,15 @@ class Target:
             return AP_IDR
         return 0
 
+    def word(self, addr):
+        v = self.ram.get(addr, 0)
+        return (v & 0xF) | S_RETIRE_ST if addr == DHCSR else v
+
     def drw(self, rnw, data):
         size = 1 << (self.csw & 7)          # 8, 16 or 32 bits
         addr = self.tar & ~3
         if rnw:
-            v = self.ram.get(addr, 0)
+            v = self.word(addr)
         else:
             lanes = ((1 << (8 * size)) - 1) << (8 * (self.tar & 3))
             old = self.ram.get(addr, 0)
