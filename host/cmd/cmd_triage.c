@@ -53,7 +53,7 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		CMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc = 0;
+	int c;
 
 	cmd_opts_init(&o->c);
 	jtag_opts_init(&o->j);
@@ -69,12 +69,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 			o->c.stay = 0;
 		else if (c == 'Z')
 			o->jtag = 1;
-		else if (c != '?' && (rc = jtag_opts_parse(&o->j, "triage", c, optarg)) <= 0) {
-			if (rc < 0)
-				return -1;
-		} else if (cmd_opts_parse(&o->c, "triage", c, optarg)) {
+		else if (jtag_opts_or_common(&o->j, &o->c, "triage", c, optarg))
 			return -1;
-		}
 	}
 	if (o->jtag || jtag_opts_given(&o->j))
 		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);

@@ -26,8 +26,9 @@ const struct cmd cmd_table[] = {
 	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes)" },
 	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },
-	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
-	  "break in, switch to kgdb, run gdb-multiarch with the kernel's lx-* helpers; resume after" },
+	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "(PORT --vmlinux FILE | --jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--vmlinux FILE])"
+	  " [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
+	  "break in, switch to kgdb (or halt through JTAG), run gdb-multiarch with the kernel's lx-* helpers; resume after" },
 	{ "help", cmd_help, NULL, 0, "[COMMAND]", "show help for nmidbg or one command" },
 	{ "jtag", cmd_jtag, NULL, 0,
 	  "start|stop|halt|resume|status (--openocd ARGS | --tcl HOST:PORT) [--gdb-port N] [--tcl-port N] [--telnet-port N] [--timeout S]",

@@ -58,6 +58,14 @@ int jtag_opts_parse(struct jtag_opts *j, const char *name, int c, const char *ar
 	}
 }
 
+int jtag_opts_or_common(struct jtag_opts *j, struct cmd_opts *o, const char *name,
+			int c, const char *arg)
+{
+	int rc = c == '?' ? 1 : jtag_opts_parse(j, name, c, arg);
+
+	return rc > 0 ? cmd_opts_parse(o, name, c, arg) : rc;
+}
+
 int jtag_opts_given(const struct jtag_opts *j)
 {
 	return j->openocd || j->tcl || j->gdb;

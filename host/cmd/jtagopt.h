@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "cmd_common.h"
 #include "ocd.h"
 #include "openocd.h"
 
@@ -35,6 +36,9 @@ struct jtag_opts {
 void jtag_opts_init(struct jtag_opts *j);
 /* 1: c is not one of JTAG_LONGOPTS; 0: taken; -1: bad (said, with usage). */
 int jtag_opts_parse(struct jtag_opts *j, const char *name, int c, const char *arg);
+/* One of JTAG_LONGOPTS, or else of CMD_COMMON_LONGOPTS: 0, or -1 (said). */
+int jtag_opts_or_common(struct jtag_opts *j, struct cmd_opts *o, const char *name,
+			int c, const char *arg);
 /* Whether any JTAG endpoint was named. */
 int jtag_opts_given(const struct jtag_opts *j);
 /* Exactly one endpoint, and gdb_ok if --jtag-gdb may be it: 0 or -1 (said). */

@@ -20,6 +20,7 @@
 #include "gdbrun.h"
 #include "port.h"
 #include "triage_jtag.h"
+#include "vmlinux.h"
 
 #define CONNECTED	"@@nmidbg connected"
 
@@ -82,28 +83,54 @@ static char *slurp(FILE *f)
 	return text;
 }
 
-/* gdb's last error line (what `target remote` said), into why. */
-static void last_error(const char *err, char *why, size_t len)
+/* What `target remote` said: gdb's first error line (not a warning). */
+static void first_error(const char *err, char *why, size_t len)
 {
-	const char *p = err, *line = NULL;
+	const char *p = err;
 
+	why[0] = '\0';
 	while (*p) {
-		const char *nl = strchr(p, '\n');
+		size_t n = strcspn(p, "\n");
 
-		if (nl != p)
-			line = p;
-		if (!nl)
-			break;
-		p = nl + 1;
+		if (n && strncmp(p, "warning:", 8)) {
+			snprintf(why, len, "%.*s", (int)n, p);
+			return;
+		}
+		p += n + (p[n] ? 1 : 0);
 	}
-	snprintf(why, len, "%.*s", line ? (int)strcspn(line, "\n") : 0, line ? line : "");
 }
 
-/* gdb on target: the sections into t.  NMIDBG_EXIT_* code. */
-static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
-		   struct triage *t)
+/*
+ * Is the vmlinux the running kernel?  The banner gdb read from the board
+ * against the file's: a wrong one gives wrong file:line without a word.
+ */
+static void check_vmlinux(const char *vmlinux, struct triage *t)
 {
-	static char *pre[] = { "-iex", "set tcp connect-timeout 5" };
+	char why[200];
+	uint64_t addr;
+
+	t->vmlinux = vmlinux;
+	t->vmlinux_match = -1;
+	if (gdbcpus_version(t->gdb_json, t->board_banner, sizeof(t->board_banner)) ||
+	    vmlinux_string(vmlinux, "linux_banner", &addr, t->vmlinux_banner,
+			   sizeof(t->vmlinux_banner), why, sizeof(why)))
+		return;
+	t->vmlinux_banner[strcspn(t->vmlinux_banner, "\n")] = '\0';
+	t->vmlinux_match = !strcmp(t->board_banner, t->vmlinux_banner);
+	if (!t->vmlinux_match)
+		fprintf(stderr, "nmidbg: %s is not the running kernel\n  board:   %s\n  vmlinux: %s\n",
+			vmlinux, t->board_banner, t->vmlinux_banner);
+}
+
+/*
+ * gdb on target: the sections into t.  NMIDBG_EXIT_* code.  openocd:
+ * gdb reads registers with `g` (a mem_ap target answers no `p`).
+ */
+static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
+		   int openocd, struct triage *t)
+{
+	static char *pre[] = { "-iex", "set tcp connect-timeout 5",
+			       "-iex", "set remote fetch-register-packet off" };
 	static char *extra[] = {
 		"-ex", "python print('" CONNECTED "' if gdb.selected_inferior().pid else '@@nmidbg no connection')",
 		"-ex", "echo @@nmidbg triage\\n", "-ex", "nmidbg-triage json+text",
@@ -113,7 +140,7 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 	};
 	struct gdb_run g = { .vmlinux = vmlinux, .batch = 1, .extra = extra,
 			     .nextra = sizeof(extra) / sizeof(extra[0]),
-			     .pre = pre, .npre = 2 };
+			     .pre = pre, .npre = openocd ? 4 : 2 };
 	char script[PATH_MAX + 32], why[300];
 	FILE *out = tmpfile(), *err = tmpfile();
 	char *text = NULL, *etext = NULL;
@@ -138,17 +165,18 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 	text = slurp(out);
 	etext = slurp(err);
 	if (!strstr(text, CONNECTED "\n")) {
-		last_error(etext, why, sizeof(why));
+		first_error(etext, why, sizeof(why));
 		fprintf(stderr, "nmidbg: gdb cannot connect to %s: %s\n", target,
 			why[0] ? why : "no reason given");
 		ret = NMIDBG_EXIT_GDB_CONNECT;
 		goto out;
 	}
 	triage_parse_gdb(text, t);
+	check_vmlinux(vmlinux, t);
 	if (t->gdb_text)
 		t->ncpus = gdbcpus_parse(t->gdb_text, t->cpus, TRIAGE_MAX_CPUS);
 	if (!t->ncpus) {
-		last_error(etext, why, sizeof(why));
+		first_error(etext, why, sizeof(why));
 		fprintf(stderr, "nmidbg: gdb's triage found no CPU%s%s\n",
 			why[0] ? ": " : "", why);
 		ret = NMIDBG_EXIT_FAIL;
@@ -193,7 +221,7 @@ static int via_openocd(const struct jtag_opts *j, const char *vmlinux, int stay,
 		goto out;
 	}
 	snprintf(target, sizeof(target), "%s:%d", o.host, o.gdb_port);
-	ret = run_gdb(target, vmlinux, j->timeout_ms * 24, t);
+	ret = run_gdb(target, vmlinux, j->timeout_ms * 24, 1, t);
 out:
 	/* gdb's detach may have let them run: as asked, whatever happened. */
 	rc = stay ? openocd_halt_all(&o, j->timeout_ms, tg, &n, why, sizeof(why)) :
@@ -220,7 +248,7 @@ int triage_jtag(const struct jtag_opts *j, const char *vmlinux, int stay,
 		/* A plain stub (QEMU's) halts on connect and resumes when gdb leaves. */
 		if (stay)
 			fprintf(stderr, "nmidbg: --stay: a plain gdb stub lets the board run when gdb leaves\n");
-		ret = run_gdb(j->gdb, vmlinux, j->timeout_ms * 24, t);
+		ret = run_gdb(j->gdb, vmlinux, j->timeout_ms * 24, 0, t);
 		t->after = "running";
 	}
 	if (!t->ncpus) {

@@ -104,3 +104,39 @@ int gdbcpus_parse(const char *text, struct triage_cpu *cpus, int max)
 	}
 	return n;
 }
+
+int gdbcpus_version(const char *json, char *buf, size_t cap)
+{
+	static const char key[] = "\"version\": \"";
+	const char *p = json ? strstr(json, key) : NULL;
+	size_t n = 0;
+
+	if (!p || !cap)
+		return -1;
+	for (p += sizeof(key) - 1; *p && *p != '"'; p++) {
+		char c = *p;
+
+		if (c == '\\') {
+			if (!p[1])
+				return -1;
+			c = *++p;
+			if (c == 'n')
+				break;	/* the first line only */
+			if (c == 'u') {		/* \uXXXX: not in a banner */
+				for (int k = 0; k < 4 && p[1] && p[1] != '"'; k++)
+					p++;
+				c = '?';
+			} else if (c == 't' || c == 'r') {
+				c = ' ';
+			}
+		}
+		if (n + 1 < cap)
+			buf[n++] = c;
+	}
+	if (!*p)
+		return -1;
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}

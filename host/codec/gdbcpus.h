@@ -6,6 +6,8 @@
 #ifndef NMIDBG_GDBCPUS_H
 #define NMIDBG_GDBCPUS_H
 
+#include <stddef.h>
+
 #include "triage.h"
 
 /*
@@ -16,5 +18,12 @@
  * helper.  Returns the count (at most max).
  */
 int gdbcpus_parse(const char *text, struct triage_cpu *cpus, int max);
+
+/*
+ * The "version" string of nmidbg-triage's JSON line (the running kernel's
+ * linux_banner, read through gdb), its first line, unescaped, into buf.
+ * 0, or -1 if there is none.
+ */
+int gdbcpus_version(const char *json, char *buf, size_t cap);
 
 #endif

@@ -142,6 +142,38 @@ class JtagMixin:
         self.assertIn("shut down", p.stdout)
         self.assertEqual(live("MODEL_PORT %d" % self.model.port), [])
 
+    def test_gdb_through_openocd(self):
+        """nmidbg gdb --jtag: OpenOCD launched, the core halted, gdb reads
+        the model's RAM on the gdb port, the core resumed, OpenOCD ended."""
+        p = self.nmidbg("gdb", "--jtag", "--openocd", model_args(self.model.port),
+                        "--batch", "--", "-ex", "x/s 0x%x" % RAM_BASE)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('0x%x:\t"%s"' % (RAM_BASE, GREETING.rstrip(b"\0").decode()), p.stdout)
+        self.assertRegex(p.stderr, r"JTAG: 1 target halted; gdb on 127\.0\.0\.1:\d+\n")
+        self.assertIn("nmidbg: JTAG: the cores are running", p.stderr)
+
+    def test_triage_through_openocd_halts_then_resumes(self):
+        """triage's JTAG route against a running OpenOCD (--tcl): it halts
+        the cores, runs gdb on its gdb port, and the cores run again after
+        (halted with --stay).  The model is no arm64 kernel: gdb with an
+        x86 "vmlinux" cannot take the target (exit 15, gdb's reason said),
+        and no report is written."""
+        got, _ = self.start()
+        vmlinux = os.path.join(self.tmp, "vmlinux")
+        shutil.copy("/bin/true", vmlinux)
+        for stay, after in ((False, "running"), (True, "halted")):
+            p = self.nmidbg("triage", "--jtag", "--tcl", got["tcl"], "--vmlinux", vmlinux,
+                            *(["--stay"] if stay else []))
+            self.assertEqual(p.returncode, 15, p.stderr)
+            self.assertIn("serial: no serial port given; through JTAG", p.stderr)
+            self.assertIn("JTAG: 1 target halted", p.stderr)
+            self.assertIn("gdb cannot connect to %s: PC register is not available"
+                          % got["gdb"], p.stderr)
+            s = self.nmidbg("jtag", "status", "--tcl", got["tcl"])
+            self.assertEqual(table(s.stdout), {"model.ap": after}, (stay, s.stderr))
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith("nmidbg-triage")], [])
+        self.assertEqual(live(vmlinux), [])
+
     def test_launch_for_one_job(self):
         """--openocd with halt: OpenOCD launched, the core halted, OpenOCD
         ended, its log removed."""
