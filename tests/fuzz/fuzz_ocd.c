@@ -44,12 +44,29 @@ static void check_split(const char *text)
 			abort();
 }
 
+/* The report's JSON, written to a file and read back whole: valid? */
+static int report_json_valid(const struct triage *t)
+{
+	FILE *f = tmpfile();
+	char *back = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ok;
+
+	if (!f)
+		abort();
+	triage_write_json(f, t);
+	rewind(f);
+	n = getdelim(&back, &cap, '\0', f);
+	ok = n > 0 && json_valid(back, (size_t)n);
+	free(back);
+	fclose(f);
+	return ok;
+}
+
 static void check_cpus(const char *text, size_t size)
 {
 	static struct triage t;
-	char *json = NULL;
-	size_t len = 0;
-	FILE *js;
 
 	memset(&t, 0, sizeof(t));
 	t.port = "none";
@@ -64,14 +81,8 @@ static void check_cpus(const char *text, size_t size)
 		if (t.cpus[i].trace && (t.cpus[i].trace < text ||
 					t.cpus[i].trace + t.cpus[i].trace_len > text + size))
 			abort();
-	js = open_memstream(&json, &len);
-	if (!js)
+	if (!report_json_valid(&t))
 		abort();
-	triage_write_json(js, &t);
-	fclose(js);
-	if (!json_valid(json, len))
-		abort();
-	free(json);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -89,6 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (k == OCD_LOG_NONE && why[0]))
 		abort();
 	check_split(text);
+	if (!gdbcpus_version(text, why, sizeof(why)) && strchr(why, '\n'))
+		abort();	/* the first line only */
 	check_cpus(text, size);
 	free(text);
 	return 0;

@@ -184,6 +184,30 @@ static void test_gdbcpus(void **state)
 	assert_int_equal(gdbcpus_parse("", c, 2), 0);
 }
 
+static const struct version_row {
+	const char *name;
+	const char *in;
+	const char *out;	/* NULL: none */
+} versions[] = {
+	{ "lx-version's banner", "{\"version\": \"Linux version 6.12.0 (a@b) #1 SMP\\n\", \"cpus\": []}",
+	  "Linux version 6.12.0 (a@b) #1 SMP" },
+	{ "escapes", "{\"version\": \"a \\\"q\\\" \\\\ \\u00e9 b\"}", "a \"q\" \\ ? b" },
+	{ "trailing blanks dropped", "{\"version\": \"v1  \"}", "v1" },
+	{ "no version", "{\"cpus\": []}", NULL },
+	{ "cut off", "{\"version\": \"Linux", NULL },
+	{ "cut off in an escape", "{\"version\": \"Linux\\", NULL },
+};
+
+static void test_version_row(void **state)
+{
+	const struct version_row *row = *state;
+	char buf[64];
+
+	assert_int_equal(gdbcpus_version(row->in, buf, sizeof(buf)), row->out ? 0 : -1);
+	if (row->out)
+		assert_string_equal(buf, row->out);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[ROWS_MAX];
@@ -191,6 +215,7 @@ int main(void)
 
 	n = ROWS_ADD(tests, n, test_log_row, logs);
 	n = ROWS_ADD(tests, n, test_split_row, splits);
+	n = ROWS_ADD(tests, n, test_version_row, versions);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_split_limits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gdbcpus);
 	return ROWS_RUN("ocd", tests, n);
