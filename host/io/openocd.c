@@ -382,23 +382,33 @@ int openocd_targets(struct openocd *o, struct ocd_target *t, int max, int timeou
 	return rc;
 }
 
-/* "CMD" on each target NAME ("%s" in fmt); the first failure into why. */
+/*
+ * Halt (unless its state then is state) or resume (if it is) each target,
+ * its state read in Tcl just before: an SMP group's other cores follow the
+ * first's.  The first failure into why.
+ */
 static int each_target(struct openocd *o, const struct ocd_target *t, int n,
-		       const char *fmt, const char *skip_state, int timeout_ms,
+		       const char *what, const char *state, int timeout_ms,
 		       char *why, size_t len)
 {
 	int bad = 0;
 
 	for (int i = 0; i < n; i++) {
-		char cmd[256], *reply = NULL;
+		char cmd[512], *reply = NULL;
+		const char *name = t[i].name;
 		int rc;
 
-		if (skip_state && !strcmp(t[i].state, skip_state))
-			continue;
-		snprintf(cmd, sizeof(cmd), fmt, t[i].name, t[i].name);
-		rc = openocd_eval(o, cmd, timeout_ms, &reply);
+		if (!strcmp(what, "halt"))
+			snprintf(cmd, sizeof(cmd),
+				 "if {[%s curstate] ne {%s}} {%s arp_halt}; %s arp_waitstate halted %d",
+				 name, state, name, name, timeout_ms);
+		else
+			snprintf(cmd, sizeof(cmd),
+				 "if {[%s curstate] eq {%s}} {targets %s; resume}",
+				 name, state, name);
+		rc = openocd_eval(o, cmd, timeout_ms + 2000, &reply);
 		if (rc && !bad) {
-			snprintf(why, len, "%s: %s", t[i].name,
+			snprintf(why, len, "%s: %s", name,
 				 reply && *reply ? reply : "no answer from OpenOCD");
 			bad = rc == OPENOCD_E_TCL ? 1 : rc;
 		}
@@ -412,7 +422,6 @@ static int each_target(struct openocd *o, const struct ocd_target *t, int n,
 int openocd_halt_all(struct openocd *o, int timeout_ms, struct ocd_target *t, int *n,
 		     char *why, size_t len)
 {
-	char ms[160];
 	int rc;
 
 	*n = openocd_targets(o, t, OCD_MAX_TARGETS, timeout_ms);
@@ -422,8 +431,7 @@ int openocd_halt_all(struct openocd *o, int timeout_ms, struct ocd_target *t, in
 		snprintf(why, len, "OpenOCD has no targets (its config creates none)");
 		return OPENOCD_E_FAIL;
 	}
-	snprintf(ms, sizeof(ms), "%%s arp_halt; %%s arp_waitstate halted %d", timeout_ms);
-	rc = each_target(o, t, *n, ms, "halted", timeout_ms + 2000, why, len);
+	rc = each_target(o, t, *n, "halt", "halted", timeout_ms, why, len);
 	if (rc == OPENOCD_E_FAIL)
 		return rc;
 	*n = openocd_targets(o, t, OCD_MAX_TARGETS, timeout_ms);
@@ -451,7 +459,7 @@ int openocd_resume_all(struct openocd *o, int timeout_ms, struct ocd_target *t, 
 		if (t[i].current)
 			cur = t[i].name;
 	/* resume works on the current target (and its SMP group). */
-	rc = each_target(o, t, *n, "targets %s; resume", "running", timeout_ms, why, len);
+	rc = each_target(o, t, *n, "resume", "halted", timeout_ms, why, len);
 	if (cur) {
 		char cmd[96], *reply = NULL;
 
