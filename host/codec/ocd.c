@@ -73,6 +73,26 @@ int ocd_parse_targets(const char *text, struct ocd_target *t, int max)
 	return n;
 }
 
+int ocd_linux_cores(const struct ocd_target *t, int n, unsigned char *sel)
+{
+	static const char *const linux_types[] = {
+		"aarch64", "cortex_a", "riscv", "arm11", "arm920t", "arm926ejs",
+	};
+	int count = 0;
+
+	for (int i = 0; i < n; i++) {
+		sel[i] = 0;
+		for (size_t k = 0; k < sizeof(linux_types) / sizeof(linux_types[0]); k++)
+			if (!strcmp(t[i].type, linux_types[k]))
+				sel[i] = 1;
+		count += sel[i];
+	}
+	if (!count)
+		for (int i = 0; i < n; i++, count++)
+			sel[i] = 1;
+	return count;
+}
+
 /* What an error line says, checked in this order (the first match wins). */
 static const struct {
 	enum ocd_log kind;

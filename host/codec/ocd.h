@@ -29,6 +29,15 @@ struct ocd_target {
  */
 int ocd_parse_targets(const char *text, struct ocd_target *t, int max);
 
+/*
+ * Which targets are the cores Linux runs on, the ones to halt and resume:
+ * sel[i] set for those whose type runs Linux (aarch64, cortex_a, riscv,
+ * arm11, arm920t, arm926ejs), leaving a system controller, an M4 or R5
+ * with its own firmware and a bus (mem_ap) alone; when there is none of
+ * those, every target.  Returns the count selected.
+ */
+int ocd_linux_cores(const struct ocd_target *t, int n, unsigned char *sel);
+
 enum ocd_log {
 	OCD_LOG_NONE,		/* no error line */
 	OCD_LOG_OTHER,		/* an error line of another kind */

@@ -383,25 +383,32 @@ int openocd_targets(struct openocd *o, struct ocd_target *t, int max, int timeou
 }
 
 /*
- * Halt (unless its state then is state) or resume (if it is) each target,
- * its state read in Tcl just before: an SMP group's other cores follow the
- * first's.  The first failure into why.
+ * Halt (unless its state then is state) or resume (if it is) each of the
+ * cores Linux runs on (ocd_linux_cores), its state read in Tcl just
+ * before: an SMP group's other cores follow the first's.  A halt first
+ * examines a core the config deferred (a non-boot core: up by now).  The
+ * first failure into why.
  */
 static int each_target(struct openocd *o, const struct ocd_target *t, int n,
 		       const char *what, const char *state, int timeout_ms,
 		       char *why, size_t len)
 {
+	unsigned char sel[OCD_MAX_TARGETS];
 	int bad = 0;
 
+	ocd_linux_cores(t, n, sel);
 	for (int i = 0; i < n; i++) {
-		char cmd[512], *reply = NULL;
+		char cmd[640], *reply = NULL;
 		const char *name = t[i].name;
 		int rc;
 
+		if (!sel[i])
+			continue;
 		if (!strcmp(what, "halt"))
 			snprintf(cmd, sizeof(cmd),
+				 "if {![%s was_examined]} {%s arp_examine}; "
 				 "if {[%s curstate] ne {%s}} {%s arp_halt}; %s arp_waitstate halted %d",
-				 name, state, name, name, timeout_ms);
+				 name, name, name, state, name, name, timeout_ms);
 		else
 			snprintf(cmd, sizeof(cmd),
 				 "if {[%s curstate] eq {%s}} {targets %s; resume}",
@@ -422,6 +429,7 @@ static int each_target(struct openocd *o, const struct ocd_target *t, int n,
 int openocd_halt_all(struct openocd *o, int timeout_ms, struct ocd_target *t, int *n,
 		     char *why, size_t len)
 {
+	unsigned char sel[OCD_MAX_TARGETS];
 	int rc;
 
 	*n = openocd_targets(o, t, OCD_MAX_TARGETS, timeout_ms);
@@ -437,8 +445,9 @@ int openocd_halt_all(struct openocd *o, int timeout_ms, struct ocd_target *t, in
 	*n = openocd_targets(o, t, OCD_MAX_TARGETS, timeout_ms);
 	if (*n < 0)
 		return *n;
+	ocd_linux_cores(t, *n, sel);
 	for (int i = 0; i < *n; i++)
-		if (strcmp(t[i].state, "halted")) {
+		if (sel[i] && strcmp(t[i].state, "halted")) {
 			if (!rc)
 				snprintf(why, len, "%s is %s", t[i].name, t[i].state);
 			return OPENOCD_E_NO_HALT;

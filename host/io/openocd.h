@@ -57,12 +57,14 @@ int openocd_eval(struct openocd *o, const char *cmd, int timeout_ms, char **repl
 /* The `targets` table, parsed; the count or an OPENOCD_E_* error. */
 int openocd_targets(struct openocd *o, struct ocd_target *t, int max, int timeout_ms);
 /*
- * Halt every target (each waited for up to timeout_ms), then their states
- * into t (*n rows).  OPENOCD_E_NO_HALT if one is not halted (why names it).
+ * Halt every core Linux runs on (ocd_linux_cores: every target when none
+ * is of such a type), each waited for up to timeout_ms, then the states of
+ * all targets into t (*n rows).  OPENOCD_E_NO_HALT if one of those cores
+ * is not halted (why names it).
  */
 int openocd_halt_all(struct openocd *o, int timeout_ms, struct ocd_target *t, int *n,
 		     char *why, size_t len);
-/* Resume every halted target; the states after into t. */
+/* Resume each of those cores that is halted; the states after into t. */
 int openocd_resume_all(struct openocd *o, int timeout_ms, struct ocd_target *t, int *n,
 		       char *why, size_t len);
 /*

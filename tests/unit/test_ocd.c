@@ -59,6 +59,32 @@ static void test_targets_row(void **state)
 	}
 }
 
+static void test_linux_cores(void **state)
+{
+	/* i.MX 8M's config: four A53s, an M4 with its own firmware, the AHB. */
+	struct ocd_target imx[6] = {
+		{ .name = "imx8mq.a53.0", .type = "aarch64" },
+		{ .name = "imx8mq.a53.1", .type = "aarch64" },
+		{ .name = "imx8mq.a53.2", .type = "aarch64" },
+		{ .name = "imx8mq.a53.3", .type = "aarch64" },
+		{ .name = "imx8mq.m4", .type = "cortex_m" },
+		{ .name = "imx8mq.ahb", .type = "mem_ap" },
+	};
+	struct ocd_target model[2] = {
+		{ .name = "model.ap", .type = "mem_ap" },
+		{ .name = "model.m4", .type = "cortex_m" },
+	};
+	unsigned char sel[6];
+
+	(void)state;
+	assert_int_equal(ocd_linux_cores(imx, 6, sel), 4);
+	assert_memory_equal(sel, ((unsigned char[]){ 1, 1, 1, 1, 0, 0 }), 6);
+	/* No core of a Linux type: every target is one to halt. */
+	assert_int_equal(ocd_linux_cores(model, 2, sel), 2);
+	assert_memory_equal(sel, ((unsigned char[]){ 1, 1 }), 2);
+	assert_int_equal(ocd_linux_cores(model, 0, sel), 0);
+}
+
 static const struct log_row {
 	const char *name;
 	const char *in;
@@ -217,6 +243,7 @@ int main(void)
 	n = ROWS_ADD(tests, n, test_split_row, splits);
 	n = ROWS_ADD(tests, n, test_version_row, versions);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_split_limits);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_linux_cores);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gdbcpus);
 	return ROWS_RUN("ocd", tests, n);
 }
