@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
 	# host tool
-	gcc make pkg-config libserialport-dev libreadline-dev libelf-dev
+	gcc make pkg-config libserialport-dev libreadline-dev libelf-dev libdw-dev
 	# unit tests, sanitizers and fuzzing
 	libcmocka-dev clang libclang-rt-14-dev
 	# test board: arm64 kernel and PID 1
@@ -16,6 +16,8 @@ packages=(
 	qemu-system-arm
 	# debugger side and e2e helpers
 	gdb-multiarch python3 ser2net tmux
+	# JTAG fallback (remote_bitbang against the tests' JTAG-DP model)
+	openocd
 	# checkpatch.pl: Perl's core modules, and its SPDX check
 	perl python3-ply python3-git
 )

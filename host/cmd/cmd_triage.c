@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * nmidbg triage PORT [--vmlinux FILE] [-o REPORT.md] [--json FILE]
- *                    [--resume|--stay]
+ * nmidbg triage PORT [--vmlinux FILE [--modules DIR] [--gdb]]
+ *                    [-o REPORT.md] [--json FILE] [--resume|--stay]
  *
  * One command for a hung board: break in through the verified chain,
  * collect through kdb (no vmlinux needed) every CPU's backtrace, the
- * D-state tasks with their stacks and the kernel log's tail; with a
- * vmlinux also, through gdb and gdbscripts/, file:line for every frame,
- * lx-ps and lx-dmesg.  Writes a timestamped report in Markdown and JSON,
- * and resumes the board unless told to stay.
+ * D-state tasks with their stacks and the kernel log's tail.  With a
+ * vmlinux (checked to be the running kernel) every frame gets its
+ * file:line on the host, from the DWARF through libdw: kdb already named
+ * each frame function+offset through kallsyms (KASLR included), so the
+ * board is resumed before that and the line carries only kdb's text.
+ * --gdb adds gdb's views through gdbscripts/ (lx-ps, lx-dmesg, every
+ * thread), hundreds of small memory reads over the line.  Writes a
+ * timestamped report in Markdown and JSON, and resumes the board unless
+ * told to stay.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include "triage_jtag.h"
 #include "kdbcpus.h"
 #include "outfile.h"
+#include "symres.h"
 #include "vmcheck.h"
 #include "triage.h"
 
@@ -36,7 +42,8 @@
 
 struct triage_opts {
 	struct cmd_opts c;
-	const char *vmlinux, *md, *json;
+	const char *vmlinux, *modules, *md, *json;
+	int gdb;
 	struct jtag_opts j;	/* --jtag: the route when the serial one fails */
 	int jtag;
 };
@@ -45,6 +52,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 {
 	static const struct option longopts[] = {
 		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "modules", required_argument, NULL, 'M' },
+		{ "gdb", no_argument, NULL, 'g' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "resume", no_argument, NULL, 'r' },
@@ -61,6 +70,10 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 	while ((c = getopt_long(argc, argv, "o:m:t:", longopts, NULL)) != -1) {
 		if (c == 'v')
 			o->vmlinux = optarg;
+		else if (c == 'M')
+			o->modules = optarg;
+		else if (c == 'g')
+			o->gdb = 1;
 		else if (c == 'o')
 			o->md = optarg;
 		else if (c == 'j')
@@ -72,6 +85,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		else if (jtag_opts_or_common(&o->j, &o->c, "triage", c, optarg))
 			return -1;
 	}
+	if ((o->gdb || o->modules) && !o->vmlinux)
+		return cmd_usage_error("triage", "%s needs --vmlinux", o->gdb ? "--gdb" : "--modules");
 	if (o->jtag || jtag_opts_given(&o->j))
 		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);
 	if (optind >= argc)
@@ -261,6 +276,31 @@ static void abandon_reports(struct reports *r)
 	outfile_abandon(&r->out[1]);
 }
 
+/*
+ * file:line for every frame kdb printed, from the vmlinux (and modules
+ * beside it, or in --modules).  On the host only: the board may be
+ * running again.
+ */
+static void resolve_lines(const struct triage_opts *o, struct triage *t)
+{
+	char moddir[PATH_MAX];
+	struct symres *r;
+
+	if (triage_parse_frames(t))
+		snprintf(t->lines_why, sizeof(t->lines_why), "out of memory");
+	snprintf(moddir, sizeof(moddir), "%s", o->vmlinux);
+	if (symres_open(o->vmlinux, o->modules ? o->modules : dirname(moddir), &r,
+			t->lines_why, sizeof(t->lines_why))) {
+		fprintf(stderr, "nmidbg: no file:line: %s\n", t->lines_why);
+		return;
+	}
+	for (int i = 0; i < t->ncpus; i++)
+		t->lines += symres_frames(r, t->cpus[i].frames, t->cpus[i].nframes);
+	for (int i = 0; i < t->nblocked; i++)
+		t->lines += symres_frames(r, t->blocked[i].frames, t->blocked[i].nframes);
+	symres_close(r);
+}
+
 /* In kdb: everything kdb (and gdb, with a vmlinux) can tell, into t. */
 static int collect(struct session *s, const struct triage_opts *o,
 		   const struct kdb_entry *e, struct triage *t)
@@ -283,15 +323,19 @@ static int collect(struct session *s, const struct triage_opts *o,
 	}
 	if (rc)
 		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */
-	else if (o->vmlinux && t->vmlinux_match) {
+	else if (o->gdb && t->vmlinux_match) {
 		rc = collect_gdb(s, o, t);
 	} else if (!o->c.stay) {
 		rc = kdb_go(s);
 		if (!rc)
 			t->after = "running";
 	}
+	if (o->vmlinux && t->vmlinux_match)
+		resolve_lines(o, t);
 	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
 		t->ncpus, t->nblocked, t->after);
+	if (o->vmlinux && t->vmlinux_match)
+		fprintf(stderr, "nmidbg: %d frames given file:line from %s\n", t->lines, o->vmlinux);
 	if (t->partial)
 		fprintf(stderr, "nmidbg: partial report: %s\n", t->partial_why);
 	return rc;

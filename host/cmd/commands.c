@@ -38,9 +38,9 @@ const struct cmd cmd_table[] = {
 	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
 	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
-	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "[PORT] [--vmlinux FILE] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN
+	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "[PORT] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN
 	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT)]",
-	  "break in, collect every CPU's stack, D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails" },
+	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails" },
 	{ "version", cmd_version, NULL, 0, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

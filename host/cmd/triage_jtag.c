@@ -122,6 +122,28 @@ static void check_vmlinux(const char *vmlinux, struct triage *t)
 			vmlinux, t->board_banner, t->vmlinux_banner);
 }
 
+/* The CPUs' frames that came with file:line (" at FILE:LINE"). */
+static int count_lines(const struct triage *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->ncpus; i++) {
+		const char *p = t->cpus[i].trace, *end = p ? p + t->cpus[i].trace_len : NULL;
+
+		while (p && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *e = nl ? nl : end, *colon = e;
+
+			while (colon > p && colon[-1] >= '0' && colon[-1] <= '9')
+				colon--;
+			n += colon < e && colon > p && colon[-1] == ':' &&
+			     memmem(p, (size_t)(colon - p), " at ", 4) != NULL;
+			p = e + 1;
+		}
+	}
+	return n;
+}
+
 /*
  * gdb on target: the sections into t.  NMIDBG_EXIT_* code.  openocd:
  * gdb reads registers with `g` (a mem_ap target answers no `p`).
@@ -175,6 +197,7 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 	check_vmlinux(vmlinux, t);
 	if (t->gdb_text)
 		t->ncpus = gdbcpus_parse(t->gdb_text, t->cpus, TRIAGE_MAX_CPUS);
+	t->lines = count_lines(t);
 	if (!t->ncpus) {
 		first_error(etext, why, sizeof(why));
 		fprintf(stderr, "nmidbg: gdb's triage found no CPU%s%s\n",

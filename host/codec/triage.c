@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Triage evidence: parse what kdb and gdb printed, write the report.
- * The parsers are pure; the writers only format.
+ * Triage evidence: parse what kdb and gdb printed (pure); the report is
+ * written by triage_write.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "triage.h"
 
 /* A frame line of a kdb backtrace: " name+0xoff/0xsize". */
@@ -170,182 +169,32 @@ void triage_parse_gdb(const char *out, struct triage *t)
 	}
 }
 
-/* Text as a fenced block, one consecutive duplicate line dropped each
- * (kdb shows another CPU's stack twice: its printk and its own copy). */
-static void md_block(FILE *f, const char *text, size_t len)
+static int parse_stack(const char *text, size_t len, struct frame **out, int *n)
 {
-	const char *p = text, *end = text + len, *prev = NULL;
-	size_t prev_len = 0;
-
-	fputs("```\n", f);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (!(prev && n == prev_len && memcmp(p, prev, n) == 0))
-			fprintf(f, "%.*s\n", (int)n, p);
-		prev = p;
-		prev_len = n;
-		p += n + 1;
-	}
-	fputs("```\n\n", f);
+	*out = NULL;
+	*n = 0;
+	if (!text || !len)
+		return 0;
+	*out = calloc(TRIAGE_MAX_FRAMES, sizeof(**out));
+	if (!*out)
+		return -1;
+	*n = frames_parse(text, len, *out, TRIAGE_MAX_FRAMES);
+	return 0;
 }
 
-/* A block of text that may be missing (NULL: an empty block). */
-static void md_text(FILE *f, const char *text)
+int triage_parse_frames(struct triage *t)
 {
-	md_block(f, text ? text : "", text ? strlen(text) : 0);
-}
+	int rc = 0;
 
-void triage_write_md(FILE *f, const struct triage *t)
-{
-	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
-	if (t->partial)
-		fprintf(f, "**Partial report: %s.**\n\n", t->partial_why);
-	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
-	if (t->via)
-		fprintf(f, "- via: %s (serial: %s)\n", t->via, t->serial);
-	fputc('\n', f);
-	fputs("## CPUs\n\n| cpu | pid | comm | where |\n|---|---|---|---|\n", f);
-	for (int i = 0; i < t->ncpus; i++) {
-		const struct triage_cpu *c = &t->cpus[i];
-
-		fprintf(f, "| %d | ", c->cpu);
-		if (c->pid >= 0)
-			fprintf(f, "%d", c->pid);
-		else
-			fputc('?', f);
-		fprintf(f, " | %s | %s |\n", c->comm[0] ? c->comm : "?", c->where);
-	}
-	fputc('\n', f);
-	for (int i = 0; i < t->ncpus; i++) {
-		const struct triage_cpu *c = &t->cpus[i];
-
-		if (!c->stopped) {
-			fprintf(f, "### CPU %d: %s\n\n", c->cpu, c->where);
-			if (c->pid >= 0)
-				fprintf(f, "kdb's `ps R` shows pid %d (%s) running on it.\n\n",
-					c->pid, c->comm);
-			continue;
-		}
-		fprintf(f, "### CPU %d: pid %d (%s)\n\n", c->cpu, c->pid, c->comm);
-		md_block(f, c->trace ? c->trace : "", c->trace_len);
-	}
-	fprintf(f, "## Tasks in D state (%d)\n\n", t->nblocked);
-	for (int i = 0; i < t->nblocked; i++) {
-		fprintf(f, "### pid %d (%s)\n\n", t->blocked[i].pid, t->blocked[i].comm);
-		md_text(f, t->blocked[i].stack);
-	}
-	fputs("## Kernel log (tail, from kdb)\n\n", f);
-	md_text(f, t->dmesg);
-	if (t->vmlinux && !t->vmlinux_match) {
-		fprintf(f, "## gdb with the vmlinux\n\nNot run: %s is not the running kernel "
-			"(its file:line would be wrong).\n\n- board: %s\n- vmlinux: %s\n",
-			t->vmlinux, t->board_banner, t->vmlinux_banner);
-		return;
-	}
-	if (!t->gdb_json && !t->lx_ps) {
-		fputs("No vmlinux given: no file:line, lx-ps or lx-dmesg.\n", f);
-		return;
-	}
-	/* Readable frames; the JSON twin of the report has them as data. */
-	fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
-	md_text(f, t->gdb_text);
-	fputs("### lx-ps\n\n", f);
-	md_text(f, t->lx_ps);
-	fputs("### lx-dmesg\n\n", f);
-	md_text(f, t->lx_dmesg);
-}
-
-static void json_text_lines(FILE *f, const char *text, size_t len)
-{
-	char *copy = strndup(text ? text : "", text ? len : 0);
-
-	json_lines(f, copy ? copy : "");
-	free(copy);
-}
-
-void triage_write_json(FILE *f, const struct triage *t)
-{
-	fputs("{\"tool\": \"nmidbg triage\", \"port\": ", f);
-	json_string(f, t->port, strlen(t->port));
-	fprintf(f, ", \"time\": \"%s\", \"entry\": {\"how\": \"%s\", \"ms\": %ld, \"cpu\": %d}, \"after\": \"%s\",\n \"partial\": %s, \"partial_why\": ",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after,
-		t->partial ? "true" : "false");
-	if (t->partial)
-		json_string(f, t->partial_why, strlen(t->partial_why));
-	else
-		fputs("null", f);
-	fprintf(f, ",\n \"via\": \"%s\", \"serial_failed\": ", t->via ? t->via : "serial");
-	if (t->via)
-		json_string(f, t->serial, strlen(t->serial));
-	else
-		fputs("null", f);
-	fputs(",\n \"cpus\": [", f);
-	for (int i = 0; i < t->ncpus; i++) {
-		const struct triage_cpu *c = &t->cpus[i];
-
-		fprintf(f, "%s\n  {\"cpu\": %d, \"stopped\": %s, \"pid\": ", i ? "," : "",
-			c->cpu, c->stopped ? "true" : "false");
-		if (c->pid >= 0)
-			fprintf(f, "%d", c->pid);
-		else
-			fputs("null", f);
-		fputs(", \"comm\": ", f);
-		json_string(f, c->comm, strlen(c->comm));
-		fputs(", \"where\": ", f);
-		json_string(f, c->where, strlen(c->where));
-		fputs(", \"trace\": ", f);
-		json_text_lines(f, c->trace, c->trace_len);
-		fputc('}', f);
-	}
-	fputs("],\n \"blocked\": [", f);
-	for (int i = 0; i < t->nblocked; i++) {
-		fprintf(f, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "", t->blocked[i].pid);
-		json_string(f, t->blocked[i].comm, strlen(t->blocked[i].comm));
-		fputs(", \"stack\": ", f);
-		json_lines(f, t->blocked[i].stack ? t->blocked[i].stack : "");
-		fputc('}', f);
-	}
-	fputs("],\n \"dmesg\": ", f);
-	json_lines(f, t->dmesg ? t->dmesg : "");
-	/*
-	 * gdb's line goes in as the object it is, but only if it is one:
-	 * a garbled or cut-off line goes in as a string, the report stays
-	 * valid JSON either way.
-	 */
-	fputs(",\n \"vmlinux\": ", f);
-	if (t->vmlinux) {
-		fputs("{\"path\": ", f);
-		json_string(f, t->vmlinux, strlen(t->vmlinux));
-		fprintf(f, ", \"running_kernel\": %s, \"board\": ",
-			t->vmlinux_match < 0 ? "null" : t->vmlinux_match ? "true" : "false");
-		json_string(f, t->board_banner, strlen(t->board_banner));
-		fputs(", \"file\": ", f);
-		json_string(f, t->vmlinux_banner, strlen(t->vmlinux_banner));
-		fputc('}', f);
-	} else {
-		fputs("null", f);
-	}
-	fputs(",\n \"gdb\": ", f);
-	if (!t->gdb_json)
-		fputs("null", f);
-	else if (json_valid(t->gdb_json, strlen(t->gdb_json)))
-		fputs(t->gdb_json, f);
-	else
-		json_string(f, t->gdb_json, strlen(t->gdb_json));
-	fputs(",\n \"lx_ps\": ", f);
-	if (t->lx_ps)
-		json_lines(f, t->lx_ps);
-	else
-		fputs("null", f);
-	fputs(",\n \"lx_dmesg\": ", f);
-	if (t->lx_dmesg)
-		json_lines(f, t->lx_dmesg);
-	else
-		fputs("null", f);
-	fputs("}\n", f);
+	for (int i = 0; i < t->ncpus; i++)
+		if (!t->cpus[i].frames)
+			rc |= parse_stack(t->cpus[i].trace, t->cpus[i].trace_len,
+					  &t->cpus[i].frames, &t->cpus[i].nframes);
+	for (int i = 0; i < t->nblocked; i++)
+		if (!t->blocked[i].frames && t->blocked[i].stack)
+			rc |= parse_stack(t->blocked[i].stack, strlen(t->blocked[i].stack),
+					  &t->blocked[i].frames, &t->blocked[i].nframes);
+	return rc;
 }
 
 void triage_free(struct triage *t)
@@ -353,8 +202,12 @@ void triage_free(struct triage *t)
 	free(t->btc);
 	free(t->ps);
 	free(t->dmesg);
-	for (int i = 0; i < t->nblocked; i++)
+	for (int i = 0; i < t->ncpus; i++)
+		free(t->cpus[i].frames);
+	for (int i = 0; i < t->nblocked; i++) {
 		free(t->blocked[i].stack);
+		free(t->blocked[i].frames);
+	}
 	free(t->gdb_json);
 	free(t->gdb_text);
 	free(t->lx_ps);

@@ -9,8 +9,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "frames.h"
+
 #define TRIAGE_MAX_CPUS		64
 #define TRIAGE_MAX_BLOCKED	32
+#define TRIAGE_MAX_FRAMES	64	/* per stack */
 
 struct triage_cpu {
 	int cpu;
@@ -20,12 +23,16 @@ struct triage_cpu {
 	char where[80];		/* first frame outside debugger and NMI entry */
 	const char *trace;	/* the "Call trace:" lines, within the btc text */
 	size_t trace_len;
+	struct frame *frames;	/* the trace parsed (malloc'd), or NULL */
+	int nframes;
 };
 
 struct triage_task {
 	int pid;
 	char comm[32];
 	char *stack;		/* kdb btp output (malloc'd) */
+	struct frame *frames;	/* the stack parsed (malloc'd), or NULL */
+	int nframes;
 };
 
 struct triage {
@@ -45,6 +52,8 @@ struct triage {
 	const char *vmlinux;	/* --vmlinux, or NULL */
 	int vmlinux_match;	/* is the running kernel: 1, 0, -1 unknown */
 	char board_banner[320], vmlinux_banner[320];	/* their linux_banner */
+	int lines;		/* frames given file:line from the vmlinux DWARF */
+	char lines_why[256];	/* why none were, when a vmlinux was given */
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */
 	char *gdb_text;		/* the same, as text (frames with file:line) */
 	char *lx_ps, *lx_dmesg;	/* gdb's lx-ps and lx-dmesg, or NULL */
@@ -56,6 +65,12 @@ struct triage {
 int triage_parse_btc(const char *btc, struct triage_cpu *cpus, int max);
 /* kdb's `ps D` output: the tasks in state D.  Returns the count. */
 int triage_parse_ps(const char *ps, struct triage_task *tasks, int max);
+/*
+ * Every stack's frames (CPUs' traces, blocked tasks' stacks) into their
+ * frames arrays, for a resolver to give file:line.  Returns -1 when out
+ * of memory (what was parsed stays), else 0.
+ */
+int triage_parse_frames(struct triage *t);
 /* gdb's output with "@@nmidbg NAME" section markers: the sections' text. */
 void triage_parse_gdb(const char *out, struct triage *t);
 

@@ -153,8 +153,10 @@ class Board:
         for path in (kernel_image(self.variant), initramfs()):
             if not os.path.exists(path):
                 raise BoardError("%s missing: run 'make %s'" % (
-                    path, "board-6.1" if self.variant.startswith("6.1-")
-                    else "board"))
+                    path, {"6.1-lean": "board-6.1",
+                           "6.1-default": "board KERNEL=6.1",
+                           "lockdep": "board-lockdep"}.get(self.variant,
+                                                           "board")))
         os.makedirs(LOG_DIR, exist_ok=True)
         self.tmp = tempfile.mkdtemp(prefix="nmidbg-board-")
         self.serial_path = os.path.join(self.tmp, "serial.sock")

@@ -4,7 +4,10 @@
 # Build the test board's arm64 kernel from Debian's linux-source-KERNEL
 # with that kernel's series applied, out of tree, cached.
 #
-#   [KERNEL=6.12|6.1] build-kernel.sh [VARIANT]     VARIANT: default | lockdep
+#   [KERNEL=6.12|6.1] build-kernel.sh [VARIANT]
+#
+# VARIANT: default (with DWARF and the gdb scripts), lean (no DWARF: for
+# boards the tests drive through kdb only), lockdep (lean + lockdep).
 #
 # KERNEL picks the base (scripts/kernel-env.sh): 6.12 (the default) builds
 # in build/kernel/VARIANT with kernel-patches/series, 6.1 in
@@ -35,8 +38,9 @@ die() { printf 'build-kernel: %s\n' "$*" >&2; exit 1; }
 fragments=("$here/kernel.config")
 case $variant in
 default) ;;
-lockdep) fragments+=("$here/lockdep.config") ;;
-*) die "unknown variant '$variant' (default, lockdep)" ;;
+lean) fragments+=("$here/lean.config") ;;
+lockdep) fragments+=("$here/lean.config" "$here/lockdep.config") ;;
+*) die "unknown variant '$variant' (default, lean, lockdep)" ;;
 esac
 
 [ -f "$tarball" ] || die "$tarball missing: run 'make deps'"
@@ -128,10 +132,19 @@ make -C "$src" "${make_args[@]}" allnoconfig >>"$log" 2>&1
 ARCH=arm64 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
 	"$out/.config" "${fragments[@]}" >>"$log" 2>&1
 make -C "$src" "${make_args[@]}" olddefconfig >>"$log" 2>&1
-dropped=0
+# A later fragment overrides an earlier one, as in merge_config: check
+# each option's last requested value.
+declare -A want=()
+order=()
 while IFS= read -r line; do
 	case $line in CONFIG_*) ;; *) continue ;; esac
-	name=${line%%=*} val=${line#*=}
+	name=${line%%=*}
+	[ -n "${want[$name]+x}" ] || order+=("$name")
+	want[$name]=$line
+done < <(cat "${fragments[@]}")
+dropped=0
+for name in "${order[@]}"; do
+	line=${want[$name]} val=${want[$name]#*=}
 	if [ "$val" = n ]; then
 		if grep -q "^$name=" "$out/.config"; then
 			echo "build-kernel: $name=n requested but set: $(grep "^$name=" "$out/.config")" >&2
@@ -141,12 +154,14 @@ while IFS= read -r line; do
 		echo "build-kernel: $line was dropped by kconfig (now: $(grep -E "^(# )?$name[= ]" "$out/.config" || echo unset))" >&2
 		dropped=1
 	fi
-done < <(cat "${fragments[@]}")
+done
 [ $dropped -eq 0 ] || die "requested options were dropped (unmet dependencies)"
 
 # 4. Build, with a progress line every 20 s.
-stage "building Image, vmlinux and the gdb scripts (log: ${log#"$root"/})"
-make -C "$src" "${make_args[@]}" -j"$(nproc)" Image scripts_gdb >>"$log" 2>&1 &
+targets=(Image)
+grep -q '^CONFIG_GDB_SCRIPTS=y' "$out/.config" && targets+=(scripts_gdb)
+stage "building ${targets[*]} and vmlinux (log: ${log#"$root"/})"
+make -C "$src" "${make_args[@]}" -j"$(nproc)" "${targets[@]}" >>"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' INT TERM
 while kill -0 $pid 2>/dev/null; do
@@ -158,7 +173,8 @@ while kill -0 $pid 2>/dev/null; do
 	stage "  building: $(grep -c '^  CC' "$log") files compiled, now: $(tail -n1 "$log" | cut -c1-60)"
 done
 wait $pid || die "kernel build failed"
-[ -f "$out/vmlinux-gdb.py" ] || die "vmlinux-gdb.py missing (CONFIG_GDB_SCRIPTS)"
+[ "${targets[*]}" = Image ] || [ -f "$out/vmlinux-gdb.py" ] ||
+	die "vmlinux-gdb.py missing (CONFIG_GDB_SCRIPTS)"
 
 echo "$key" >"$out/.nmidbg-key"
 stage "kernel '$variant' ready: ${image#"$root"/} ($(du -h "$image" | cut -f1))"

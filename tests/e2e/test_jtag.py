@@ -15,7 +15,7 @@ import tempfile
 from board import NMI_APPEND, free_port, kernel_dir
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
-from e2e.test_triage import locked_cpus_with_lines
+from e2e.test_triage import libdw_lines, locked_cpus_with_lines
 
 VMLINUX = os.path.join(kernel_dir(), "vmlinux")
 # No kgdboc: the kernel has kgdb, but nothing on the serial line reaches it.
@@ -52,6 +52,10 @@ class NmidbgTriageJtag(BoardTest):
         for cpu in range(smp):
             self.assertRegex(text, r"\| %d \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|" % cpu)
         self.assertIn("- via: jtag (serial: ", text)
+        self.assertIs(j["vmlinux"]["running_kernel"], True)
+        self.assertEqual(j["vmlinux"]["lines_route"], "gdb")
+        self.assertGreaterEqual(j["vmlinux"]["lines"], smp)
+        self.assertIn("through JTAG", text)
 
     def test_jtag_route_matches_the_kgdb_route(self):
         b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port(),
@@ -67,17 +71,24 @@ class NmidbgTriageJtag(BoardTest):
         self.assertEqual(j["serial_failed"], "no serial port given")
         self.assertEqual(j["after"], "running")
         self.check_jtag_report(j, text, 2)
-        # The board runs on (the stub resumed it): the kgdb route on the
-        # same hung board sees the same CPUs.
+        # The board runs on (the stub resumed it): the serial route on the
+        # same hung board (kdb, file:line from the vmlinux DWARF) sees the
+        # same CPUs, at the same file:line.
         kmd = os.path.join(self.dir.name, "kgdb.md")
         p = self.nmidbg("triage", b.port_spec(), "--vmlinux", VMLINUX, "-o", kmd)
         self.assertEqual(p.returncode, 0, p.stderr[-3000:])
         k, _ = self.report(kmd)
         self.assertEqual(k["via"], "serial")
         self.assertIsNone(k["serial_failed"])
-        self.assertEqual(locked_cpus_with_lines(k["gdb"]), locked_cpus_with_lines(j["gdb"]))
         self.assertEqual({c["cpu"]: c["where"] for c in k["cpus"]},
                          {c["cpu"]: c["where"] for c in j["cpus"]})
+        serial_lines = libdw_lines(k)
+        self.assertEqual(set(serial_lines), locked_cpus_with_lines(j["gdb"]))
+        for c in j["gdb"]["cpus"]:
+            f, line = [(f["file"], f["line"]) for f in c["frames"]
+                       if f["function"] == "lkdtm_HARDLOCKUP"][0]
+            self.assertTrue(f.endswith("/" + serial_lines[c["cpu"]][0]), (f, serial_lines))
+            self.assertEqual(line, serial_lines[c["cpu"]][1])
 
     def test_chain_serial_fails_then_jtag(self):
         """No kgdboc: the knock and BREAK+g go unanswered; the same command

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """ttyNMI on the Linux 6.1 board (kernel-patches/linux-6.1/, built by
-`make board-6.1` in build/kernel/6.1-default).
+`make board-6.1` in build/kernel/6.1-lean, no DWARF: kdb only).
 
 Only what the 6.1 series adds is tested here: on 6.1 the NMI roundup of
 the other CPUs is the series' own (GICv3 SGIs as pseudo-NMIs, an arm64
@@ -8,7 +8,7 @@ kgdb roundup IPI), and the driver is the 6.12 one adapted to 6.1's tty
 and console APIs.  The rest is the 6.12 series and is tested there."""
 import e2e.test_nmi_tty as nmi_tty
 
-LINUX_61 = "6.1-default"
+LINUX_61 = "6.1-lean"
 
 
 class Linux61AllCpusLocked(nmi_tty.AllCpusLocked):

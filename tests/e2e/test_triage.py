@@ -22,6 +22,26 @@ def locked_cpus_with_lines(report):
                    for f in c["frames"])}
 
 
+LKDTM_BUGS = "drivers/misc/lkdtm/bugs.c"
+
+
+def dedup(names):
+    """kdb's frame names, a line repeated right after itself once."""
+    return [n for i, n in enumerate(names) if i == 0 or names[i - 1] != n]
+
+
+def libdw_lines(report):
+    """Per CPU: (file, line) of its lkdtm_HARDLOCKUP frame, from the
+    report's own frames (libdw)."""
+    out = {}
+    for c in report["cpus"]:
+        for f in c["frames"]:
+            if f["function"] == "lkdtm_HARDLOCKUP" and f["line"]:
+                out[c["cpu"]] = (f["file"], f["line"])
+                break
+    return out
+
+
 class NmidbgTriage(BoardTest):
     def setUp(self):
         super().setUp()
@@ -36,20 +56,22 @@ class NmidbgTriage(BoardTest):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=timeout, cwd=self.dir.name)
 
-    def test_every_cpu_locked_with_vmlinux(self):
-        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port(),
-                      gdbstub=True)
+    def locked_board(self, **kw):
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port(), **kw)
         dpid = int(re.search(r"pid (\d+) in D state", b.sh("dstate")).group(1))
         b.lock_all()
         b.disconnect()
-        md = os.path.join(self.dir.name, "hung.md")
-        p = self.triage(b, "--vmlinux", os.path.join(kernel_dir(), "vmlinux"),
-                        "-o", md)
-        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
-        self.assertIn("the board is running", p.stderr)
+        return b, dpid
+
+    def report(self, md):
         with open(md[:-3] + ".json") as f:
             j = json.load(f)
-        # Through kdb: every CPU where the lockup holds it.
+        with open(md) as f:
+            return j, f.read()
+
+    def assert_kdb_part(self, j, dpid):
+        """Through kdb: every CPU where the lockup holds it, the D task,
+        the log."""
         self.assertEqual({c["cpu"]: c["where"] for c in j["cpus"]},
                          {0: "lkdtm_HARDLOCKUP", 1: "lkdtm_HARDLOCKUP"})
         self.assertFalse(j["partial"])
@@ -57,22 +79,72 @@ class NmidbgTriage(BoardTest):
         self.assertIn(dpid, [t["pid"] for t in j["blocked"]])
         self.assertTrue(any("lkdtm: Performing direct entry HARDLOCKUP" in l
                             for l in j["dmesg"]), j["dmesg"][-10:])
-        # Through gdb: file:line, lx-ps and lx-dmesg.
+
+    def test_every_cpu_locked_with_vmlinux(self):
+        """--vmlinux: kdb's frames get file:line on the host (libdw), the
+        board resumed before; no gdb."""
+        b, dpid = self.locked_board()
+        md = os.path.join(self.dir.name, "hung.md")
+        p = self.triage(b, "--vmlinux", os.path.join(kernel_dir(), "vmlinux"),
+                        "-o", md, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("the board is running", p.stderr)
+        j, text = self.report(md)
+        self.assert_kdb_part(j, dpid)
+        lines = libdw_lines(j)
+        self.assertEqual({cpu: fl[0] for cpu, fl in lines.items()},
+                         {0: LKDTM_BUGS, 1: LKDTM_BUGS})
+        self.assertEqual(lines[0][1], lines[1][1])
+        # Each frame is the one kdb printed, in kdb's order.
+        for c in j["cpus"]:
+            kdb = [re.match(r"\s*([^+\s]+)\+", l).group(1) for l in c["trace"]
+                   if re.match(r"\s+\S+\+0x", l)]
+            self.assertEqual([f["function"] for f in c["frames"]], dedup(kdb))
+        # The D task's stack has lines too: it sleeps in the scheduler.
+        task = [t for t in j["blocked"] if t["pid"] == dpid][0]
+        self.assertTrue(any(f["function"] == "__schedule" and f["line"]
+                            for f in task["frames"]), task["frames"])
+        self.assertGreater(j["vmlinux"]["lines"], 10)
+        self.assertIsNone(j["gdb"])
+        self.assertIsNone(j["lx_ps"])
+        self.assertRegex(text, r"\| 0 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \| "
+                         r"drivers/misc/lkdtm/bugs\.c:\d+ \|")
+        self.assertRegex(text, r"\| 1 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \| "
+                         r"drivers/misc/lkdtm/bugs\.c:\d+ \|")
+        self.assertRegex(text, r"(?m)^lkdtm_HARDLOCKUP\+0x[0-9a-f]+/0x[0-9a-f]+ +"
+                         r"drivers/misc/lkdtm/bugs\.c:\d+")
+        self.assertIn("`--gdb` runs them", text)
+        self.assertNotIn('{"', text)
+
+    def test_gdb_views_agree_with_libdw(self):
+        """--gdb: gdb's views too (lx-ps, lx-dmesg, every thread), and
+        gdb's file:line for the locked frames is libdw's; QEMU's gdbstub
+        (the JTAG stand-in) sees the same CPUs."""
+        b, dpid = self.locked_board(gdbstub=True)
+        md = os.path.join(self.dir.name, "hung.md")
+        p = self.triage(b, "--vmlinux", os.path.join(kernel_dir(), "vmlinux"),
+                        "--gdb", "-o", md)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("the board is running", p.stderr)
+        j, text = self.report(md)
+        self.assert_kdb_part(j, dpid)
         self.assertEqual(locked_cpus_with_lines(j["gdb"]), {0, 1})
+        gdb_lines = {c["cpu"]: [(f["file"], f["line"]) for f in c["frames"]
+                                if f["function"] == "lkdtm_HARDLOCKUP"][0]
+                     for c in j["gdb"]["cpus"]}
+        lines = libdw_lines(j)
+        self.assertEqual(sorted(lines), [0, 1])
+        for cpu, (f, l) in gdb_lines.items():
+            self.assertTrue(f.endswith("/" + lines[cpu][0]), (f, lines[cpu]))
+            self.assertEqual(l, lines[cpu][1])
         self.assertTrue(any(re.search(r"\b1\s+init$", l) for l in j["lx_ps"]))
         self.assertTrue(any("HARDLOCKUP" in l for l in j["lx_dmesg"]))
-        with open(md) as f:
-            text = f.read()
-        self.assertRegex(text, r"\| 0 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
-        self.assertRegex(text, r"\| 1 \| \d+ \| \S+ \| lkdtm_HARDLOCKUP \|")
         # gdb's part reads as frames with file:line, not as raw JSON.
         gdb_part = text[text.index("## gdb with the vmlinux"):]
         self.assertEqual(len(re.findall(r"(?m)^  #\d+\s+0x[0-9a-f]+ lkdtm_HARDLOCKUP "
                                         r"at \S*drivers/misc/lkdtm/bugs\.c:\d+$",
                                         gdb_part)), 2, gdb_part[:3000])
         self.assertNotIn('{"', gdb_part.split("### lx-ps")[0])
-        # The same scripts through QEMU's gdbstub (the JTAG stand-in) see
-        # the same CPUs.
         jtag = gdbscripts_triage(":%d" % b.gdb_port)
         self.assertEqual(locked_cpus_with_lines(jtag), locked_cpus_with_lines(j["gdb"]))
 
@@ -147,7 +219,7 @@ class NmidbgTriage(BoardTest):
         self.assertIsNone(j["gdb"])
         self.assertEqual(sorted(c["cpu"] for c in j["cpus"]), [0, 1])
         with open(md) as f:
-            self.assertIn("Not run: %s is not the running kernel" % wrong, f.read())
+            self.assertIn("Not used: %s is not the running kernel" % wrong, f.read())
         p = subprocess.run([NMIDBG, "gdb", b.port_spec(), "--vmlinux", wrong],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=120)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * libFuzzer target: the triage parsers (kdb's btc and ps output, gdb's
- * sectioned output) on arbitrary text, and the report writers on what
- * they produce: the JSON report must always be valid JSON.
+ * libFuzzer target: the triage parsers (kdb's btc and ps output, their
+ * frames, gdb's sectioned output) on arbitrary text, and the report
+ * writers on what they produce: the JSON report must always be valid JSON.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -49,6 +49,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (t.cpus[i].trace && (t.cpus[i].trace < text ||
 					t.cpus[i].trace + t.cpus[i].trace_len > text + size))
 			abort();	/* a trace must lie within the input */
+	/* Frames as a resolver would leave them: every other one with a line. */
+	if (triage_parse_frames(&t))
+		abort();
+	for (int i = 0; i < t.ncpus; i++)
+		for (int k = 0; k < t.cpus[i].nframes; k += 2) {
+			struct frame *f = &t.cpus[i].frames[k];
+
+			memcpy(f->file, f->func, sizeof(f->func));
+			f->line = k + 1;
+			if (k % 4 == 0) {
+				memcpy(f->inlined, f->module, sizeof(f->module));
+				memcpy(f->inl_file, f->func, sizeof(f->func));
+				f->inl_line = k;
+			}
+		}
+	t.lines = size & 1;
+	t.vmlinux = size & 2 ? "vmlinux" : NULL;
+	t.vmlinux_match = 1;
 	triage_parse_gdb(text, &t);
 	triage_write_md(null, &t);
 	js = open_memstream(&json, &json_len);

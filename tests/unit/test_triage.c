@@ -162,7 +162,18 @@ static char *render(void (*write)(FILE *, const struct triage *),
 	return buf;
 }
 
-/* A vmlinux that is not the running kernel: no gdb part, both banners. */
+/* A report's frame: what every report has, and the vmlinux given. */
+static void report_init(struct triage *t, const char *vmlinux, int match)
+{
+	memset(t, 0, sizeof(*t));
+	t->port = "tcp:x";
+	t->how = "knock";
+	t->after = "running";
+	t->vmlinux = vmlinux;
+	t->vmlinux_match = match;
+}
+
+/* A vmlinux that is not the running kernel: not used, both banners. */
 static void test_wrong_vmlinux(void **state)
 {
 	static struct triage t;
@@ -170,29 +181,66 @@ static void test_wrong_vmlinux(void **state)
 	char *buf;
 
 	(void)state;
-	t.port = "tcp:x";
-	t.how = "knock";
-	t.after = "running";
-	t.vmlinux = "old/vmlinux";
-	t.vmlinux_match = 0;
+	report_init(&t, "old/vmlinux", 0);
 	strcpy(t.board_banner, "Linux version 6.12.117+ #8 \xff");
 	strcpy(t.vmlinux_banner, "Linux version 6.12.117+ #7");
 	buf = render(triage_write_json, &t, &len);
 	assert_true(json_valid(buf, len));
 	assert_non_null(strstr(buf, "\"vmlinux\": {\"path\": \"old/vmlinux\", \"running_kernel\": false, "
 				    "\"board\": \"Linux version 6.12.117+ #8 \\u00ff\", "
-				    "\"file\": \"Linux version 6.12.117+ #7\"}"));
+				    "\"file\": \"Linux version 6.12.117+ #7\", \"lines\": 0, "
+				    "\"lines_route\": \"libdw\", \"lines_why\": null}"));
 	free(buf);
 	buf = render(triage_write_md, &t, &len);
-	assert_non_null(strstr(buf, "Not run: old/vmlinux is not the running kernel"));
+	assert_non_null(strstr(buf, "Not used: old/vmlinux is not the running kernel"));
 	assert_non_null(strstr(buf, "- vmlinux: Linux version 6.12.117+ #7\n"));
 	free(buf);
+}
+
+/* Frames a resolver gave file:line: readable lines, data in JSON. */
+static void test_frames_in_report(void **state)
+{
+	static struct triage t;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	report_init(&t, "vmlinux", 1);
+	t.btc = strdup(btc);
+	t.ncpus = triage_parse_btc(t.btc, t.cpus, TRIAGE_MAX_CPUS);
+	assert_int_equal(triage_parse_frames(&t), 0);
+	assert_int_equal(t.cpus[0].nframes, 9);
+	assert_string_equal(t.cpus[0].frames[7].func, "lkdtm_HARDLOCKUP");
+	assert_true(t.cpus[0].frames[7].pc);
+	snprintf(t.cpus[0].frames[7].file, sizeof(t.cpus[0].frames[7].file), "drivers/misc/lkdtm/bugs.c");
+	t.cpus[0].frames[7].line = 286;
+	snprintf(t.cpus[0].frames[7].inlined, sizeof(t.cpus[0].frames[7].inlined), "cpu_relax");
+	snprintf(t.cpus[0].frames[7].inl_file, sizeof(t.cpus[0].frames[7].inl_file), "p\"h");
+	t.cpus[0].frames[7].inl_line = 12;
+	t.lines = 1;
+	buf = render(triage_write_md, &t, &len);
+	assert_non_null(strstr(buf, "| 0 | 36 | init | lkdtm_HARDLOCKUP | drivers/misc/lkdtm/bugs.c:286 |\n"));
+	assert_non_null(strstr(buf, "\nlkdtm_HARDLOCKUP+0x8/0x14                    drivers/misc/lkdtm/bugs.c:286"
+				    " (inlined cpu_relax at p\"h:12)\nlkdtm_do_action+0x1c/0x34\n"));
+	assert_non_null(strstr(buf, "- file:line: 1 frames, from vmlinux's DWARF on the host (libdw)\n"));
+	free(buf);
+	buf = render(triage_write_json, &t, &len);
+	assert_true(json_valid(buf, len));
+	assert_non_null(strstr(buf, "{\"function\": \"lkdtm_HARDLOCKUP\", \"offset\": 8, \"size\": 20, "
+				    "\"pc\": true, \"module\": null, \"file\": \"drivers/misc/lkdtm/bugs.c\", "
+				    "\"line\": 286, \"inlined\": {\"function\": \"cpu_relax\", \"file\": "
+				    "\"p\\\"h\", \"line\": 12}}, {\"function\": \"lkdtm_do_action\", "
+				    "\"offset\": 28, \"size\": 52, \"pc\": false, \"module\": null, "
+				    "\"file\": null, \"line\": null, \"inlined\": null}]"));
+	free(buf);
+	triage_free(&t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrong_vmlinux),
+		cmocka_unit_test(test_frames_in_report),
 		cmocka_unit_test(test_btc),
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_gdb_sections),
