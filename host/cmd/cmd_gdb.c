@@ -126,7 +126,7 @@ static int gdb_finish(struct cmd_run *r, int rc)
 	int ret = cmd_exit_code(rc);
 
 	if (rc == CMD_NO_PORT)
-		return gdb_jtag(&O.j, &O.g, O.c.stay);
+		return gdb_jtag(&O.j, &O.g, &O.c);
 	if (!rc && wrong_vmlinux) {
 		fprintf(stderr, "nmidbg: gdb not started; the board is %s\n",
 			r->o.stay ? "in kdb" : state);

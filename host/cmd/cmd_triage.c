@@ -378,7 +378,7 @@ static int triage_finish(struct cmd_run *r, int rc)
 
 	if (!T.t.how && (T.o.jtag || jtag_opts_given(&T.o.j))) {
 		triage_jtag_serial(r, rc, &T.t);
-		ret = triage_jtag(&T.o.j, T.o.vmlinux, T.o.c.stay, &T.t);
+		ret = triage_jtag(&T.o.j, T.o.vmlinux, &T.o.c, &T.t);
 	}
 	if (!T.t.how)
 		abandon_reports(&T.r);	/* never got in: nothing to report */

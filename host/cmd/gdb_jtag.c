@@ -28,14 +28,18 @@ static int run(struct gdb_run *g, const char *target)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int gdb_jtag(const struct jtag_opts *j, struct gdb_run *g, int stay)
+int gdb_jtag(const struct jtag_opts *jo, struct gdb_run *g, const struct cmd_opts *c)
 {
+	struct jtag_opts jc = *jo;
+	const struct jtag_opts *j = &jc;
+	int stay = c->stay;
 	static char *openocd_pre[] = { "-iex", "set remote fetch-register-packet off" };
 	struct ocd_target t[OCD_MAX_TARGETS];
 	struct openocd o;
 	char why[400], target[96];
 	int n, rc, code;
 
+	jc.timeout_ms = c->how.timeout_ms;
 	if (j->gdb) {
 		code = run(g, j->gdb);
 		fprintf(stderr, "nmidbg: gdb exited (%d); the stub lets the board run\n", code);

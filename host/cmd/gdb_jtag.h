@@ -10,11 +10,12 @@
 #include "jtagopt.h"
 
 /*
- * Halt every core through OpenOCD, run gdb on its gdb port until it
- * exits, then resume them (or keep them halted: stay).  A plain stub
+ * Halt every core through OpenOCD (each waited for up to c's --timeout),
+ * run gdb on its gdb port until it exits, then resume them (or keep them
+ * halted: c->stay).  A plain stub
  * (--jtag-gdb) halts on connect and resumes when gdb leaves.  Returns an
  * NMIDBG_EXIT_* code.
  */
-int gdb_jtag(const struct jtag_opts *j, struct gdb_run *g, int stay);
+int gdb_jtag(const struct jtag_opts *j, struct gdb_run *g, const struct cmd_opts *c);
 
 #endif

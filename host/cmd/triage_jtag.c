@@ -214,6 +214,12 @@ out:
 	return ret;
 }
 
+/* gdb's whole triage walk: QEMU's stub on TCG takes tens of seconds. */
+static int gdb_timeout(int timeout_ms)
+{
+	return timeout_ms * 24 > 300000 ? timeout_ms * 24 : 300000;
+}
+
 /* Through OpenOCD: halt, gdb, then resume or halt again (stay). */
 static int via_openocd(const struct jtag_opts *j, const char *vmlinux, int stay,
 		       struct triage *t)
@@ -244,7 +250,7 @@ static int via_openocd(const struct jtag_opts *j, const char *vmlinux, int stay,
 		goto out;
 	}
 	snprintf(target, sizeof(target), "%s:%d", o.host, o.gdb_port);
-	ret = run_gdb(target, vmlinux, j->timeout_ms * 24, 1, t);
+	ret = run_gdb(target, vmlinux, gdb_timeout(j->timeout_ms), 1, t);
 out:
 	/* gdb's detach may have let them run: as asked, whatever happened. */
 	rc = stay ? openocd_halt_all(&o, j->timeout_ms, tg, &n, why, sizeof(why)) :
@@ -256,10 +262,14 @@ out:
 	return ret;
 }
 
-int triage_jtag(const struct jtag_opts *j, const char *vmlinux, int stay,
+int triage_jtag(const struct jtag_opts *jo, const char *vmlinux, const struct cmd_opts *c,
 		struct triage *t)
 {
-	int ret;
+	struct jtag_opts jc = *jo;
+	const struct jtag_opts *j = &jc;
+	int stay = c->stay, ret;
+
+	jc.timeout_ms = c->how.timeout_ms;
 
 	t->how = "jtag";
 	t->kdb_cpu = -1;
@@ -271,7 +281,7 @@ int triage_jtag(const struct jtag_opts *j, const char *vmlinux, int stay,
 		/* A plain stub (QEMU's) halts on connect and resumes when gdb leaves. */
 		if (stay)
 			fprintf(stderr, "nmidbg: --stay: a plain gdb stub lets the board run when gdb leaves\n");
-		ret = run_gdb(j->gdb, vmlinux, j->timeout_ms * 24, 0, t);
+		ret = run_gdb(j->gdb, vmlinux, gdb_timeout(j->timeout_ms), 0, t);
 		t->after = "running";
 	}
 	if (!t->ncpus) {

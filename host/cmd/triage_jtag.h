@@ -32,10 +32,11 @@ int triage_jtag_parse(int argc, char **argv, const struct jtag_opts *j,
 void triage_jtag_serial(const struct cmd_run *r, int rc, struct triage *t);
 
 /*
- * The JTAG route into t (the vmlinux is required); the board resumed
- * unless stay.  Returns an NMIDBG_EXIT_* code.
+ * The JTAG route into t (the vmlinux is required): each core waited for
+ * up to c's --timeout, the board resumed unless c->stay.  Returns an
+ * NMIDBG_EXIT_* code.
  */
-int triage_jtag(const struct jtag_opts *j, const char *vmlinux, int stay,
+int triage_jtag(const struct jtag_opts *j, const char *vmlinux, const struct cmd_opts *c,
 		struct triage *t);
 
 #endif

@@ -70,11 +70,13 @@ void triage_write_md(FILE *f, const struct triage *t)
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
 	if (t->partial)
 		fprintf(f, "**Partial report: %s.**\n\n", t->partial_why);
-	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
 	if (t->via)
-		fprintf(f, "- via: %s (serial: %s)\n", t->via, t->serial);
-	fputc('\n', f);
+		fprintf(f, "- time: %s\n- entry: %s, every core halted in %ld ms\n- board after: %s\n"
+			"- via: %s (serial: %s)\n\n", t->time, t->how, t->entry_ms, t->after,
+			t->via, t->serial);
+	else
+		fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n\n",
+			t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
 	fputs("## CPUs\n\n| cpu | pid | comm | where | at |\n|---|---|---|---|---|\n", f);
 	for (int i = 0; i < t->ncpus; i++) {
 		const struct triage_cpu *c = &t->cpus[i];

@@ -211,6 +211,7 @@ int openocd_launch(struct openocd *o, const struct openocd_launch *l, char *why,
 {
 	int *ports[3] = { &o->gdb_port, &o->tcl_port, &o->telnet_port };
 	const int want[3] = { l->gdb_port, l->tcl_port, l->telnet_port };
+	int budget = l->timeout_ms > INIT_FLOOR_MS ? l->timeout_ms : INIT_FLOOR_MS;
 	long deadline;
 	char *reply = NULL;
 	int rc;
@@ -219,9 +220,13 @@ int openocd_launch(struct openocd *o, const struct openocd_launch *l, char *why,
 		char err[200];
 
 		*ports[i] = pick_port(want[i], err, sizeof(err));
+		if (!*ports[i] && !want[i]) {
+			snprintf(why, len, "no free port on 127.0.0.1: %s", err);
+			return OPENOCD_E_FAIL;
+		}
 		if (!*ports[i]) {
 			snprintf(why, len, "port %d on 127.0.0.1 is in use: %s", want[i], err);
-			return want[i] ? OPENOCD_E_IN_USE : OPENOCD_E_FAIL;
+			return OPENOCD_E_IN_USE;
 		}
 	}
 	/* Two picks of port 0 can meet only if the first was let go: differ. */
@@ -233,7 +238,7 @@ int openocd_launch(struct openocd *o, const struct openocd_launch *l, char *why,
 	rc = spawn_openocd(o, l, why, len);
 	if (rc)
 		return rc;
-	deadline = now_ms() + (l->timeout_ms > INIT_FLOOR_MS ? l->timeout_ms : INIT_FLOOR_MS);
+	deadline = now_ms() + budget;
 	/* The Tcl server listens before init; it answers after it. */
 	while (o->tcl < 0) {
 		char spec[96], err[200];
@@ -257,6 +262,11 @@ int openocd_launch(struct openocd *o, const struct openocd_launch *l, char *why,
 		/* Its init failed: wait for it to go, then say why. */
 		for (int i = 0; i < 40 && !exited(o); i++)
 			nap(50);
+		if (o->pid) {
+			snprintf(why, len, "OpenOCD's init did not finish in %d s (log: %s)",
+				 budget / 1000, o->log);
+			return OPENOCD_E_FAIL;
+		}
 		return log_failure(o, why, len);
 	}
 	/* Every target's gdb server starts in init: there by now, or never. */
