@@ -6,13 +6,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
 
-/* In the child: its descriptors and session, then exec.  Never returns. */
-static void child(const char *const argv[], const struct spawn_opts *o, int report)
+/*
+ * In the child: its descriptors and session, then exec.  One that stays
+ * in nmidbg's session gets SIGTERM when nmidbg dies, however it dies: no
+ * OpenOCD or gdb is left behind.  Never returns.
+ */
+static void child(const char *const argv[], const struct spawn_opts *o, int report,
+		  pid_t parent)
 {
 	int e;
 
@@ -20,6 +26,8 @@ static void child(const char *const argv[], const struct spawn_opts *o, int repo
 	signal(SIGPIPE, SIG_DFL);
 	if (o->new_session)
 		setsid();
+	else if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != parent)
+		_exit(127);	/* nmidbg is gone already: no orphan */
 	if (o->null_stdin) {
 		int fd = open("/dev/null", O_RDONLY);
 
@@ -44,7 +52,7 @@ pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
 {
 	int fds[2], e = 0;
 	ssize_t got;
-	pid_t pid;
+	pid_t pid, parent;
 
 	*err = 0;
 	fflush(NULL);
@@ -53,9 +61,10 @@ pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
 		snprintf(why, len, "pipe: %s", strerror(errno));
 		return -1;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid == 0)
-		child(argv, o, fds[1]);
+		child(argv, o, fds[1], parent);
 	close(fds[1]);
 	if (pid < 0) {
 		*err = errno;

@@ -12,7 +12,8 @@ struct spawn_opts {
 	int out_fd;		/* the child's stdout, or -1: ours */
 	int err_fd;		/* its stderr, or -1: ours */
 	int null_stdin;		/* stdin from /dev/null */
-	int new_session;	/* setsid(): outlives us, no ^C from our terminal */
+	int new_session;	/* setsid(): outlives us, no ^C from our terminal;
+				 * else it gets SIGTERM when nmidbg dies */
 };
 
 /*

@@ -174,6 +174,39 @@ class JtagMixin:
         self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith("nmidbg-triage")], [])
         self.assertEqual(live(vmlinux), [])
 
+    def test_nmidbg_killed_leaves_nothing(self):
+        """nmidbg killed (SIGKILL, no cleanup of its own) while gdb runs
+        through the OpenOCD it launched: both go with it."""
+        p = subprocess.Popen([self.binary, "gdb", "--jtag", "--openocd",
+                              model_args(self.model.port)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=self.tmp)
+        self.addCleanup(p.stderr.close)
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stdin.close)
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        line = ""
+        for _ in range(100):
+            line = p.stderr.readline()
+            if "gdb on" in line or not line:
+                break
+        gdb_at = line.rsplit(" ", 1)[-1].strip()
+        self.assertRegex(gdb_at, r"^127\.0\.0\.1:\d+$", line)
+        for _ in range(100):        # gdb starts just after the line
+            if live("target remote " + gdb_at):
+                break
+            time.sleep(0.05)
+        self.assertTrue(live("target remote " + gdb_at), "gdb never ran")
+        p.kill()
+        p.wait()
+        for _ in range(50):
+            if not live("target remote " + gdb_at) and not live("MODEL_PORT %d" % self.model.port):
+                break
+            time.sleep(0.1)
+        self.assertEqual(live("target remote " + gdb_at), [])
+        self.assertEqual(live("MODEL_PORT %d" % self.model.port), [])
+
     def test_launch_for_one_job(self):
         """--openocd with halt: OpenOCD launched, the core halted, OpenOCD
         ended, its log removed."""
