@@ -64,8 +64,11 @@ static int parse(int argc, char **argv, struct jtag_opts *j, enum jtag_verb *v)
 	return 0;
 }
 
-/* Where its ports are, one "NAME VALUE" line each (for scripts, too). */
-static void print_ports(const struct openocd *o)
+/*
+ * Where its ports are, one "NAME VALUE" line each (for scripts, too); its
+ * log only when it outlives the command (start): else it goes with it.
+ */
+static void print_ports(const struct openocd *o, int start)
 {
 	if (o->pid)
 		printf("pid %d\n", (int)o->pid);
@@ -76,7 +79,7 @@ static void print_ports(const struct openocd *o)
 		printf("gdb none (no target with a gdb server)\n");
 	if (o->telnet_port)
 		printf("telnet %s:%d\n", o->host, o->telnet_port);
-	if (o->log[0])
+	if (start && o->log[0])
 		printf("log %s\n", o->log);
 }
 
@@ -134,7 +137,7 @@ int cmd_jtag(int argc, char **argv)
 		struct ocd_target t[OCD_MAX_TARGETS];
 		int n = openocd_targets(&o, t, OCD_MAX_TARGETS, j.timeout_ms);
 
-		print_ports(&o);
+		print_ports(&o, 1);
 		if (n > 0)
 			jtag_print_targets(stdout, &o, t, n);
 		fprintf(stderr, "nmidbg: OpenOCD runs on; end it with: nmidbg jtag stop --tcl %s:%d\n",
@@ -146,7 +149,7 @@ int cmd_jtag(int argc, char **argv)
 		return NMIDBG_EXIT_OK;
 	}
 	if (o.pid)
-		print_ports(&o);
+		print_ports(&o, 0);
 	rc = act(&o, v, &j);
 	openocd_end(&o);
 	return jtag_exit_code(rc);

@@ -6,6 +6,7 @@ halts and resumes, gdb reads the model's RAM on OpenOCD's gdb port, and
 OpenOCD is shut down.  Then every failure: its message, its exit code,
 and no openocd or gdb left behind.  Run against the plain and the
 ASan/UBSan build."""
+import glob
 import os
 import shutil
 import socket
@@ -102,6 +103,8 @@ class JtagMixin:
 
     def stop_quietly(self, got):
         pid = int(got["pid"])
+        if os.path.isfile(got["log"]):
+            os.unlink(got["log"])
         if live("MODEL_PORT %d" % self.model.port):
             subprocess.run([self.binary, "jtag", "stop", "--tcl", got["tcl"]],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -117,6 +120,7 @@ class JtagMixin:
         self.assertEqual(len({got["tcl"], got["gdb"], got["telnet"]}), 3)
         self.assertEqual(table(p.stdout), {"model.ap": "running"})
         self.assertIn("nmidbg jtag stop --tcl %s" % got["tcl"], p.stderr)
+        self.assertTrue(os.path.isfile(got["log"]), "start keeps OpenOCD's log")
         self.assertTrue(live("MODEL_PORT %d" % self.model.port), "OpenOCD runs on after start")
         self.assertEqual(self.model.clients, 1)
 
@@ -209,11 +213,13 @@ class JtagMixin:
 
     def test_launch_for_one_job(self):
         """--openocd with halt: OpenOCD launched, the core halted, OpenOCD
-        ended, its log removed."""
+        ended, its log removed (and not named)."""
+        before = set(glob.glob("/tmp/nmidbg-openocd-*"))
         p = self.nmidbg("jtag", "halt", "--openocd", model_args(self.model.port))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(table(p.stdout), {"model.ap": "halted"})
-        self.assertFalse(os.path.exists(ports(p.stdout)["log"]))
+        self.assertNotIn("log", ports(p.stdout))
+        self.assertEqual(set(glob.glob("/tmp/nmidbg-openocd-*")) - before, set())
 
     def test_fixed_ports(self):
         want = [free_port() for _ in range(3)]
