@@ -59,10 +59,11 @@ def main():
         time.sleep(b.GO_SETTLE)
         b.disconnect()
         report = os.path.join(BUILD, "demo-triage.md")
-        say("now the tool: nmidbg triage %s -o %s" % (b.port_spec(),
-                                                     os.path.relpath(report)))
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        say("now the tool: nmidbg triage %s --vmlinux %s -o %s"
+            % (b.port_spec(), os.path.relpath(vmlinux), os.path.relpath(report)))
         p = subprocess.run([os.path.join(BUILD, "nmidbg"), "triage", b.port_spec(),
-                            "-o", report], stdout=subprocess.PIPE,
+                            "--vmlinux", vmlinux, "-o", report], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=120)
         sys.stdout.write(p.stderr)
         if p.returncode:
@@ -72,7 +73,7 @@ def main():
             table = [l for l in f if l.startswith("|")]
         print()
         print("".join(table))
-        say("report: %s and %s (add --vmlinux for file:line, lx-ps, lx-dmesg)"
+        say("report: %s and %s (file:line by libdw; add --gdb for lx-ps, lx-dmesg)"
             % (os.path.relpath(report), os.path.relpath(report[:-3] + ".json")))
         if jtag_route(b, report) != 0:
             return 1

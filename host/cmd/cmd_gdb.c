@@ -118,6 +118,10 @@ static int gdb_body(struct cmd_run *r)
 			state = "running";
 		return rc;
 	}
+	if (v.have_offset && v.kaslr_offset)
+		fprintf(stderr, "nmidbg: KASLR offset 0x%llx: symbols loaded there\n",
+			(unsigned long long)v.kaslr_offset);
+	O.g.kaslr_offset = v.have_offset ? v.kaslr_offset : 0;
 	return gdb_run(&r->s, &r->o, &O.g, &status, &state);
 }
 

@@ -208,7 +208,7 @@ static int on_console(void *ctx, int fd)
 
 static int on_console_listen(void *ctx, int fd)
 {
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	int c = net_accept(fd);
 
 	if (c >= 0)
 		add_console(ctx, c);
@@ -218,7 +218,7 @@ static int on_console_listen(void *ctx, int fd)
 static int on_gdb_listen(void *ctx, int fd)
 {
 	struct proxy *px = ctx;
-	int g = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	int g = net_accept(fd);
 
 	return g >= 0 ? gdb_connect(px, px->o, g) : 0;
 }

@@ -190,7 +190,8 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 		"-ex", "echo @@nmidbg end\\n",
 	};
 	struct gdb_run g = { .vmlinux = o->vmlinux, .batch = 1, .extra = extra,
-			     .nextra = sizeof(extra) / sizeof(extra[0]) };
+			     .nextra = sizeof(extra) / sizeof(extra[0]),
+			     .kaslr_offset = t->kaslr_offset };
 	char script[PATH_MAX + 32], *out = NULL;
 	size_t cap = 0;
 	FILE *f = tmpfile();
@@ -320,6 +321,8 @@ static int collect(struct session *s, const struct triage_opts *o,
 				   v.result == VMCHECK_DIFFERENT ? 0 : -1;
 		snprintf(t->board_banner, sizeof(t->board_banner), "%s", v.board);
 		snprintf(t->vmlinux_banner, sizeof(t->vmlinux_banner), "%s", v.file);
+		t->have_offset = v.have_offset;
+		t->kaslr_offset = v.kaslr_offset;
 	}
 	if (rc)
 		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */

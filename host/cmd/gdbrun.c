@@ -34,6 +34,7 @@
 pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t len)
 {
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
+	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *argv[MAX_ARGS];
 	const char *gdb = getenv("NMIDBG_GDB");
@@ -60,6 +61,22 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		argv[n++] = "-iex";
 		argv[n++] = safe2;
 	}
+	/*
+	 * KASLR: the symbols where the kernel runs.  Given as a file
+	 * argument gdb would load them at the link address; exec-file alone
+	 * gives gdb the architecture (kgdb describes no registers).
+	 */
+	if (o->vmlinux && o->kaslr_offset) {
+		snprintf(execfile, sizeof(execfile), "exec-file %s", o->vmlinux);
+		snprintf(symfile, sizeof(symfile), "symbol-file -o %s0x%llx %s",
+			 o->kaslr_offset < 0 ? "-" : "",
+			 (unsigned long long)(o->kaslr_offset < 0 ? -o->kaslr_offset : o->kaslr_offset),
+			 o->vmlinux);
+		argv[n++] = "-ex";
+		argv[n++] = execfile;
+		argv[n++] = "-ex";
+		argv[n++] = symfile;
+	}
 	for (int i = 0; i < o->npre; i++)
 		argv[n++] = o->pre[i];
 	snprintf(remote, sizeof(remote), "target remote %s", target);
@@ -71,7 +88,7 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	}
 	for (int i = 0; i < o->nextra; i++)
 		argv[n++] = o->extra[i];
-	if (o->vmlinux)
+	if (o->vmlinux && !o->kaslr_offset)
 		argv[n++] = o->vmlinux;
 	argv[n] = NULL;
 	return spawn_run(argv, &so, &err, why, len);
@@ -102,7 +119,7 @@ static int gdb_exited(void *ctx)
 
 static int on_accept(void *ctx, int fd)
 {
-	int gdb = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	int gdb = net_accept(fd);
 
 	if (gdb >= 0)
 		set_gdb(ctx, gdb);

@@ -34,6 +34,25 @@ int vmcheck_board_banner(struct session *s, int timeout_ms, char *buf, size_t ca
 	return 0;
 }
 
+/* linux_banner's run address (kdb resolves the name) minus its link address. */
+static int kaslr_offset(struct session *s, uint64_t link, int timeout_ms, struct vmcheck *v)
+{
+	uint64_t run, word;
+	char *out = NULL;
+	int rc = kdb_run(s, "md1c1 linux_banner", timeout_ms, &out);
+
+	if (rc)
+		return rc;
+	if (!doctor_parse_md(out, &run, &word)) {
+		v->have_offset = 1;
+		v->kaslr_offset = (int64_t)(run - link);
+	} else {
+		fprintf(stderr, "nmidbg: the KASLR offset is unknown (kdb did not show where linux_banner is): symbols are taken as linked\n");
+	}
+	free(out);
+	return 0;
+}
+
 int vmcheck(struct session *s, const char *vmlinux, int timeout_ms, struct vmcheck *v)
 {
 	char why[160];
@@ -59,7 +78,7 @@ int vmcheck(struct session *s, const char *vmlinux, int timeout_ms, struct vmche
 	}
 	if (!strcmp(v->board, v->file)) {
 		v->result = VMCHECK_SAME;
-		return 0;
+		return kaslr_offset(s, addr, timeout_ms, v);
 	}
 	v->result = VMCHECK_DIFFERENT;
 	fprintf(stderr, "nmidbg: %s is not the running kernel\n  board:   %s\n  vmlinux: %s\n",

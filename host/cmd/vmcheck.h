@@ -7,6 +7,7 @@
 #define NMIDBG_VMCHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "session.h"
 
@@ -22,6 +23,9 @@ struct vmcheck {
 	enum vmcheck_result result;
 	char board[VMCHECK_BANNER];	/* the running linux_banner, one line */
 	char file[VMCHECK_BANNER];	/* the vmlinux's */
+	int have_offset;		/* kaslr_offset is known (VMCHECK_SAME only) */
+	int64_t kaslr_offset;		/* bytes: where linux_banner runs minus
+					 * where the vmlinux links it (0: KASLR off) */
 };
 
 /*
@@ -34,8 +38,9 @@ int vmcheck_board_banner(struct session *s, int timeout_ms, char *buf, size_t ca
 /*
  * In kdb, with the board stopped: compare the board's linux_banner (kdb
  * `mdr`) with the vmlinux's (libelf), into *v.  A difference is printed on
- * stderr naming both versions.  Returns 0, or the session's error when kdb
- * did not answer.
+ * stderr naming both versions.  For the same kernel, also the KASLR
+ * offset: kdb `md1c1 linux_banner` shows where it runs.  Returns 0, or the
+ * session's error when kdb did not answer.
  */
 int vmcheck(struct session *s, const char *vmlinux, int timeout_ms, struct vmcheck *v);
 

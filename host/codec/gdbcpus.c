@@ -116,6 +116,9 @@ int gdbcpus_version(const char *json, char *buf, size_t cap)
 	for (p += sizeof(key) - 1; *p && *p != '"'; p++) {
 		char c = *p;
 
+		if (c == '\n')
+			break;	/* not JSON (a raw line end): its first line all the same */
+
 		if (c == '\\') {
 			if (!p[1])
 				return -1;

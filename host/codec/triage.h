@@ -52,6 +52,8 @@ struct triage {
 	const char *vmlinux;	/* --vmlinux, or NULL */
 	int vmlinux_match;	/* is the running kernel: 1, 0, -1 unknown */
 	char board_banner[320], vmlinux_banner[320];	/* their linux_banner */
+	int have_offset;	/* kaslr_offset known */
+	long long kaslr_offset;	/* run minus link address, bytes */
 	int lines;		/* frames given file:line from the vmlinux DWARF */
 	char lines_why[256];	/* why none were, when a vmlinux was given */
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */

@@ -265,6 +265,11 @@ void triage_write_json(FILE *f, const struct triage *t)
 		json_string(f, t->board_banner, strlen(t->board_banner));
 		fputs(", \"file\": ", f);
 		json_string(f, t->vmlinux_banner, strlen(t->vmlinux_banner));
+		fputs(", \"kaslr_offset\": ", f);
+		if (t->have_offset)
+			fprintf(f, "%lld", t->kaslr_offset);
+		else
+			fputs("null", f);
 		fprintf(f, ", \"lines\": %d, \"lines_route\": \"%s\", \"lines_why\": ", t->lines,
 			t->via ? "gdb" : "libdw");
 		if (t->lines || !t->lines_why[0])

@@ -20,4 +20,13 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len);
  */
 int net_connect(const char *spec, int timeout_ms, char *why, size_t len);
 
+/*
+ * A client of a listening socket, close-on-exec, with TCP_NODELAY: RSP is
+ * small packets answered at once ("+" then the reply), which Nagle's
+ * algorithm with the peer's delayed ACK holds back by up to 40 ms each
+ * (measured: 53 ms a memory read through nmidbg gdb, 8.5 ms direct).
+ * Returns the fd, or -1 with errno.
+ */
+int net_accept(int lfd);
+
 #endif

@@ -85,7 +85,8 @@ class Board:
 
     def __init__(self, name="board", variant=None, smp=2,
                  append=STOCK_APPEND, mem=256, gdbstub=False, telnet=True,
-                 serial_tcp=None, serial_pty=False, reboot=False, uart=None):
+                 serial_tcp=None, serial_pty=False, reboot=False, uart=None,
+                 kaslr=None):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.variant = variant or os.environ.get("NMIDBG_VARIANT", "default")
         self.uart = uart or os.environ.get("NMIDBG_UART", "pl011")
@@ -93,6 +94,10 @@ class Board:
             raise BoardError("unknown uart %r (%s)" % (self.uart, ", ".join(UARTS)))
         append = uart_append(append, self.uart)
         self.reboot = reboot    # a reset reboots the board; else QEMU exits
+        # KASLR: QEMU's virt machine passes a seed; off (nokaslr) unless
+        # asked, as the JTAG stand-in (QEMU's gdbstub) needs link addresses.
+        self.kaslr = kaslr if kaslr is not None else \
+            os.environ.get("NMIDBG_KASLR") == "1"
         self.smp = smp
         self.append = append
         self.mem = mem
@@ -109,6 +114,7 @@ class Board:
         self.pos = 0             # how far expect() has consumed
         self.decoder = TelnetDecoder()
         self.tmp = None
+        self.initrd = initramfs()
         self.log_path = os.path.join(LOG_DIR, self.name + ".log")
         self.gdb_port = None
 
@@ -128,8 +134,9 @@ class Board:
                "-m", str(self.mem), "-nodefaults", "-display", "none",
                ] + ([] if self.reboot else ["-no-reboot"]) + [
                "-kernel", kernel_image(self.variant),
-               "-initrd", initramfs(),
-               "-append", self.append + " nokaslr rdinit=/init",
+               "-initrd", self.initrd,
+               "-append", self.append + ("" if self.kaslr else " nokaslr") +
+               " rdinit=/init",
                "-chardev", chardev,
                ] + self.uart_args() + [
                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
@@ -149,6 +156,19 @@ class Board:
             args += ["-device", d]
         return args + ["-device", devices[-1] + ",chardev=ser0"]
 
+    def make_initrd(self):
+        """The initramfs, with the kernel build's module archive appended
+        when it has one (the kernel unpacks concatenated archives)."""
+        mods = os.path.join(kernel_dir(self.variant), "modules.cpio")
+        if not os.path.exists(mods):
+            return initramfs()
+        path = os.path.join(self.tmp, "initrd.cpio")
+        with open(path, "wb") as out:
+            for part in (initramfs(), mods):
+                with open(part, "rb") as f:
+                    out.write(f.read())
+        return path
+
     def start(self, connect=True):
         for path in (kernel_image(self.variant), initramfs()):
             if not os.path.exists(path):
@@ -162,6 +182,7 @@ class Board:
         self.serial_path = os.path.join(self.tmp, "serial.sock")
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         self.stderr = open(os.path.join(self.tmp, "qemu.stderr"), "w+b")
+        self.initrd = self.make_initrd()
         self.proc = subprocess.Popen(self.qemu_cmd(), stdin=subprocess.DEVNULL,
                                      stdout=self.stderr, stderr=self.stderr,
                                      preexec_fn=_set_pdeathsig)
@@ -548,10 +569,13 @@ def _interactive(argv):
     ap = argparse.ArgumentParser(prog="board.py run")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--variant", default="default")
+    ap.add_argument("--kaslr", action="store_true",
+                    help="boot with KASLR (default: nokaslr)")
     ap.add_argument("--append", default=STOCK_APPEND)
     ap.add_argument("--uart", choices=sorted(UARTS), default="pl011")
     a = ap.parse_args(argv)
-    with Board("interactive", a.variant, a.smp, a.append, uart=a.uart) as b:
+    with Board("interactive", a.variant, a.smp, a.append, uart=a.uart,
+               kaslr=a.kaslr) as b:
         print("board up; Ctrl-] quits, Ctrl-B sends BREAK\r")
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)

@@ -64,11 +64,13 @@ if [ -d "$root/nmi-tty" ]; then
 	mapfile -t nmi_tty < <(find "$root/nmi-tty" -type f ! -name 'linux-*.diff' | LC_ALL=C sort)
 	[ -z "$driver_diff" ] || nmi_tty+=("$driver_diff")
 fi
+mapfile -t test_module < <(find "$here/module" -type f | LC_ALL=C sort)
 key=$({
 	stat -c '%n %s %Y' "$tarball"
 	echo "series $series_key"
 	echo "nmi-tty $(hash_files ${nmi_tty[@]+"${nmi_tty[@]}"})"
-	cat "${fragments[@]}" "$0" "$root/scripts/kernel-env.sh"
+	echo "module $(hash_files "${test_module[@]}")"
+	cat "${fragments[@]}" "$0" "$root/scripts/kernel-env.sh" "$here/mkcpio.py"
 } | sha256sum | cut -c1-16)
 
 image=$out/arch/arm64/boot/Image
@@ -160,8 +162,12 @@ done
 # 4. Build, with a progress line every 20 s.
 targets=(Image)
 grep -q '^CONFIG_GDB_SCRIPTS=y' "$out/.config" && targets+=(scripts_gdb)
+# modules: no module of the kernel's own, but modpost's Module.symvers,
+# which the test module is built against.
+grep -q '^CONFIG_MODULES=y' "$out/.config" && targets+=(modules)
 stage "building ${targets[*]} and vmlinux (log: ${log#"$root"/})"
-make -C "$src" "${make_args[@]}" -j"$(nproc)" "${targets[@]}" >>"$log" 2>&1 &
+# One job more than CPUs: a compile waiting on the disk leaves no core idle.
+make -C "$src" "${make_args[@]}" -j"$(($(nproc) + 1))" "${targets[@]}" >>"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' INT TERM
 while kill -0 $pid 2>/dev/null; do
@@ -173,8 +179,22 @@ while kill -0 $pid 2>/dev/null; do
 	stage "  building: $(grep -c '^  CC' "$log") files compiled, now: $(tail -n1 "$log" | cut -c1-60)"
 done
 wait $pid || die "kernel build failed"
-[ "${targets[*]}" = Image ] || [ -f "$out/vmlinux-gdb.py" ] ||
+[[ " ${targets[*]} " != *" scripts_gdb "* ]] || [ -f "$out/vmlinux-gdb.py" ] ||
 	die "vmlinux-gdb.py missing (CONFIG_GDB_SCRIPTS)"
+
+# 5. The test module (tests/board/module), built in the output tree so the
+# source tree stays clean, and an archive the board appends to its
+# initramfs.  The .ko stays beside the vmlinux: where nmidbg looks for it.
+rm -f "$out/modules.cpio"
+if [[ " ${targets[*]} " == *" modules "* ]]; then
+	stage "building the test module"
+	rm -rf "$out/nmidbg-module"
+	cp -r "$here/module" "$out/nmidbg-module"
+	make -C "$src" "${make_args[@]}" M="$out/nmidbg-module" modules >>"$log" 2>&1 ||
+		die "the test module did not build"
+	/usr/bin/python3 "$here/mkcpio.py" --files "$out/modules.cpio" \
+		"nmidbg_test.ko=$out/nmidbg-module/nmidbg_test.ko"
+fi
 
 echo "$key" >"$out/.nmidbg-key"
 stage "kernel '$variant' ready: ${image#"$root"/} ($(du -h "$image" | cut -f1))"

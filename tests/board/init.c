@@ -23,6 +23,7 @@
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -516,6 +517,27 @@ static int cmd_dstate(int argc, char **argv)
 	return 0;
 }
 
+/* insmod FILE: load a module (finit_module; no parameters). */
+static int cmd_insmod(int argc, char **argv)
+{
+	int fd;
+
+	if (argc != 2) {
+		out("usage: insmod FILE\n");
+		return -1;
+	}
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+		out("error: insmod %s: %s\n", argv[1], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	out("loaded %s\n", argv[1]);
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command {
@@ -530,6 +552,7 @@ static const struct command {
 	{ "dstate", cmd_dstate, "dstate               leave a task in D state" },
 	{ "echo", cmd_echo, "echo WORDS...        print words" },
 	{ "help", cmd_help, "help                 this list" },
+	{ "insmod", cmd_insmod, "insmod FILE          load a kernel module" },
 	{ "irq", cmd_irq, "irq NAME             number of the IRQ named NAME" },
 	{ "lock", cmd_lock, "lock CPU [TYPE]      hard-lock CPU (LKDTM TYPE)" },
 	{ "lockall", cmd_lockall, "lockall [TYPE]       hard-lock every CPU" },

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Write the test board's initramfs: /init plus /dev/console, as newc cpio.
+With --files, an archive of just those files (the kernel build's modules),
+which the board appends: the kernel unpacks concatenated archives in turn.
 
 Written here rather than with cpio(1) so the device node needs no root and
 the archive is byte-for-byte reproducible (fixed mtimes, owners, inodes).
@@ -23,9 +25,23 @@ def entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return out
 
 
+def files_archive(out, pairs):
+    """OUTPUT.cpio holding each NAME=PATH at /NAME."""
+    parts = []
+    for ino, pair in enumerate(pairs, start=100):
+        name, _, path = pair.partition("=")
+        with open(path, "rb") as f:
+            parts.append(entry(name, stat.S_IFREG | 0o644, f.read(), ino=ino))
+    with open(out, "wb") as f:
+        f.write(b"".join(parts + [entry("TRAILER!!!", 0, ino=0)]))
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "--files":
+        return files_archive(argv[2], argv[3:])
     if len(argv) != 3:
-        sys.exit("usage: mkcpio.py INIT-BINARY OUTPUT.cpio")
+        sys.exit("usage: mkcpio.py INIT-BINARY OUTPUT.cpio\n"
+                 "       mkcpio.py --files OUTPUT.cpio NAME=PATH...")
     with open(argv[1], "rb") as f:
         init = f.read()
     archive = b"".join([

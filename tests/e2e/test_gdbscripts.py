@@ -34,6 +34,7 @@ def triage(target, timeout=120):
 
 class GdbScripts(BoardTest):
     def setup_board(self, b):
+        self.assertIn("loaded", b.sh("insmod /nmidbg_test.ko"))
         out = b.sh("dstate")
         pid = int(re.search(r"pid (\d+) in D state", out).group(1))
         b.lock_all()
@@ -56,8 +57,10 @@ class GdbScripts(BoardTest):
         self.assertTrue(any("lkdtm: Performing direct entry HARDLOCKUP" in l
                             for l in report["dmesg_tail"]))
         self.assertTrue(report["version"].startswith("Linux version 6.12"))
-        # The test kernel has no module support: said, not an empty list.
-        self.assertIsNone(report["modules"])
+        # The test module, where it was loaded.
+        self.assertEqual([m["name"] for m in report["modules"]], ["nmidbg_test"])
+        self.assertTrue(all(m["base"] and m["size"] for m in report["modules"]),
+                        report["modules"])
 
     def test_over_qemu_gdbstub(self):
         b = self.boot(append=NMI_APPEND, gdbstub=True)

@@ -94,6 +94,7 @@ class AllCpusLocked(BoardTest):
 
 class Console(BoardTest):
     variant = None
+    bulk = 1 << 20      # bytes each way
 
     def test_boot_log_shell_and_bytes_both_ways(self):
         b = self.boot(append=NMI_APPEND, telnet=False, variant=self.variant)
@@ -103,12 +104,12 @@ class Console(BoardTest):
         self.assertIn("online 2", b.sh("cpus"))
         self.assertEqual(b.sh("cat /sys/module/nmi_tty/parameters/knock")
                          .strip(), KNOCK.decode())
-        to_guest = os.urandom(1 << 20).replace(KNOCK, b"$3#3x")
+        to_guest = os.urandom(self.bulk).replace(KNOCK, b"$3#3x")
         self.assertEqual(b.to_guest(to_guest),
                          (len(to_guest), zlib.crc32(to_guest)))
-        data, n, crc = b.from_guest(1 << 20, 0x2545F491)
-        self.assertEqual((n, crc), (1 << 20, zlib.crc32(data)))
-        self.assertEqual(data, xorshift_stream(1 << 20, 0x2545F491))
+        data, n, crc = b.from_guest(self.bulk, 0x2545F491)
+        self.assertEqual((n, crc), (self.bulk, zlib.crc32(data)))
+        self.assertEqual(data, xorshift_stream(self.bulk, 0x2545F491))
         self.assertEqual(b.sh("echo still-here").strip(), "still-here")
         assert_clean_log(self, b.sh("dmesg"))
 
@@ -119,8 +120,8 @@ class SlowReader(BoardTest):
 
     def test_late_reader_loses_nothing(self):
         b = self.boot(append=NMI_APPEND, telnet=False)
-        data = os.urandom(2 << 20).replace(KNOCK, b"$3#3x")
-        # 4 s of pause: about 400 KiB at QEMU's PL011 rate, all buffered.
+        data = os.urandom(1 << 20).replace(KNOCK, b"$3#3x")
+        # 4 s of pause: 128 KiB at the harness's 32 KB/s, all buffered.
         self.assertEqual(b.to_guest(data, pause_ms=4000),
                          (len(data), zlib.crc32(data)))
         log = b.sh("dmesg")
@@ -150,8 +151,10 @@ class LockdepAllCpusLocked(AllCpusLocked):
 
 
 class LockdepConsole(Console):
-    """Test 3 on the lockdep kernel."""
+    """Test 3 on the lockdep kernel: the same paths under lockdep's eye;
+    256 KiB each way crosses the tty buffers many times over."""
     variant = "lockdep"
+    bulk = 256 << 10
 
 
 class Noise(BoardTest):

@@ -148,6 +148,41 @@ class NmidbgTriage(BoardTest):
         jtag = gdbscripts_triage(":%d" % b.gdb_port)
         self.assertEqual(locked_cpus_with_lines(jtag), locked_cpus_with_lines(j["gdb"]))
 
+    def test_frame_in_a_module(self):
+        """A task in D state in the test module's code: its frame names
+        the module, and resolves from the .ko beside the vmlinux (the
+        default --modules) to the module's source line; with --modules
+        pointing elsewhere it stays unresolved, the rest of the report as
+        before."""
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        self.assertIn("loaded /nmidbg_test.ko", b.sh("insmod /nmidbg_test.ko"))
+        b.lock_all()
+        b.disconnect()
+        src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "tests", "board", "module", "nmidbg_test.c")
+        with open(src) as f:
+            want = [i for i, l in enumerate(f, 1) if "nmidbg-test: the D-state frame" in l][0]
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        frames = {}
+        for name, extra in (("default", []), ("elsewhere", ["--modules", self.dir.name])):
+            md = os.path.join(self.dir.name, name + ".md")
+            p = self.triage(b, "--vmlinux", vmlinux, "-o", md, *extra, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+            j, text = self.report(md)
+            task = [t for t in j["blocked"] if t["comm"] == "nmidbg_test"]
+            self.assertEqual(len(task), 1, [t["comm"] for t in j["blocked"]])
+            frames[name] = [f for f in task[0]["frames"]
+                            if f["function"] == "nmidbg_test_sleeper"]
+            self.assertEqual(len(frames[name]), 1, task[0]["frames"])
+            self.assertEqual(frames[name][0]["module"], "nmidbg_test")
+            # The kernel's own frames resolve either way.
+            self.assertTrue(any(f["function"] == "__schedule" and f["line"]
+                                for f in task[0]["frames"]), task[0]["frames"])
+        f = frames["default"][0]
+        self.assertTrue(f["file"].endswith("nmidbg_test.c"), f)
+        self.assertEqual(f["line"], want)
+        self.assertIsNone(frames["elsewhere"][0]["line"])
+
     def test_kdb_only_report_and_stay(self):
         b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
         b.sh("lock 1")

@@ -3,7 +3,11 @@
 Run against the plain and the ASan/UBSan build."""
 import os
 import subprocess
+import tempfile
 import unittest
+
+# A path nothing else uses: dump must fail on the port, not on the file.
+DUMP_OUT = os.path.join(tempfile.gettempdir(), "nmidbg-test-cli-%d.bin" % os.getpid())
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
@@ -49,11 +53,11 @@ class CliMixin:
             (("gdb", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
             (("triage", "a", "b"), "usage: nmidbg triage"),
             (("triage", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
-            (("dump", "tcp:127.0.0.1:1", "0xzz", "16", "-o", "/tmp/x"), "ADDR: not a number"),
-            (("dump", "tcp:127.0.0.1:1", "16k", "16", "-o", "/tmp/x"), "ADDR: not a number"),
-            (("dump", "tcp:127.0.0.1:1", "0xffffffffffffffff", "2", "-o", "/tmp/x"),
+            (("dump", "tcp:127.0.0.1:1", "0xzz", "16", "-o", DUMP_OUT), "ADDR: not a number"),
+            (("dump", "tcp:127.0.0.1:1", "16k", "16", "-o", DUMP_OUT), "ADDR: not a number"),
+            (("dump", "tcp:127.0.0.1:1", "0xffffffffffffffff", "2", "-o", DUMP_OUT),
              "past the end of memory"),
-            (("dump", "tcp:127.0.0.1:1", "0x10", "16k", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
+            (("dump", "tcp:127.0.0.1:1", "0x10", "16k", "-o", DUMP_OUT), "LEN: 1 to 64 MiB"),
             (("break", "tcp:127.0.0.1:1", "--json"), "unrecognized option '--json'"),
             (("break", "tcp:127.0.0.1:1", "--stay"), "unrecognized option '--stay'"),
             (("kdb", "tcp:127.0.0.1:1") + ("-c", "bt") * 65, "at most 64 commands"),
@@ -65,7 +69,7 @@ class CliMixin:
             (("doctor", "tcp:127.0.0.1:1", "--stay"), "unrecognized option '--stay'"),
             (("doctor", "tcp:127.0.0.1:1", "--vmlinux", "/nonexistent"), "/nonexistent"),
             (("attach", "x", "-e", "q"), "-e wants ^X"),
-            (("dump", "tcp:127.0.0.1:1", "0x10", "0", "-o", "/tmp/x"), "LEN: 1 to 64 MiB"),
+            (("dump", "tcp:127.0.0.1:1", "0x10", "0", "-o", DUMP_OUT), "LEN: 1 to 64 MiB"),
             (("dump", "tcp:127.0.0.1:1", "0x10", "16"), "usage: nmidbg dump"),
             (("proxy", "tcp:127.0.0.1:1", "--gdb", "10.0.0.1:5551"), "not a loopback address"),
             (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--method", "magic"), "--method is"),
@@ -89,7 +93,7 @@ class CliMixin:
         for args in (("triage", "tcp:127.0.0.1:1"), ("doctor", "tcp:127.0.0.1:1"),
                      ("gdb", "tcp:127.0.0.1:1",
                                                       "--vmlinux", "/etc/hostname"),
-                     ("dump", "tcp:127.0.0.1:1", "0x10", "16", "-o", "/tmp/x")):
+                     ("dump", "tcp:127.0.0.1:1", "0x10", "16", "-o", DUMP_OUT)):
             p = run(self.binary, *args)
             self.assertEqual(p.returncode, 3, (args, p.stderr))
             self.assertIn("Connection refused", p.stderr)

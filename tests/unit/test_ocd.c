@@ -219,6 +219,7 @@ static const struct version_row {
 	  "Linux version 6.12.0 (a@b) #1 SMP" },
 	{ "escapes", "{\"version\": \"a \\\"q\\\" \\\\ \\u00e9 b\"}", "a \"q\" \\ ? b" },
 	{ "trailing blanks dropped", "{\"version\": \"v1  \"}", "v1" },
+	{ "a raw line end ends it (found by fuzz_ocd)", "{\"version\": \"v1\nv2\"}", "v1" },
 	{ "no version", "{\"cpus\": []}", NULL },
 	{ "cut off", "{\"version\": \"Linux", NULL },
 	{ "cut off in an escape", "{\"version\": \"Linux\\", NULL },

@@ -188,7 +188,7 @@ static void test_wrong_vmlinux(void **state)
 	assert_true(json_valid(buf, len));
 	assert_non_null(strstr(buf, "\"vmlinux\": {\"path\": \"old/vmlinux\", \"running_kernel\": false, "
 				    "\"board\": \"Linux version 6.12.117+ #8 \\u00ff\", "
-				    "\"file\": \"Linux version 6.12.117+ #7\", \"lines\": 0, "
+				    "\"file\": \"Linux version 6.12.117+ #7\", \"kaslr_offset\": null, \"lines\": 0, "
 				    "\"lines_route\": \"libdw\", \"lines_why\": null}"));
 	free(buf);
 	buf = render(triage_write_md, &t, &len);
