@@ -43,12 +43,22 @@ def _threads_by_target_id():
     return by_tid, shadow
 
 
+def _is_openocd():
+    """OpenOCD's gdb server answers `monitor version` with its name."""
+    try:
+        return "Open On-Chip Debugger" in gdb.execute("monitor version", to_string=True)
+    except gdb.error:
+        return False
+
+
 def cpu_threads():
     """[(cpu, gdb thread number)] for every online CPU."""
     kind = utils.get_gdbserver_type()
     out = []
-    if kind == utils.GDBSERVER_QEMU:
-        # QEMU's gdbstub: thread N is CPU N-1.
+    if kind == utils.GDBSERVER_QEMU or (kind != utils.GDBSERVER_KGDB and _is_openocd()):
+        # QEMU's gdbstub: thread N is CPU N-1.  So is OpenOCD's SMP target
+        # with -rtos hwthread (thread id = coreid + 1), where the kernel's
+        # CPU numbers follow the cores' (coreid) order.
         for cpu in cpus.each_online_cpu():
             out.append((cpu, cpu + 1))
     elif kind == utils.GDBSERVER_KGDB:
@@ -61,7 +71,8 @@ def cpu_threads():
             if gid is not None:
                 out.append((cpu, gid))
     else:
-        raise gdb.GdbError("nmidbg: connected neither to kgdb nor to QEMU's gdbstub")
+        raise gdb.GdbError("nmidbg: connected neither to kgdb, to QEMU's gdbstub, "
+                           "nor to OpenOCD")
     return out
 
 

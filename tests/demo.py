@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """make demo: boot the ttyNMI test board, hard-lock every CPU, break in
 with the gdb knock from the serial line, and show every CPU's backtrace;
-then the same evidence as a report, by `nmidbg triage`."""
+then the same evidence as a report, by `nmidbg triage`; and by its JTAG
+route (QEMU's gdbstub standing in for the probe), the two CPU tables side
+by side."""
+import json
 import os
 import re
 import subprocess
@@ -23,7 +26,8 @@ def say(msg):
 def main():
     say("booting qemu-system-aarch64 -M virt,gic-version=3 -smp %d" % SMP)
     say("  kernel command line: " + NMI_APPEND)
-    with Board("demo", smp=SMP, append=NMI_APPEND, serial_tcp=free_port()) as b:
+    with Board("demo", smp=SMP, append=NMI_APPEND, serial_tcp=free_port(),
+               gdbstub=True) as b:
         b.wait_ready()
         say("board is up; the shell on ttyNMI0 answers: %s"
             % b.sh("echo hello from ttyNMI0").strip())
@@ -71,7 +75,39 @@ def main():
         print("".join(table))
         say("report: %s and %s (file:line by libdw; add --gdb for lx-ps, lx-dmesg)"
             % (os.path.relpath(report), os.path.relpath(report[:-3] + ".json")))
+        if jtag_route(b, report) != 0:
+            return 1
     say("done; full console transcript: %s" % os.path.relpath(b.log_path))
+    return 0
+
+
+def cpu_table(report):
+    with open(report[:-3] + ".json") as f:
+        return {c["cpu"]: c["where"] for c in json.load(f)["cpus"]}
+
+
+def jtag_route(b, serial_report):
+    """The same board through the JTAG route, its CPU table beside the
+    serial one."""
+    report = os.path.join(BUILD, "demo-triage-jtag.md")
+    vmlinux = os.path.join(kernel_dir(), "vmlinux")
+    say("the JTAG route: nmidbg triage --jtag --jtag-gdb 127.0.0.1:%d "
+        "--vmlinux %s (QEMU's gdbstub stands in for the probe)"
+        % (b.gdb_port, os.path.relpath(vmlinux)))
+    p = subprocess.run([os.path.join(BUILD, "nmidbg"), "triage", "--jtag",
+                        "--jtag-gdb", "127.0.0.1:%d" % b.gdb_port,
+                        "--vmlinux", vmlinux, "-o", report],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=300)
+    sys.stdout.write(p.stderr)
+    if p.returncode:
+        say("nmidbg triage --jtag failed (exit %d)" % p.returncode)
+        return 1
+    serial, jtag = cpu_table(serial_report), cpu_table(report)
+    say("CPU table, serial route | JTAG route:")
+    for cpu in sorted(set(serial) | set(jtag)):
+        print("  cpu %d: %-24s | %s" % (cpu, serial.get(cpu, "-"), jtag.get(cpu, "-")))
+    say("JTAG report: %s (via jtag; file:line from gdb)" % os.path.relpath(report))
     return 0
 
 

@@ -21,11 +21,20 @@ enum {
 	NMIDBG_EXIT_OUTPUT = 6,	/* an output file cannot be written */
 	NMIDBG_EXIT_PARTIAL = 7,	/* triage: a CPU did not stop, report partial */
 	NMIDBG_EXIT_VMLINUX = 8,	/* --vmlinux is not the running kernel */
+	/* JTAG (OpenOCD) */
+	NMIDBG_EXIT_NO_OPENOCD = 9,	/* OpenOCD is not installed */
+	NMIDBG_EXIT_ADAPTER = 10,	/* the adapter is not compiled into it */
+	NMIDBG_EXIT_NO_PROBE = 11,	/* no probe found (or an empty chain) */
+	NMIDBG_EXIT_NO_TCL = 12,	/* nothing listens on the Tcl port */
+	NMIDBG_EXIT_IN_USE = 13,	/* a port is already in use */
+	NMIDBG_EXIT_NO_HALT = 14,	/* a target never halted */
+	NMIDBG_EXIT_GDB_CONNECT = 15,	/* gdb cannot connect to the gdb port */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */
 int cmd_attach(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_jtag(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -112,7 +112,9 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 	ret = c->frame->prepare(argc, argv, &r);
 	if (ret)
 		return ret;
-	if (cmd_open_session(r.port, &r.s)) {
+	if (!r.port) {
+		rc = CMD_NO_PORT;	/* prepare said none is needed this time */
+	} else if (cmd_open_session(r.port, &r.s)) {
 		rc = PORT_EIO;	/* said already: exit 3 */
 	} else {
 		r.opened = 1;

@@ -12,6 +12,8 @@
 
 /* A program nmidbg runs (gdb) did not start: said already; exit 1. */
 #define CMD_ENOTRUN	(-200)
+/* prepare left the port NULL: no port this run (triage --jtag alone). */
+#define CMD_NO_PORT	(-201)
 
 struct cmd_opts {
 	struct kdb_how how;

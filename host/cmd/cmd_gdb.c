@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "gdb_jtag.h"
 #include "gdbrun.h"
 #include "kdb.h"
 #include "vmcheck.h"
@@ -22,6 +23,8 @@
 struct gdb_opts {
 	struct cmd_opts c;
 	struct gdb_run g;
+	struct jtag_opts j;	/* --jtag: through OpenOCD, no PORT */
+	int jtag;
 };
 
 static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
@@ -29,12 +32,15 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 	static const struct option longopts[] = {
 		{ "vmlinux", required_argument, NULL, 'v' },
 		{ "batch", no_argument, NULL, 'b' },
+		{ "jtag", no_argument, NULL, 'Z' },
+		JTAG_LONGOPTS,
 		CMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	cmd_opts_init(&o->c);
+	jtag_opts_init(&o->j);
 	o->g.out_fd = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "x:m:t:", longopts, NULL)) != -1) {
@@ -47,8 +53,21 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 					       GDB_RUN_MAX_SCRIPTS);
 		else if (c == 'x')
 			o->g.scripts[o->g.nscripts++] = optarg;
-		else if (cmd_opts_parse(&o->c, "gdb", c, optarg))
+		else if (c == 'Z')
+			o->jtag = 1;
+		else if (jtag_opts_or_common(&o->j, &o->c, "gdb", c, optarg))
 			return -1;
+	}
+	if (o->jtag || jtag_opts_given(&o->j)) {
+		if (jtag_opts_check(&o->j, "gdb", 1))
+			return -1;
+		o->jtag = 1;
+		*port = NULL;	/* no serial line: straight through JTAG */
+		o->g.extra = argv + optind;
+		o->g.nextra = argc - optind;
+		if (o->g.nextra > GDB_RUN_MAX_EXTRA)
+			return cmd_usage_error("gdb", "at most %d gdb arguments", GDB_RUN_MAX_EXTRA);
+		return 0;
 	}
 	if (optind >= argc)
 		return cmd_usage_error("gdb", "no PORT");
@@ -70,7 +89,7 @@ static int gdb_prepare(int argc, char **argv, struct cmd_run *r)
 {
 	if (parse(argc, argv, &O, &r->port))
 		return NMIDBG_EXIT_USAGE;
-	if (access(O.g.vmlinux, R_OK)) {
+	if (O.g.vmlinux && access(O.g.vmlinux, R_OK)) {
 		fprintf(stderr, "nmidbg: %s: %s\n", O.g.vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
 	}
@@ -110,7 +129,8 @@ static int gdb_finish(struct cmd_run *r, int rc)
 {
 	int ret = cmd_exit_code(rc);
 
-	(void)r;
+	if (rc == CMD_NO_PORT)
+		return gdb_jtag(&O.j, &O.g, &O.c);
 	if (!rc && wrong_vmlinux) {
 		fprintf(stderr, "nmidbg: gdb not started; the board is %s\n",
 			r->o.stay ? "in kdb" : state);

@@ -29,6 +29,7 @@
 
 #include "cmd.h"
 #include "gdbrun.h"
+#include "triage_jtag.h"
 #include "kdbcpus.h"
 #include "outfile.h"
 #include "symres.h"
@@ -43,6 +44,8 @@ struct triage_opts {
 	struct cmd_opts c;
 	const char *vmlinux, *modules, *md, *json;
 	int gdb;
+	struct jtag_opts j;	/* --jtag: the route when the serial one fails */
+	int jtag;
 };
 
 static int parse(int argc, char **argv, struct triage_opts *o, const char **port)
@@ -54,12 +57,15 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "resume", no_argument, NULL, 'r' },
+		{ "jtag", no_argument, NULL, 'Z' },
+		JTAG_LONGOPTS,
 		CMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	cmd_opts_init(&o->c);
+	jtag_opts_init(&o->j);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:m:t:", longopts, NULL)) != -1) {
 		if (c == 'v')
@@ -74,11 +80,15 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 			o->json = optarg;
 		else if (c == 'r')
 			o->c.stay = 0;
-		else if (cmd_opts_parse(&o->c, "triage", c, optarg))
+		else if (c == 'Z')
+			o->jtag = 1;
+		else if (jtag_opts_or_common(&o->j, &o->c, "triage", c, optarg))
 			return -1;
 	}
 	if ((o->gdb || o->modules) && !o->vmlinux)
 		return cmd_usage_error("triage", "%s needs --vmlinux", o->gdb ? "--gdb" : "--modules");
+	if (o->jtag || jtag_opts_given(&o->j))
+		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);
 	if (optind >= argc)
 		return cmd_usage_error("triage", "no PORT");
 	if (optind < argc - 1)
@@ -88,7 +98,7 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 }
 
 /* gdbscripts/nmidbg.py: beside the source tree's build, or installed. */
-static const char *find_script(char *buf, size_t len)
+const char *triage_find_script(char *buf, size_t len)
 {
 	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
 	char exe[PATH_MAX];
@@ -191,7 +201,7 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 		fprintf(stderr, "nmidbg: tmpfile: %s\n", strerror(errno));
 		return SESSION_TIMEOUT;
 	}
-	g.scripts[g.nscripts++] = find_script(script, sizeof(script));
+	g.scripts[g.nscripts++] = triage_find_script(script, sizeof(script));
 	g.out_fd = fileno(f);
 	rc = gdb_run(s, &o->c, &g, &status, &t->after);
 	if (!rc && status)
@@ -354,7 +364,7 @@ static int triage_prepare(int argc, char **argv, struct cmd_run *r)
 	if (open_reports(&T.o, &T.r))
 		return NMIDBG_EXIT_OUTPUT;
 	r->o = T.o.c;
-	T.t.port = r->port;
+	T.t.port = r->port ? r->port : "none";
 	T.t.after = "in kdb";
 	strftime(T.t.time, sizeof(T.t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	return 0;
@@ -369,7 +379,10 @@ static int triage_finish(struct cmd_run *r, int rc)
 {
 	int ret = cmd_exit_code(rc);
 
-	(void)r;
+	if (!T.t.how && (T.o.jtag || jtag_opts_given(&T.o.j))) {
+		triage_jtag_serial(r, rc, &T.t);
+		ret = triage_jtag(&T.o.j, T.o.vmlinux, &T.o.c, &T.t);
+	}
 	if (!T.t.how)
 		abandon_reports(&T.r);	/* never got in: nothing to report */
 	else if (write_reports(&T.r, &T.t))

@@ -26,16 +26,21 @@ const struct cmd cmd_table[] = {
 	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes)" },
 	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },
-	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "PORT --vmlinux FILE [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
-	  "break in, switch to kgdb, run gdb-multiarch with the kernel's lx-* helpers; resume after" },
+	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN, "(PORT --vmlinux FILE | --jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--vmlinux FILE])"
+	  " [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
+	  "break in, switch to kgdb (or halt through JTAG), run gdb-multiarch with the kernel's lx-* helpers; resume after" },
 	{ "help", cmd_help, NULL, 0, "[COMMAND]", "show help for nmidbg or one command" },
+	{ "jtag", cmd_jtag, NULL, 0,
+	  "start|stop|halt|resume|status (--openocd ARGS | --tcl HOST:PORT) [--gdb-port N] [--tcl-port N] [--telnet-port N] [--timeout S]",
+	  "the JTAG probe through OpenOCD: launch it, halt and resume every core, their states" },
 	{ "kdb", NULL, &cmd_kdb_frame, PORT_BREAKIN, "PORT -c CMD [-c CMD...] [--json] [--stay] " BREAKIN,
 	  "break in if needed, run kdb commands (at most 64), print their output, resume" },
 	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
 	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
-	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "PORT [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN,
-	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON" },
+	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN, "[PORT] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN
+	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT)]",
+	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails" },
 	{ "version", cmd_version, NULL, 0, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

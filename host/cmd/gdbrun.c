@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,32 +22,25 @@
 #include "loop.h"
 #include "net.h"
 #include "relay.h"
+#include "spawn.h"
 
 #define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
 
 /*
- * Fork and exec gdb.  A pipe that exec closes (O_CLOEXEC) tells the parent
- * whether gdb really started: an errno comes through it only if exec
- * failed.  Returns the pid, or -1 with why.
+ * Start gdb on target ("tcp:HOST:PORT" or any `target remote` operand).
+ * Returns the pid, or -1 with why.
  */
-static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t len)
+pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t len)
 {
-	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], target[64];
+	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *argv[MAX_ARGS];
 	const char *gdb = getenv("NMIDBG_GDB");
-	int n = 0, err = 0, fds[2];
-	pid_t pid;
-
-	/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
-	snprintf(dir, sizeof(dir), "%s", o->vmlinux);
-	snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
-	snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
-	snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
-		 realpath(helper, real) ? dirname(real) : dir);
-	snprintf(target, sizeof(target), "target remote tcp:127.0.0.1:%d", tcp_port);
+	struct spawn_opts so = { .out_fd = o->out_fd,
+				 .err_fd = o->err_fd > 0 ? o->err_fd : -1 };
+	int n = 0, err;
 
 	argv[n++] = gdb ? gdb : "gdb-multiarch";
 	argv[n++] = "-q";
@@ -57,16 +49,24 @@ static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t 
 		argv[n++] = "-iex";
 		argv[n++] = "set pagination off";
 	}
-	argv[n++] = "-iex";
-	argv[n++] = safe1;
-	argv[n++] = "-iex";
-	argv[n++] = safe2;
+	if (o->vmlinux) {
+		/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
+		snprintf(dir, sizeof(dir), "%s", o->vmlinux);
+		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
+		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
+		snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
+			 realpath(helper, real) ? dirname(real) : dir);
+		argv[n++] = "-iex";
+		argv[n++] = safe1;
+		argv[n++] = "-iex";
+		argv[n++] = safe2;
+	}
 	/*
 	 * KASLR: the symbols where the kernel runs.  Given as a file
 	 * argument gdb would load them at the link address; exec-file alone
 	 * gives gdb the architecture (kgdb describes no registers).
 	 */
-	if (o->kaslr_offset) {
+	if (o->vmlinux && o->kaslr_offset) {
 		snprintf(execfile, sizeof(execfile), "exec-file %s", o->vmlinux);
 		snprintf(symfile, sizeof(symfile), "symbol-file -o %s0x%llx %s",
 			 o->kaslr_offset < 0 ? "-" : "",
@@ -77,49 +77,21 @@ static pid_t spawn_gdb(const struct gdb_run *o, int tcp_port, char *why, size_t 
 		argv[n++] = "-ex";
 		argv[n++] = symfile;
 	}
+	for (int i = 0; i < o->npre; i++)
+		argv[n++] = o->pre[i];
+	snprintf(remote, sizeof(remote), "target remote %s", target);
 	argv[n++] = "-ex";
-	argv[n++] = target;
+	argv[n++] = remote;
 	for (int i = 0; i < o->nscripts; i++) {
 		argv[n++] = "-x";
 		argv[n++] = o->scripts[i];
 	}
 	for (int i = 0; i < o->nextra; i++)
 		argv[n++] = o->extra[i];
-	if (!o->kaslr_offset)
+	if (o->vmlinux && !o->kaslr_offset)
 		argv[n++] = o->vmlinux;
 	argv[n] = NULL;
-
-	fflush(NULL);
-	if (pipe2(fds, O_CLOEXEC)) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		if (o->out_fd >= 0)
-			dup2(o->out_fd, STDOUT_FILENO);
-		execvp(argv[0], (char *const *)argv);
-		err = errno;
-		if (write(fds[1], &err, sizeof(err)) < 0)
-			_exit(126);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		snprintf(why, len, "fork: %s", strerror(errno));
-		close(fds[0]);
-		return -1;
-	}
-	while (read(fds[0], &err, sizeof(err)) < 0 && errno == EINTR)
-		;
-	close(fds[0]);
-	if (err) {
-		waitpid(pid, NULL, 0);
-		snprintf(why, len, "%s: %s", argv[0], strerror(err));
-		return -1;
-	}
-	return pid;
+	return spawn_run(argv, &so, &err, why, len);
 }
 
 struct relay_run {
@@ -207,7 +179,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	    int *status, const char **state)
 {
 	struct relay r;
-	char why[300];
+	char why[300], target[64];
 	int rc, lfd, tcp_port;
 	pid_t pid;
 
@@ -231,7 +203,8 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	s->text_ctx = stdout;
 	/* ^C belongs to gdb (it sends it to us as 0x03). */
 	signal(SIGINT, SIG_IGN);
-	pid = spawn_gdb(g, tcp_port, why, sizeof(why));
+	snprintf(target, sizeof(target), "tcp:127.0.0.1:%d", tcp_port);
+	pid = gdb_spawn(g, target, why, sizeof(why));
 	if (pid < 0) {
 		fprintf(stderr, "nmidbg: gdb did not run: %s\n", why);
 		session_catch_sigint();

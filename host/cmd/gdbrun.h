@@ -6,13 +6,15 @@
 #ifndef NMIDBG_GDBRUN_H
 #define NMIDBG_GDBRUN_H
 
+#include <sys/types.h>
+
 #include "cmd_common.h"
 
 #define GDB_RUN_MAX_SCRIPTS	16
 #define GDB_RUN_MAX_EXTRA	64
 
 struct gdb_run {
-	const char *vmlinux;	/* its vmlinux-gdb.py is allowed to load */
+	const char *vmlinux;	/* its vmlinux-gdb.py is allowed to load; or NULL */
 	long long kaslr_offset;	/* bytes the kernel runs above its link
 				 * address (vmcheck): symbols are loaded there */
 	const char *scripts[GDB_RUN_MAX_SCRIPTS];	/* -x, in order */
@@ -21,7 +23,17 @@ struct gdb_run {
 	char **extra;		/* more gdb arguments */
 	int nextra;
 	int out_fd;		/* gdb's stdout, or -1: ours */
+	int err_fd;		/* gdb's stderr, or 0 or -1: ours */
+	char **pre;		/* arguments before `target remote` (-iex ...) */
+	int npre;
 };
+
+/*
+ * Start gdb-multiarch ($NMIDBG_GDB) on target (`target remote`'s
+ * operand), the vmlinux's helpers allowed to load (if it has one).
+ * Returns the pid, or -1 with why.
+ */
+pid_t gdb_spawn(const struct gdb_run *g, const char *target, char *why, size_t len);
 
 /*
  * From kdb: run gdb until it exits (its wait status in *status), then

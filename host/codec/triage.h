@@ -59,6 +59,8 @@ struct triage {
 	char *gdb_json;		/* nmidbg-triage json line, or NULL */
 	char *gdb_text;		/* the same, as text (frames with file:line) */
 	char *lx_ps, *lx_dmesg;	/* gdb's lx-ps and lx-dmesg, or NULL */
+	const char *via;	/* "jtag" (triage_jtag.c), or NULL: the serial line */
+	char serial[320];	/* via jtag: what the serial steps did */
 };
 
 /* kdb's btc output: one record per CPU block.  Returns the count. */

@@ -70,8 +70,13 @@ void triage_write_md(FILE *f, const struct triage *t)
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
 	if (t->partial)
 		fprintf(f, "**Partial report: %s.**\n\n", t->partial_why);
-	fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n\n",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
+	if (t->via)
+		fprintf(f, "- time: %s\n- entry: %s, every core halted in %ld ms\n- board after: %s\n"
+			"- via: %s (serial: %s)\n\n", t->time, t->how, t->entry_ms, t->after,
+			t->via, t->serial);
+	else
+		fprintf(f, "- time: %s\n- entry: %s in %ld ms, kdb on cpu %d\n- board after: %s\n\n",
+			t->time, t->how, t->entry_ms, t->kdb_cpu, t->after);
 	fputs("## CPUs\n\n| cpu | pid | comm | where | at |\n|---|---|---|---|---|\n", f);
 	for (int i = 0; i < t->ncpus; i++) {
 		const struct triage_cpu *c = &t->cpus[i];
@@ -114,6 +119,18 @@ void triage_write_md(FILE *f, const struct triage *t)
 		fprintf(f, "## The vmlinux\n\nNot used: %s is not the running kernel "
 			"(its file:line would be wrong).\n\n- board: %s\n- vmlinux: %s\n",
 			t->vmlinux, t->board_banner, t->vmlinux_banner);
+		return;
+	}
+	if (t->via) {
+		/* The JTAG route: gdb alone, through the probe. */
+		fputs("## How this was collected\n\n- stacks, file:line, tasks, log: gdb-multiarch "
+		      "with the vmlinux through JTAG (nmidbg-triage, lx-ps, lx-dmesg)\n\n", f);
+		fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
+		md_text(f, t->gdb_text);
+		fputs("### lx-ps\n\n", f);
+		md_text(f, t->lx_ps);
+		fputs("### lx-dmesg\n\n", f);
+		md_text(f, t->lx_dmesg);
 		return;
 	}
 	fputs("## How this was collected\n\n- stacks, tasks, log: kdb (btc, ps D, btp, dmesg)\n", f);
@@ -197,6 +214,11 @@ void triage_write_json(FILE *f, const struct triage *t)
 		json_string(f, t->partial_why, strlen(t->partial_why));
 	else
 		fputs("null", f);
+	fprintf(f, ",\n \"via\": \"%s\", \"serial_failed\": ", t->via ? t->via : "serial");
+	if (t->via)
+		json_string(f, t->serial, strlen(t->serial));
+	else
+		fputs("null", f);
 	fputs(",\n \"cpus\": [", f);
 	for (int i = 0; i < t->ncpus; i++) {
 		const struct triage_cpu *c = &t->cpus[i];
@@ -248,7 +270,8 @@ void triage_write_json(FILE *f, const struct triage *t)
 			fprintf(f, "%lld", t->kaslr_offset);
 		else
 			fputs("null", f);
-		fprintf(f, ", \"lines\": %d, \"lines_route\": \"libdw\", \"lines_why\": ", t->lines);
+		fprintf(f, ", \"lines\": %d, \"lines_route\": \"%s\", \"lines_why\": ", t->lines,
+			t->via ? "gdb" : "libdw");
 		if (t->lines || !t->lines_why[0])
 			fputs("null", f);
 		else

@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,6 +68,77 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len)
 		*bound = ntohs(a.ss_family == AF_INET ?
 			       ((struct sockaddr_in *)&a)->sin_port :
 			       ((struct sockaddr_in6 *)&a)->sin6_port);
+	return fd;
+}
+
+/* Wait for a non-blocking connect(): 0, or -1 with errno. */
+static int connect_wait(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0, n;
+	socklen_t elen = sizeof(err);
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		return -1;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int net_connect(const char *spec, int timeout_ms, char *why, size_t len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *ai;
+	char host[256];
+	const char *colon;
+	int fd, err, flags;
+
+	if (strncmp(spec, "tcp:", 4) == 0)
+		spec += 4;
+	colon = strrchr(spec, ':');
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(host) || !colon[1]) {
+		snprintf(why, len, "'%s' is not HOST:PORT", spec);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	err = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (err) {
+		snprintf(why, len, "%s: %s", spec, gai_strerror(err));
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) &&
+	    (errno != EINPROGRESS || connect_wait(fd, timeout_ms))) {
+		err = errno;
+		close(fd);
+		fd = -1;
+		errno = err;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		err = errno;
+		snprintf(why, len, "%s: %s", spec, strerror(err));
+		errno = err;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 

@@ -14,6 +14,13 @@
 int net_listen(const char *spec, int any, int *bound, char *why, size_t len);
 
 /*
+ * Connect to "tcp:HOST:PORT" or "HOST:PORT" within timeout_ms.  Returns
+ * the fd (blocking, close-on-exec), or -1 with errno set (ECONNREFUSED:
+ * nothing listens; ETIMEDOUT) and the reason in why.
+ */
+int net_connect(const char *spec, int timeout_ms, char *why, size_t len);
+
+/*
  * A client of a listening socket, close-on-exec, with TCP_NODELAY: RSP is
  * small packets answered at once ("+" then the reply), which Nagle's
  * algorithm with the peer's delayed ACK holds back by up to 40 ms each

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Starting a helper program (gdb, OpenOCD) and knowing that it started:
+ * fork, exec, and the exec's errno back through a close-on-exec pipe.
+ */
+#ifndef NMIDBG_SPAWN_H
+#define NMIDBG_SPAWN_H
+
+#include <sys/types.h>
+
+struct spawn_opts {
+	int out_fd;		/* the child's stdout, or -1: ours */
+	int err_fd;		/* its stderr, or -1: ours */
+	int null_stdin;		/* stdin from /dev/null */
+	int new_session;	/* setsid(): outlives us, no ^C from our terminal;
+				 * else it gets SIGTERM when nmidbg dies */
+};
+
+/*
+ * Run argv[0] (PATH searched) with argv.  Returns its pid, or -1 with
+ * *err the errno of what failed (ENOENT: not installed) and why (which
+ * names the program).
+ */
+pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
+		char *why, size_t len);
+
+#endif
