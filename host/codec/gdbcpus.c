@@ -133,6 +133,8 @@ int gdbcpus_version(const char *json, char *buf, size_t cap)
 				c = ' ';
 			}
 		}
+		if (c == '\n')
+			break;	/* an escaped raw line end: the same */
 		if (n + 1 < cap)
 			buf[n++] = c;
 	}
