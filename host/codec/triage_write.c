@@ -65,6 +65,18 @@ static void md_stack(FILE *f, const struct triage *t, const struct frame *fr, in
 	fputs("```\n\n", f);
 }
 
+/* gdb's part, by either route: frames as readable lines (the JSON twin
+ * of the report has them as data), lx-ps, lx-dmesg. */
+static void md_gdb_views(FILE *f, const struct triage *t)
+{
+	fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
+	md_text(f, t->gdb_text);
+	fputs("### lx-ps\n\n", f);
+	md_text(f, t->lx_ps);
+	fputs("### lx-dmesg\n\n", f);
+	md_text(f, t->lx_dmesg);
+}
+
 void triage_write_md(FILE *f, const struct triage *t)
 {
 	fprintf(f, "# nmidbg triage: %s\n\n", t->port);
@@ -125,12 +137,7 @@ void triage_write_md(FILE *f, const struct triage *t)
 		/* The JTAG route: gdb alone, through the probe. */
 		fputs("## How this was collected\n\n- stacks, file:line, tasks, log: gdb-multiarch "
 		      "with the vmlinux through JTAG (nmidbg-triage, lx-ps, lx-dmesg)\n\n", f);
-		fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
-		md_text(f, t->gdb_text);
-		fputs("### lx-ps\n\n", f);
-		md_text(f, t->lx_ps);
-		fputs("### lx-dmesg\n\n", f);
-		md_text(f, t->lx_dmesg);
+		md_gdb_views(f, t);
 		return;
 	}
 	fputs("## How this was collected\n\n- stacks, tasks, log: kdb (btc, ps D, btp, dmesg)\n", f);
@@ -146,13 +153,7 @@ void triage_write_md(FILE *f, const struct triage *t)
 		return;
 	}
 	fputs("- gdb views: gdb-multiarch with the vmlinux, over kgdb\n\n", f);
-	/* Readable frames; the JSON twin of the report has them as data. */
-	fputs("## gdb with the vmlinux\n\nnmidbg-triage: every CPU's frames with file:line\n\n", f);
-	md_text(f, t->gdb_text);
-	fputs("### lx-ps\n\n", f);
-	md_text(f, t->lx_ps);
-	fputs("### lx-dmesg\n\n", f);
-	md_text(f, t->lx_dmesg);
+	md_gdb_views(f, t);
 }
 
 static void json_text_lines(FILE *f, const char *text, size_t len)

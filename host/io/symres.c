@@ -187,7 +187,12 @@ static struct elfmod *module_for(struct symres *r, const char *name)
 	return m;
 }
 
-static const char *relative(const struct symres *r, const char *file);
+static const char *relative(const struct symres *r, const char *file)
+{
+	size_t n = strlen(r->root);
+
+	return n && !strncmp(file, r->root, n) ? file + n : file;
+}
 
 /*
  * Inlined code at addr: the innermost inline's name and line (from the
@@ -226,13 +231,6 @@ static void inline_chain(const struct symres *r, Dwfl_Module *mod, Dwarf_Addr ad
 	f->line = (int)line;
 out:
 	free(scopes);
-}
-
-static const char *relative(const struct symres *r, const char *file)
-{
-	size_t n = strlen(r->root);
-
-	return n && !strncmp(file, r->root, n) ? file + n : file;
 }
 
 static int resolve(struct symres *r, const struct elfmod *m, struct frame *f)
