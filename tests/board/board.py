@@ -29,23 +29,20 @@ import sys
 import tempfile
 import time
 
-# The wire, the paths and the small helpers live in board_io.py; they are
-# re-exported here, so `from board import ...` works as it always did.
-from board_io import (BRK, BUILD, DO, DONT, IAC, ROOT, SB, SE, WILL, WONT,  # noqa: F401
-                      PtyConsole, TelnetDecoder, free_port, initramfs,
-                      kernel_dir, kernel_image, kernel_symbol, xorshift_stream)
+# The wire, the paths and the small helpers live in board_io.py, the guest's
+# bulk-transfer programs in guest_io.py; they are re-exported here, so
+# `from board import ...` works as it always did.
+from board_io import (BRK, BUILD, DO, DONT, IAC, LINE_RATE, ROOT, SB, SE,  # noqa: F401
+                      SHELL_PROMPT, WILL, WONT, Line, PtyConsole, TelnetDecoder,
+                      Timeout, free_port, initramfs, kernel_dir, kernel_image,
+                      kernel_symbol, xorshift_stream)
+from guest_io import GuestPrograms
 
 LOG_DIR = os.path.join(BUILD, "test-logs")
 
-SHELL_PROMPT = b"nmidbg# "
 READY = b"NMIDBG-INIT READY"
 KDB_PROMPT = re.compile(rb"\[(\d+)\]kdb> ")
 MORE_PROMPT = b"more> "
-# A line's pace for bulk input to the guest: about 320 kbaud, between the
-# 115200 of most boards and Rockchip's 1.5 Mbaud.  Receive is never masked:
-# at 64 KB/s a lockdep guest stalled by the host (TCG, 2 shared cores)
-# overflowed ttyNMI's 32 KiB ring in a CI rehearsal.
-LINE_RATE = 32000
 
 STOCK_APPEND = "console=ttyAMA0 kgdboc=ttyAMA0 irqchip.gicv3_pseudo_nmi=1"
 NMI_APPEND = "console=ttyNMI0 kgdboc=ttyAMA0,115200 irqchip.gicv3_pseudo_nmi=1"
@@ -68,17 +65,13 @@ class BoardError(Exception):
     """The board did not do what the harness asked (setup problem)."""
 
 
-class Timeout(AssertionError):
-    """An expected pattern did not arrive in time."""
-
-
 def _set_pdeathsig():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.setpgid(0, 0)
 
 
-class Board:
+class Board(GuestPrograms):
     # Seconds to leave the line quiet after kdb's `go`: with a CPU hard-locked,
     # input that arrives while kdb is leaving can wedge the stock tty for good.
     GO_SETTLE = 1.0
@@ -314,22 +307,25 @@ class Board:
         console output we did not read would block in QEMU, and stop
         reading our input in turn.  Fails once the board has taken none
         of our bytes for timeout seconds.  rate: at most that many bytes
-        a second, as a real line paces them (QEMU's UART has no baud
-        rate, and ttyNMI drops what its reader cannot take)."""
+        a second, as a real line with RTS/CTS paces them (board_io.Line:
+        QEMU's UART has no baud rate, and ttyNMI drops what its reader
+        cannot take)."""
         if isinstance(data, str):
             data = data.encode()
         if self.telnet:
             data = data.replace(b"\xff", b"\xff\xff")
         view = memoryview(data)
         deadline = time.monotonic() + timeout
-        start, sent = time.monotonic(), 0
+        line = Line(rate) if rate else None
         while view:
             room = 65536
-            if rate:
-                room = min(room, int((time.monotonic() - start) * rate) - sent + 4096)
-                if room <= 0:
-                    if not self._drain(min(-room / rate, 0.05)) and self.proc.poll() is not None:
+            if line:
+                room, wait = line.room(self.sock, min(len(view), room))
+                if not room:
+                    if not self._drain(min(wait, 0.05)) and self.proc.poll() is not None:
                         raise BoardError("%s: console closed while sending" % self.name)
+                    if time.monotonic() > deadline:
+                        raise Timeout("%s: board took no input for %ds" % (self.name, timeout))
                     continue
             r, w, _ = select.select([self.sock], [self.sock], [], 1.0)
             if r and not self._drain(0):
@@ -337,7 +333,9 @@ class Board:
             if w:
                 try:
                     n = self.sock.send(view[:room])
-                    view, sent = view[n:], sent + n
+                    view = view[n:]
+                    if line:
+                        line.took(n)
                     deadline = time.monotonic() + timeout
                 except BlockingIOError:
                     pass
@@ -451,36 +449,6 @@ class Board:
         self.send("lockall\r")
         self.expect(b"this shell is gone", 10)
         time.sleep(0.5)  # let the last child reach its spin loop
-
-    def to_guest(self, data, timeout=600, pause_ms=0, rate=LINE_RATE):
-        """Send raw bytes to the guest's `sink` (which reads them after
-        pause_ms) at rate bytes a second; return the (count, crc) it saw.
-        A byte lost on the way leaves the sink waiting: fail within a
-        minute of the last byte sent, not after timeout."""
-        self.send("sink %d %d\r" % (len(data), pause_ms))
-        self.expect(b"SINK-READY", 10)
-        self.send(data, timeout, rate)
-        m = self.expect(re.compile(rb"SINK-END n=(\d+) crc=([0-9a-f]{8})"),
-                        min(timeout, 60 + pause_ms / 1000))
-        self.expect(SHELL_PROMPT, 10)
-        return int(m.group(1)), int(m.group(2), 16)
-
-    def from_guest(self, count, seed, timeout=600):
-        """Run the guest's `source`; return exactly the bytes it sent."""
-        self.send("source %d %d\r" % (count, seed))
-        self.expect(b"SOURCE-BEGIN\r\n", 10)
-        deadline = time.monotonic() + timeout
-        while len(self.buf) - self.pos < count:
-            if time.monotonic() > deadline:
-                raise Timeout("source: %d of %d bytes"
-                              % (len(self.buf) - self.pos, count))
-            self._drain(0.5)
-        data = bytes(self.buf[self.pos:self.pos + count])
-        self.pos += count
-        m = self.expect(re.compile(rb"SOURCE-END n=(\d+) crc=([0-9a-f]{8})"),
-                        30)
-        self.expect(SHELL_PROMPT, 10)
-        return data, int(m.group(1)), int(m.group(2), 16)
 
     # ---- kdb -------------------------------------------------------------
     def wait_kdb(self, timeout=10):

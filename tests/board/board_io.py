@@ -2,9 +2,27 @@
 """The test board's wire and paths, apart from the harness (board.py, which
 re-exports all of this): where the cached kernel and initramfs are, the
 pty console QEMU makes, the telnet decoder for its telnet chardev, the
-guest's noise generator, and a free TCP port."""
+pace of a serial line with flow control, the guest's noise generator,
+and a free TCP port."""
+import fcntl
 import os
 import socket
+import struct
+import termios
+import time
+
+SHELL_PROMPT = b"nmidbg# "
+# A line's pace for bulk input to the guest: about 320 kbaud, between the
+# 115200 of most boards and Rockchip's 1.5 Mbaud, with RTS/CTS (Line).
+# Receive is never masked: at 64 KB/s without flow control a lockdep
+# guest stalled by the host (TCG, 2 shared cores) overflowed ttyNMI's
+# 32 KiB ring in a CI rehearsal.
+LINE_RATE = 32000
+
+
+class Timeout(AssertionError):
+    """An expected pattern did not arrive in time."""
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
@@ -120,3 +138,52 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def unread_bytes(sock):
+    """Memory the peer has not read yet from sock's send side, in bytes of
+    socket buffer (a chunk's length plus about 768 of overhead), or None
+    where the kernel cannot say (only AF_UNIX counts until the read)."""
+    if sock.family != socket.AF_UNIX:
+        return None
+    return struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ,
+                                          b"\0" * 4))[0]
+
+
+class Line:
+    """A serial line's pace for bytes sent to QEMU's UART, with the flow
+    control of RTS/CTS.
+
+    QEMU's UART has no baud rate: it takes a byte from its socket whenever
+    its FIFO has room.  A sender that only paces its writes still lets the
+    socket fill while the guest's vCPU is descheduled by the host (TCG on
+    shared cores), and the guest then gets seconds' worth of bytes at once,
+    faster than any line delivers them.  So: a token bucket of at most
+    `burst` bytes (no catch-up after a stall of ours), and nothing more is
+    sent while the UART has not taken what is already queued (as a UART
+    deasserts RTS), where the socket can tell."""
+
+    QUEUED_MAX = 2048   # socket memory: about one chunk waiting
+
+    def __init__(self, rate, burst=1024):
+        self.rate, self.burst = rate, burst
+        self.credit, self.last = burst, time.monotonic()
+
+    def room(self, sock, want):
+        """How many of want bytes may go now (0: wait) and the seconds worth
+        waiting; bytes go in chunks of 256 or more (each costs the socket
+        its overhead)."""
+        now = time.monotonic()
+        self.credit = min(self.burst,
+                          self.credit + (now - self.last) * self.rate)
+        self.last = now
+        queued = unread_bytes(sock)
+        if queued is not None and queued > self.QUEUED_MAX:
+            return 0, 0.002
+        least = min(256, want)
+        if self.credit < least:
+            return 0, (least - self.credit) / self.rate
+        return min(int(self.credit), want), 0
+
+    def took(self, n):
+        self.credit -= n
