@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`nmidbg dump`: kernel memory through kgdb, exactly, and a clear error
-for memory kgdb will not read; the board resumes either way."""
+for memory kgdb will not read; the board resumes either way.  Binary
+('x') reads where kgdb offers them (patch 14), hex ('m') where not."""
 import os
 import subprocess
 import tempfile
@@ -35,3 +36,27 @@ class NmidbgDump(BoardTest):
             self.assertFalse(os.path.exists(out + ".2"))
         b.reconnect()
         b.probe_shell()
+
+    def test_binary_reads_then_hex_when_kgdb_offers_none(self):
+        # Kernel text: every byte value, the four escaped ones among them.
+        b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
+        text = hex(kernel_symbol("_stext"))
+        dumps = []
+        for qsupported, how in (("1", "'x' reads of 1022 bytes"),
+                                ("0", "'m' reads of 1023 bytes")):
+            b.sh("write /sys/module/kgdb/parameters/qsupported " + qsupported)
+            b.disconnect()
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "text.bin")
+                p = subprocess.run([NMIDBG, "dump", b.port_spec(), text, "8192",
+                                    "-o", out],
+                                   stderr=subprocess.PIPE, text=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn(how, p.stderr)
+                with open(out, "rb") as f:
+                    dumps.append(f.read())
+            b.reconnect()
+            b.probe_shell()
+        self.assertEqual(len(dumps[0]), 8192)
+        self.assertEqual(dumps[0], dumps[1])
+        self.assertTrue(all(c in dumps[0] for c in b"#$}*\n\r\0"))
