@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "board"))
-from board import NMI_APPEND, Board, free_port, kernel_dir, kernel_symbol  # noqa: E402
+from board import NMI_APPEND, Board, free_port, kernel_dir  # noqa: E402
 
 NMIDBG = os.path.join(os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build")), "nmidbg")
 
@@ -178,13 +178,13 @@ def main():
     ap.add_argument("--md-lines", type=int, default=256)
     a = ap.parse_args()
     bauds = [int(x) for x in a.bauds.split(",")]
-    addr = kernel_symbol("_stext")
     vmlinux = os.path.join(kernel_dir(), "vmlinux")
     tmp = tempfile.mkdtemp(prefix="nmidbg-bench-")
     rows, dumps, ok = [], {}, True
     with Board("bench-memread", smp=2, append=NMI_APPEND, serial_tcp=free_port(),
                telnet=False) as b:
         b.wait_ready()
+        addr = b.kallsyms("_stext")     # KASLR: where the text runs
         b.disconnect()
         relay = Relay(b.serial_tcp, bauds[0] / 10)
         spec = "tcp:127.0.0.1:%d" % relay.port

@@ -6,7 +6,7 @@ import os
 import subprocess
 import tempfile
 
-from board import NMI_APPEND, free_port, kernel_symbol
+from board import NMI_APPEND, free_port
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
 
@@ -15,12 +15,13 @@ class NmidbgDump(BoardTest):
     def test_reads_the_banner_and_refuses_unmapped(self):
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
         banner = b.sh("cat /proc/version").strip().encode()
+        where = b.kallsyms("linux_banner")     # KASLR: not the link address
         b.disconnect()
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "banner.bin")
             # More than one packet's worth (1023 bytes), not a multiple of it.
             p = subprocess.run([NMIDBG, "dump", b.port_spec(),
-                                hex(kernel_symbol("linux_banner")), "3000", "-o", out],
+                                hex(where), "3000", "-o", out],
                                stderr=subprocess.PIPE, text=True, timeout=60)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertRegex(p.stderr, r"read 3000 bytes in \d+ ms .*the board is running")
@@ -40,7 +41,7 @@ class NmidbgDump(BoardTest):
     def test_binary_reads_then_hex_when_kgdb_offers_none(self):
         # Kernel text: every byte value, the four escaped ones among them.
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
-        text = hex(kernel_symbol("_stext"))
+        text = hex(b.kallsyms("_stext"))
         dumps = []
         for qsupported, how in (("1", "'x' reads of 1022 bytes"),
                                 ("0", "'m' reads of 1023 bytes")):
