@@ -62,6 +62,7 @@ def main():
         to_kgdb(b.serial_tcp)
         g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
                             "-iex", "set auto-load no",
+                            "-ex", "exec-file " + vmlinux,
                             "-ex", "symbol-file -o %s %s" % (offset, vmlinux),
                             "-ex", "target remote tcp:127.0.0.1:%d" % b.serial_tcp]
                            + gdb_script(a.n) + ["-ex", "detach"],

@@ -6,7 +6,7 @@ A throttling relay of our own sits between the board's console socket and
 the tool: each direction delivers at most BAUD/10 bytes a second, as a
 UART would.  In one boot, at each line speed (115200 and Rockchip's
 1,500,000 baud by default), a read of the kernel text by:
-  - `nmidbg dump` with binary 'x' reads (kgdb offers them: patch 14);
+  - `nmidbg dump` with binary 'x' reads (kgdb offers them: patches 14-15);
   - `nmidbg dump` with hex 'm' reads (kgdb.qsupported=0: kgdb as before);
   - kdb's `md`, the text dump a user types (a smaller read: 4 characters
     a byte);

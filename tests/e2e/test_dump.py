@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`nmidbg dump`: kernel memory through kgdb, exactly, and a clear error
 for memory kgdb will not read; the board resumes either way.  Binary
-('x') reads where kgdb offers them (patch 14), hex ('m') where not."""
+('x') reads where kgdb offers them (patches 14-15), hex ('m') where not."""
 import os
 import subprocess
 import tempfile

@@ -88,6 +88,7 @@ class NmidbgProxy(BoardTest):
             g = subprocess.run(
                 ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
                  "-iex", "add-auto-load-safe-path /",
+                 "-ex", "exec-file " + vmlinux,
                  "-ex", "symbol-file -o 0x%x %s" % (offset, vmlinux),
                  "-ex", "target remote tcp:127.0.0.1:%d" % gport,
                  "-ex", "lx-version", "-ex", "thread 2", "-ex", "bt"],
