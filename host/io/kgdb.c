@@ -98,6 +98,15 @@ static int any_packet(struct session *s)
 	return s->packets > 0;
 }
 
+/* Hex reads: PacketSize / 2 bytes, or KGDB_READ_MAX without a size. */
+static void use_hex(struct kgdb *k)
+{
+	k->feat.binary_upload = 0;
+	k->read_max = k->feat.packet_size ? k->feat.packet_size / 2 : KGDB_READ_MAX;
+	if (k->read_max > RSP_MAX_PAYLOAD / 2)
+		k->read_max = RSP_MAX_PAYLOAD / 2;
+}
+
 /*
  * Ask qSupported once and size the reads by the answer.  A kgdb without
  * the qSupported patch answers with an empty packet: 'm' as always.
@@ -115,13 +124,12 @@ static int ask_features(struct kgdb *k)
 			"reading with 'm'\n", (int)s->packet_len, (const char *)s->packet);
 	if (k->feat.binary_upload && k->feat.packet_size) {
 		k->read_max = (k->feat.packet_size - 1) / 2;
+		/* The decoder takes RSP_MAX_PAYLOAD: more would be an overflow. */
+		if (k->read_max > RSP_MAX_PAYLOAD / 2)
+			k->read_max = RSP_MAX_PAYLOAD / 2;
 	} else {
-		k->feat.binary_upload = 0;	/* without a size, not worth guessing */
-		k->read_max = k->feat.packet_size ? k->feat.packet_size / 2 : KGDB_READ_MAX;
+		use_hex(k);	/* without a size, binary is not worth guessing */
 	}
-	/* The decoder takes RSP_MAX_PAYLOAD: more would be an overflow. */
-	if (k->read_max > RSP_MAX_PAYLOAD / 2)
-		k->read_max = RSP_MAX_PAYLOAD / 2;
 	return 0;
 }
 
@@ -175,12 +183,27 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 	s->on_packet = on_reply;
 	s->on_ack = NULL;
 	s->hook_ctx = &rd;
-	for (size_t off = 0; off < len && !rc; off += k->read_max) {
+	for (size_t off = 0; off < len && !rc;) {
 		size_t n = len - off < k->read_max ? len - off : k->read_max;
 
 		rd.out = buf + off;
 		rd.want = n;
 		rc = read_chunk(k, &rd, addr + off, n);
+		/*
+		 * No binary reply came whole: a line that changes bytes
+		 * (software flow control eats 0x11 and 0x13, a telnet server
+		 * may not double 0xff).  Hex crosses any line; a board that
+		 * is gone stays silent to it too.
+		 */
+		if (rc == SESSION_TIMEOUT && rd.binary && !rd.replies) {
+			fprintf(stderr, "nmidbg: no binary reply came through whole: "
+				"reading with 'm'\n");
+			use_hex(k);
+			rd.binary = 0;
+			rc = 0;
+			continue;
+		}
+		off += n;
 	}
 	if (!rc)
 		rc = port_write(s->port, "+", 1);
