@@ -39,7 +39,7 @@ class NmidbgDump(BoardTest):
         b.probe_shell()
 
     def test_binary_reads_then_hex_when_kgdb_offers_none(self):
-        # Kernel text: every byte value, the four escaped ones among them.
+        # 16 KiB of kernel text: the four escaped bytes, LF, CR and NUL among them.
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
         text = hex(b.kallsyms("_stext"))
         dumps = []
@@ -49,7 +49,7 @@ class NmidbgDump(BoardTest):
             b.disconnect()
             with tempfile.TemporaryDirectory() as d:
                 out = os.path.join(d, "text.bin")
-                p = subprocess.run([NMIDBG, "dump", b.port_spec(), text, "8192",
+                p = subprocess.run([NMIDBG, "dump", b.port_spec(), text, "16384",
                                     "-o", out],
                                    stderr=subprocess.PIPE, text=True, timeout=60)
                 self.assertEqual(p.returncode, 0, p.stderr)
@@ -58,6 +58,32 @@ class NmidbgDump(BoardTest):
                     dumps.append(f.read())
             b.reconnect()
             b.probe_shell()
-        self.assertEqual(len(dumps[0]), 8192)
+        self.assertEqual(len(dumps[0]), 16384)
         self.assertEqual(dumps[0], dumps[1])
         self.assertTrue(all(c in dumps[0] for c in b"#$}*\n\r\0"))
+
+    def test_binary_replies_garbled_on_the_way_fall_back_to_hex(self):
+        # QEMU's telnet chardev sends 0xff without doubling it: a telnet
+        # client takes it for IAC, and binary replies never come whole.
+        b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=True)
+        banner = b.sh("cat /proc/version").strip().encode()
+        text = b.kallsyms("_stext")
+        where = b.kallsyms("linux_banner")
+        b.disconnect()
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "text.bin")
+            # --timeout 1: the fallback waits out a NAK and a resend.
+            p = subprocess.run([NMIDBG, "dump", b.port_spec(), hex(text), "16384",
+                                "-o", out, "--timeout", "1"],
+                               stderr=subprocess.PIPE, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("no binary reply came through whole: reading with 'm'", p.stderr)
+            self.assertIn("'m' reads of 1023 bytes", p.stderr)
+            p = subprocess.run([NMIDBG, "dump", b.port_spec(), hex(where), "512",
+                                "-o", out, "--timeout", "1"],
+                               stderr=subprocess.PIPE, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out, "rb") as f:
+                self.assertEqual(f.read()[:len(banner)], banner)
+        b.reconnect()
+        b.probe_shell()
