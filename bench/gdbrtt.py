@@ -56,9 +56,14 @@ def main():
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=600)
         relayed = parse(p.stdout, "nmidbg gdb")
+        # KASLR: gdb of its own loads the symbols where nmidbg found them.
+        m = re.search(r"KASLR offset (0x[0-9a-f]+)", p.stderr)
+        offset = m.group(1) if m else "0"
         to_kgdb(b.serial_tcp)
         g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
-                            "-iex", "set auto-load no", vmlinux,
+                            "-iex", "set auto-load no",
+                            "-ex", "exec-file " + vmlinux,
+                            "-ex", "symbol-file -o %s %s" % (offset, vmlinux),
                             "-ex", "target remote tcp:127.0.0.1:%d" % b.serial_tcp]
                            + gdb_script(a.n) + ["-ex", "detach"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

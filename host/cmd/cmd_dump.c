@@ -2,9 +2,10 @@
 /*
  * nmidbg dump PORT ADDR LEN -o FILE [--stay]
  *
- * Read kernel memory through kgdb (kgdb_read(): the largest reads kgdb
- * takes, each reply's ack sent with the next request) into FILE, opened
- * before the board is touched.
+ * Read kernel memory through kgdb (kgdb_read(): binary 'x' reads where
+ * kgdb offers them, else hex 'm'; the largest reads kgdb takes, each
+ * reply's ack sent with the next request) into FILE, opened before the
+ * board is touched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@ static struct {		/* one command per process */
 	struct outfile of;
 	long ms;
 	const char *state;
+	char how[48];		/* "'x' reads of 1022 bytes" */
 } D = { .state = "in kdb" };
 
 static int dump_prepare(int argc, char **argv, struct cmd_run *r)
@@ -89,6 +91,8 @@ static int dump_body(struct cmd_run *r)
 	D.ms = session_now_ms();
 	rc = kgdb_read(&k, D.addr, D.len, D.buf);
 	D.ms = session_now_ms() - D.ms;
+	snprintf(D.how, sizeof(D.how), "'%c' reads of %zu bytes",
+		 k.feat.binary_upload ? 'x' : 'm', k.read_max);
 	if (rc)
 		cmd_complain(&r->s, "reading memory", rc);
 	if (!rc || rc == SESSION_TIMEOUT) {
@@ -111,8 +115,9 @@ static int dump_finish(struct cmd_run *r, int rc)
 		if (outfile_close(&D.of))
 			ret = NMIDBG_EXIT_OUTPUT;
 		else
-			fprintf(stderr, "nmidbg: read %zu bytes in %ld ms (%.0f B/s); the board is %s\n",
-				D.len, D.ms, D.ms ? D.len * 1000.0 / (double)D.ms : 0.0, D.state);
+			fprintf(stderr, "nmidbg: read %zu bytes in %ld ms (%.0f B/s, %s); "
+				"the board is %s\n", D.len, D.ms,
+				D.ms ? D.len * 1000.0 / (double)D.ms : 0.0, D.how, D.state);
 	} else {
 		outfile_abandon(&D.of);
 		if (!rc)

@@ -121,8 +121,13 @@ static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx
 {
 	enum rsp_event ev;
 
-	if ((b == '\n' || b == '\r') || t->held_len == sizeof(t->held)) {
-		/* Not a packet after all: kgdb never sends raw line ends. */
+	/*
+	 * Not a packet after all: kgdb never sends raw line ends in text
+	 * packets.  Binary ('x') replies may hold any byte, and come only
+	 * once kgdb talks (MODE_KGDB).
+	 */
+	if (((b == '\n' || b == '\r') && t->mode != MODE_KGDB) ||
+	    t->held_len == sizeof(t->held)) {
 		mode_flush(t, cb, ctx);
 		emit(cb, ctx, MODE_EV_TEXT, &b, 1, t->cpu, t->mode);
 		text_byte(t, b, cb, ctx);

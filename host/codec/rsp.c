@@ -210,3 +210,57 @@ size_t rsp_fix_stop_reply(const uint8_t *payload, size_t len, const char *id,
 	n = snprintf((char *)out, cap, "T%c%cthread:%s;", payload[1], payload[2], id);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
+
+/* strlen(name) if payload[at..end) starts with name, else 0. */
+static size_t feature(const uint8_t *payload, size_t at, size_t end,
+		      const char *name)
+{
+	size_t n = strlen(name);
+
+	if (end - at < n || memcmp(payload + at, name, n))
+		return 0;
+	return n;
+}
+
+int rsp_parse_supported(const uint8_t *payload, size_t len, struct rsp_features *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t at = 0; at < len;) {
+		size_t end = at, n;
+
+		while (end < len && payload[end] != ';')
+			end++;
+		n = feature(payload, at, end, "binary-upload+");
+		if (n && n == end - at) {
+			f->binary_upload = 1;
+		} else if ((n = feature(payload, at, end, "PacketSize="))) {
+			size_t size = 0;
+
+			if (end - at == n || end - at - n > 8)
+				goto bad;
+			for (size_t i = at + n; i < end; i++) {
+				int v = rsp_hex_value(payload[i]);
+
+				if (v < 0)
+					goto bad;
+				size = size << 4 | (size_t)v;
+			}
+			if (size < 16)
+				goto bad;
+			f->packet_size = size;
+		}
+		at = end + 1;
+	}
+	return 0;
+bad:
+	memset(f, 0, sizeof(*f));
+	return -1;
+}
+
+long rsp_binary_decode(const uint8_t *payload, size_t len, uint8_t *out, size_t cap)
+{
+	if (!len || payload[0] != 'b' || len - 1 > cap)
+		return -1;
+	memcpy(out, payload + 1, len - 1);
+	return (long)(len - 1);
+}

@@ -73,6 +73,24 @@ int rsp_parse_qc(const uint8_t *payload, size_t len, char *id, size_t cap);
  */
 size_t rsp_fix_stop_reply(const uint8_t *payload, size_t len, const char *id,
 			  uint8_t *out, size_t cap);
+/*
+ * What a stub's qSupported reply offers ("PacketSize=7fe;binary-upload+",
+ * ';'-separated, unknown features ignored).  An empty reply (kgdb before
+ * the series' qSupported patch, or with kgdb.qsupported=0) offers
+ * nothing: packet_size 0, binary_upload 0.
+ */
+struct rsp_features {
+	size_t packet_size;	/* most payload bytes a packet may carry; 0: not said */
+	int binary_upload;	/* 'x' reads memory in binary */
+};
+/* Returns -1 (f zeroed) if PacketSize is not a hex number of 16 or more. */
+int rsp_parse_supported(const uint8_t *payload, size_t len, struct rsp_features *f);
+/*
+ * The data of an 'x' reply: 'b' and the bytes (the decoder has undone the
+ * escapes) into out.  Returns the byte count, or -1 if the reply is not
+ * 'b' data (an "Exx" error) or holds more than cap bytes.
+ */
+long rsp_binary_decode(const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 /* Hex helpers for the memory-read reply. Return -1 on a bad digit. */
 int rsp_hex_value(uint8_t c);
 long rsp_hex_decode(const uint8_t *hex, size_t len, uint8_t *out, size_t cap);

@@ -30,24 +30,33 @@ static int qc_reply(struct session *s)
 	       s->packet[1] == 'C';
 }
 
-int kgdb_enter(struct kgdb *k)
+/*
+ * Send what (a kdb command or a framed packet) and wait for done; a
+ * packet's reply is acked.  Nothing said before the send counts.
+ */
+static int ask(struct kgdb *k, const char *what, int (*done)(struct session *))
 {
 	struct session *s = k->s;
 	int rc;
 
 	session_mark(s);
-	rc = session_send(s, "kgdb\r");
+	rc = session_send(s, what);
 	if (!rc)
-		rc = session_wait(s, k->how.timeout_ms, attach_prompt);
-	if (rc)
-		return rc;
-	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
-	session_mark(s);
-	rc = session_send(s, "$qC#b4");
-	if (!rc)
-		rc = session_wait(s, k->how.timeout_ms, qc_reply);
-	if (!rc)
+		rc = session_wait(s, k->how.timeout_ms, done);
+	if (!rc && what[0] == '$')
 		rc = session_send(s, "+");
+	return rc;
+}
+
+int kgdb_enter(struct kgdb *k)
+{
+	struct session *s = k->s;
+	int rc;
+
+	rc = ask(k, "kgdb\r", attach_prompt);
+	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
+	if (!rc)
+		rc = ask(k, "$qC#b4", qc_reply);
 	if (rc)
 		return rc;
 	if (rsp_parse_qc(s->packet, s->packet_len, k->thread, sizeof(k->thread)))
@@ -66,6 +75,7 @@ int kgdb_enter(struct kgdb *k)
 struct reader {
 	uint8_t *out;		/* where the current reply's bytes go */
 	size_t want;
+	int binary;		/* 'x' replies */
 	long got;		/* bytes decoded, or -1: an error reply */
 	int replies;
 };
@@ -75,10 +85,52 @@ static void on_reply(void *ctx, const uint8_t *payload, size_t len)
 	struct reader *rd = ctx;
 
 	rd->replies++;
-	if (len == 3 && payload[0] == 'E')
+	if (rd->binary)
+		rd->got = rsp_binary_decode(payload, len, rd->out, rd->want);
+	else if (len == 3 && payload[0] == 'E')
 		rd->got = -1;
 	else
 		rd->got = rsp_hex_decode(payload, len, rd->out, rd->want);
+}
+
+static int any_packet(struct session *s)
+{
+	return s->packets > 0;
+}
+
+/* Hex reads: PacketSize / 2 bytes, or KGDB_READ_MAX without a size. */
+static void use_hex(struct kgdb *k)
+{
+	k->feat.binary_upload = 0;
+	k->read_max = k->feat.packet_size ? k->feat.packet_size / 2 : KGDB_READ_MAX;
+	if (k->read_max > RSP_MAX_PAYLOAD / 2)
+		k->read_max = RSP_MAX_PAYLOAD / 2;
+}
+
+/*
+ * Ask qSupported once and size the reads by the answer.  A kgdb without
+ * the qSupported patch answers with an empty packet: 'm' as always.
+ */
+static int ask_features(struct kgdb *k)
+{
+	struct session *s = k->s;
+	int rc = ask(k, "$qSupported#37", any_packet);
+
+	if (rc)
+		return rc;
+	k->asked = 1;
+	if (rsp_parse_supported(s->packet, s->packet_len, &k->feat))
+		fprintf(stderr, "nmidbg: kgdb's qSupported reply '%.*s' is malformed: "
+			"reading with 'm'\n", (int)s->packet_len, (const char *)s->packet);
+	if (k->feat.binary_upload && k->feat.packet_size) {
+		k->read_max = (k->feat.packet_size - 1) / 2;
+		/* The decoder takes RSP_MAX_PAYLOAD: more would be an overflow. */
+		if (k->read_max > RSP_MAX_PAYLOAD / 2)
+			k->read_max = RSP_MAX_PAYLOAD / 2;
+	} else {
+		use_hex(k);	/* without a size, binary is not worth guessing */
+	}
+	return 0;
 }
 
 static int replied(struct session *s)
@@ -86,7 +138,7 @@ static int replied(struct session *s)
 	return ((struct reader *)s->hook_ctx)->replies > 0;
 }
 
-/* One m packet, the previous reply's ack in front; retried on silence. */
+/* One read, the previous reply's ack in front; retried on silence. */
 static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n)
 {
 	struct session *s = k->s;
@@ -95,7 +147,7 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 	size_t w;
 	int rc = SESSION_TIMEOUT;
 
-	snprintf(req, sizeof(req), "m%" PRIx64 ",%zx", addr, n);
+	snprintf(req, sizeof(req), "%c%" PRIx64 ",%zx", rd->binary ? 'x' : 'm', addr, n);
 	wire[0] = '+';
 	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
 	/*
@@ -123,17 +175,35 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 {
 	struct session *s = k->s;
 	struct reader rd = { 0 };
-	int rc = 0;
+	int rc = k->asked ? 0 : ask_features(k);
 
+	if (rc)
+		return rc;
+	rd.binary = k->feat.binary_upload;
 	s->on_packet = on_reply;
 	s->on_ack = NULL;
 	s->hook_ctx = &rd;
-	for (size_t off = 0; off < len && !rc; off += KGDB_READ_MAX) {
-		size_t n = len - off < KGDB_READ_MAX ? len - off : KGDB_READ_MAX;
+	for (size_t off = 0; off < len && !rc;) {
+		size_t n = len - off < k->read_max ? len - off : k->read_max;
 
 		rd.out = buf + off;
 		rd.want = n;
 		rc = read_chunk(k, &rd, addr + off, n);
+		/*
+		 * No binary reply came whole: a line that changes bytes
+		 * (software flow control eats 0x11 and 0x13, a telnet server
+		 * may not double 0xff).  Hex crosses any line; a board that
+		 * is gone stays silent to it too.
+		 */
+		if (rc == SESSION_TIMEOUT && rd.binary && !rd.replies) {
+			fprintf(stderr, "nmidbg: no binary reply came through whole: "
+				"reading with 'm'\n");
+			use_hex(k);
+			rd.binary = 0;
+			rc = 0;
+			continue;
+		}
+		off += n;
 	}
 	if (!rc)
 		rc = port_write(s->port, "+", 1);

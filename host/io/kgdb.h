@@ -4,9 +4,10 @@
  * for gdb, proxy, dump and triage alike.
  *
  *   kgdb_enter()  from kdb: `kgdb`, then qC for the thread that stopped
- *   kgdb_read()   memory, as request/reply transactions: each reply's ack
- *                 sent with the next request, a NAK then a resend on
- *                 silence
+ *   kgdb_read()   memory, as request/reply transactions: binary 'x'
+ *                 reads where qSupported offers them, else hex 'm'; each
+ *                 reply's ack sent with the next request, a NAK then a
+ *                 resend on silence
  *   kgdb_leave()  the one rule for the state the board is left in:
  *                 stopped again if it runs, back to kdb ($3#33), then
  *                 `go` unless told to stay
@@ -17,22 +18,33 @@
 #include <stdint.h>
 
 #include "kdb.h"
+#include "rsp.h"
 
-#define KGDB_READ_MAX	1023	/* kgdb's 2048-byte buffer, in hex, per read */
+/*
+ * The largest 'm' read when qSupported gives no PacketSize: arm64 kgdb's
+ * BUFMAX is 2048 (arch/arm64/include/asm/kgdb.h) and the hex reply and
+ * its NUL must fit in it.
+ */
+#define KGDB_READ_MAX	1023
 
 struct kgdb {
 	struct session *s;
 	struct kdb_how how;	/* to stop a running kernel again */
 	char thread[24];	/* qC's answer ("" if none) */
+	int asked;		/* qSupported sent (once, by the first read) */
+	struct rsp_features feat;	/* its answer */
+	size_t read_max;	/* bytes per read request, from feat */
 };
 
 void kgdb_init(struct kgdb *k, struct session *s, const struct kdb_how *how);
 /* From kdb: into kgdb; k->thread names the thread that stopped. */
 int kgdb_enter(struct kgdb *k);
 /*
- * len bytes at addr into buf, in reads of KGDB_READ_MAX, the last reply
- * acked.  SESSION_TIMEOUT after saying why if kgdb refuses or falls
- * silent three times.
+ * len bytes at addr into buf, the last reply acked.  The first call asks
+ * qSupported: with binary-upload offered, 'x' reads of (PacketSize - 1)
+ * / 2 bytes (every byte escaped still fits), else 'm' reads of
+ * PacketSize / 2 or KGDB_READ_MAX.  SESSION_TIMEOUT after saying why if
+ * kgdb refuses or falls silent three times.
  */
 int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf);
 /*

@@ -87,10 +87,13 @@ class Board(GuestPrograms):
             raise BoardError("unknown uart %r (%s)" % (self.uart, ", ".join(UARTS)))
         append = uart_append(append, self.uart)
         self.reboot = reboot    # a reset reboots the board; else QEMU exits
-        # KASLR: QEMU's virt machine passes a seed; off (nokaslr) unless
-        # asked, as the JTAG stand-in (QEMU's gdbstub) needs link addresses.
+        # KASLR on, as on the boards users hold (QEMU's virt machine passes
+        # a seed), but for a board with QEMU's gdbstub, the JTAG stand-in:
+        # the JTAG route needs link addresses.  NMIDBG_KASLR=0 or 1 decides
+        # for every board the caller does not decide for.
+        env = os.environ.get("NMIDBG_KASLR")
         self.kaslr = kaslr if kaslr is not None else \
-            os.environ.get("NMIDBG_KASLR") == "1"
+            env == "1" if env in ("0", "1") else not gdbstub
         self.smp = smp
         self.append = append
         self.mem = mem
@@ -467,6 +470,18 @@ class Board(GuestPrograms):
             out = out[len(command):]
         return out.lstrip("\n")
 
+    def kallsyms(self, name):
+        """Where symbol name runs (KASLR included), as kdb's kallsyms says:
+        from the shell into kdb by SysRq-g, then back."""
+        self.send("write /proc/sysrq-trigger g\r")
+        self.wait_kdb(10)
+        out = self.kdb("md1c1 " + name)
+        self.kdb_go()
+        m = re.search(r"^(0x[0-9a-f]{16}) ", out, re.M)
+        if not m:
+            raise BoardError("kdb does not know %s: %s" % (name, out))
+        return int(m.group(1), 16)
+
     def kdb_go(self, timeout=10):
         """Resume from kdb and prove the shell answers again.
 
@@ -537,13 +552,13 @@ def _interactive(argv):
     ap = argparse.ArgumentParser(prog="board.py run")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--variant", default="default")
-    ap.add_argument("--kaslr", action="store_true",
-                    help="boot with KASLR (default: nokaslr)")
+    ap.add_argument("--nokaslr", action="store_true",
+                    help="boot with nokaslr (default: KASLR on)")
     ap.add_argument("--append", default=STOCK_APPEND)
     ap.add_argument("--uart", choices=sorted(UARTS), default="pl011")
     a = ap.parse_args(argv)
     with Board("interactive", a.variant, a.smp, a.append, uart=a.uart,
-               kaslr=a.kaslr) as b:
+               kaslr=not a.nokaslr) as b:
         print("board up; Ctrl-] quits, Ctrl-B sends BREAK\r")
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)

@@ -44,7 +44,19 @@ class GuestPrograms:
         return "bytes were lost: ttyNMI rx_dropped=%s" % dropped.strip()
 
     def from_guest(self, count, seed, timeout=600):
-        """Run the guest's `source`; return exactly the bytes it sent."""
+        """Run the guest's `source`; return exactly the bytes it sent.
+
+        The kernel's console messages go to the same line and would land
+        in the middle of the stream (a CI run caught "hrtimer: interrupt
+        took 9460800 ns", from a slow host): the console loglevel is 1
+        for the transfer, and the kernel log keeps them."""
+        level = self.sh("cat /proc/sys/kernel/printk").split()[0]
+        self.sh("write /proc/sys/kernel/printk 1")
+        got = self._source(count, seed, timeout)
+        self.sh("write /proc/sys/kernel/printk " + level)
+        return got
+
+    def _source(self, count, seed, timeout):
         self.send("source %d %d\r" % (count, seed))
         self.expect(b"SOURCE-BEGIN\r\n", 10)
         deadline = time.monotonic() + timeout

@@ -12,7 +12,8 @@ import re
 import subprocess
 import tempfile
 
-from board import BUILD, NMI_APPEND, STOCK_APPEND, UARTS, free_port, kernel_dir
+from board import (BUILD, NMI_APPEND, STOCK_APPEND, UARTS, free_port, kernel_dir,
+                   kernel_symbol)
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
 
@@ -69,7 +70,12 @@ class NmidbgDoctor(BoardTest):
         self.assertEqual((f["cpus_online"], f["cpus_answered"]), (2, 2))
         self.assertEqual((f["knock_test"]["result"], f["break_test"]["result"]), ("works", "works"))
         self.assertLess(f["knock_test"]["ms"], 2000)
-        self.assertEqual(f["kaslr_offset"], 0)      # the board boots with nokaslr
+        # KASLR is on: the offset is where kdb's kallsyms has the banner.
+        self.assertNotEqual(f["kaslr_offset"], 0)
+        b.reconnect()
+        self.assertEqual(f["kaslr_offset"], b.kallsyms("linux_banner")
+                         - kernel_symbol("linux_banner"))
+        b.disconnect()
         running = [e for e in checks["vmlinux"]["evidence"] if e.startswith("running: ")][0]
         banner = running[len("running: "):].encode()
 

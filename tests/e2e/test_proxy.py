@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`nmidbg proxy`: a telnet console client and a gdb-multiarch client on the
 board's one line, gdb's packets never on the console."""
+import json
 import os
 import re
 import select
@@ -66,6 +67,17 @@ class NmidbgProxy(BoardTest):
 
     def test_console_and_gdb_together(self):
         b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port())
+        b.disconnect()
+        # KASLR: a gdb of one's own loads the vmlinux at the offset that
+        # doctor reports, as nmidbg(1) says.
+        vmlinux = os.path.join(kernel_dir(), "vmlinux")
+        p = subprocess.run([NMIDBG, "doctor", b.port_spec(), "--vmlinux", vmlinux,
+                            "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+        offset = json.loads(p.stdout)["facts"]["kaslr_offset"]
+        self.assertNotEqual(offset, 0, "the board runs without KASLR")
+        b.reconnect()
+        b.probe_shell()
         b.sh("lock 1")
         b.disconnect()
         proxy, cport, gport = self.start_proxy(b)
@@ -73,10 +85,11 @@ class NmidbgProxy(BoardTest):
             con = TelnetClient(cport)
             con.send(b"echo via-proxy\r")
             con.expect(re.compile(rb"(?<!echo )via-proxy\r\n"))
-            vmlinux = os.path.join(kernel_dir(), "vmlinux")
             g = subprocess.run(
                 ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
-                 "-iex", "add-auto-load-safe-path /", vmlinux,
+                 "-iex", "add-auto-load-safe-path /",
+                 "-ex", "exec-file " + vmlinux,
+                 "-ex", "symbol-file -o 0x%x %s" % (offset, vmlinux),
                  "-ex", "target remote tcp:127.0.0.1:%d" % gport,
                  "-ex", "lx-version", "-ex", "thread 2", "-ex", "bt"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

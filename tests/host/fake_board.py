@@ -18,7 +18,10 @@ kernel's gdbstub.c answers it): `?`, `qC`, `g`, `m`, `qfThreadInfo`,
 `qsThreadInfo`, `H`, `T`; `D` and `k` resume the kernel, `c` lets it run
 (a knock stops it again), `$3#33` goes back to kdb; anything else gets
 the empty reply.  Each packet is acked; a `-` resends the last reply.
-`garble` corrupts the checksum of the first `m` reply, once.
+`garble` corrupts the checksum of the first `m` reply, once.  With
+features= (the series' kgdb: "PacketSize=7fe;binary-upload+") it answers
+qSupported with them and `x` in binary, escaped as gdbstub.c escapes;
+without, qSupported gets the empty reply, as kgdb before the series.
 """
 import os
 import re
@@ -47,12 +50,13 @@ BTC = b"".join(b"Stack traceback for pid %d\n" % i +
 
 class FakeBoard:
     def __init__(self, behaviour="normal", telnet=False, transport="tcp",
-                 knock=KNOCK, log=None, memory=None, btc=None):
+                 knock=KNOCK, log=None, memory=None, btc=None, features=None):
         self.behaviour = behaviour
         self.knock = knock      # nmi_tty.knock=OTHER boots another
         self.log = log or DMESG         # the kernel log: dmesg, dmesg | grep X
         self.memory = memory or {}      # kdb command -> output (md, mdr)
         self.btc = btc or BTC
+        self.features = features        # the qSupported reply; None: empty
         self.commands = []              # every kdb command run
         self.telnet = telnet
         self.transport = transport
@@ -295,6 +299,13 @@ class FakeBoard:
             addr, length = (int(x, 16) for x in p[1:].split(b","))
             self.reply(b"".join(b"%02x" % ((addr + i) & 0xFF) for i in range(length)),
                        garble=True)
+        elif p.startswith(b"qSupported") and self.features:
+            self.reply(self.features)
+        elif p.startswith(b"x") and self.features:
+            addr, length = (int(x, 16) for x in p[1:].split(b","))
+            data = bytes((addr + i) & 0xFF for i in range(length))
+            self.reply(b"b" + re.sub(rb"[#$}*]", lambda c: b"}" + bytes([c[0][0] ^ 0x20]),
+                                     data))
         elif p == b"qfThreadInfo":
             self.reply(b"m" + THREAD + b",0000000000000002")
         elif p == b"qsThreadInfo":

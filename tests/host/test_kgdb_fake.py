@@ -85,6 +85,19 @@ class KgdbMixin:
         self.assertTrue(b.garbled)
         self.assertFalse(b.in_kdb or b.in_kgdb)
 
+    def test_dump_reads_in_binary_when_kgdb_offers_it(self):
+        # Every byte value, '#', '$', '}', '*' and raw line ends included.
+        b = self.board(features=b"PacketSize=7fe;binary-upload+")
+        out = os.path.join(self.dir, "mem.bin")
+        p = self.nmidbg("dump", b.spec, "0x1ff0", "3000", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), bytes((0x1ff0 + i) & 0xFF for i in range(3000)))
+        self.assertIn("'x' reads of 1022 bytes", p.stderr)
+        reads = [x for x in b.packets if x[:1] in (b"m", b"x")]
+        self.assertEqual(reads, [b"x1ff0,3fe", b"x23ee,3fe", b"x27ec,3bc"])
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+
     def test_proxy_gdb_client_breaks_in_and_leaves(self):
         b = self.board()
         cport, gport = free_port(), free_port()

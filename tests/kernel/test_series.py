@@ -123,7 +123,13 @@ def changed_lines(kernel):
 
 
 # 6.12 patches the 6.1 series does not carry, and why.
-NOT_ON_6_1 = {}
+NOT_ON_6_1 = {
+    "kgdb: report the packet size and serve binary memory reads":
+        "a speed-up, not a way in: 6.1's kgdb answers qSupported with nothing "
+        "and nmidbg reads it with 'm'; not ported yet",
+    "kgdboc: send binary replies unchanged":
+        "only serves the binary reads above",
+}
 
 # (subject, file): why the 6.1 patch changes that file's lines otherwise.
 ADAPTED_ON_6_1 = {

@@ -100,6 +100,11 @@ static const struct mode_row {
 	{ "kdb prompt after the kgdb banner and a qC",
 	  "use $D#44+ or $3#33\r\n+$QC01#f5+[0]kdb> ",
 	  "T:use_ =kgdb K:D A+ T:_or_ K:3 T:~~ A+ K:QC01 A+ T:[0]kdb>_ =kdb P0" },
+	/* Binary ('x') replies hold any byte; a '$' in console text ends at a line end. */
+	{ "in kgdb, a binary reply may hold line ends", "$OK#9a$b\n\r#79",
+	  "=kgdb K:OK K:b\n\r" },
+	{ "outside kgdb, a line end ends a candidate", "$b\n\r#79",
+	  "T:$b~ =console T:~#79" },
 	{ "pager prompt after a line", "a\nmore> ", "T:a~ =console T:more>_ M" },
 	{ "pager text mid-line is text", "says more> here\n", "T:says_more>_here~ =console" },
 };

@@ -185,12 +185,59 @@ static void test_fix_stop_reply_bounds(void **state)
 	assert_int_equal(rsp_fix_stop_reply((const uint8_t *)"S05", 3, "1", out, 8), 0);
 }
 
+/* qSupported replies: want is "packet_size binary_upload rc". */
+static const struct supported_row {
+	const char *name;
+	const char *reply;
+	const char *want;
+} supported_cases[] = {
+	{ "kgdb with the series", "PacketSize=7fe;binary-upload+", "2046 1 0" },
+	{ "kgdb without it: an empty reply", "", "0 0 0" },
+	{ "order and unknown features do not matter",
+	  "qXfer:features:read+;binary-upload+;swbreak+;PacketSize=4000", "16384 1 0" },
+	{ "binary-upload- is not an offer", "PacketSize=7fe;binary-upload-", "2046 0 0" },
+	{ "a feature that only begins like it", "binary-upload+x;PacketSize=7fe", "2046 0 0" },
+	{ "empty items", ";;PacketSize=100;", "256 0 0" },
+	{ "a size that is not hex", "PacketSize=zz;binary-upload+", "0 0 -1" },
+	{ "an empty size", "PacketSize=;binary-upload+", "0 0 -1" },
+	{ "a size too small to read with", "PacketSize=f", "0 0 -1" },
+	{ "a size of more than 8 digits", "PacketSize=100000000", "0 0 -1" },
+};
+
+static void test_supported_row(void **state)
+{
+	const struct supported_row *row = *state;
+	struct rsp_features f;
+	char got[64];
+	int rc;
+
+	rc = rsp_parse_supported((const uint8_t *)row->reply, strlen(row->reply), &f);
+	snprintf(got, sizeof(got), "%zu %d %d", f.packet_size, f.binary_upload, rc);
+	assert_string_equal(got, row->want);
+}
+
+static void test_binary_decode(void **state)
+{
+	uint8_t out[4];
+
+	(void)state;
+	assert_int_equal(rsp_binary_decode((const uint8_t *)"b\0#*", 4, out, 4), 3);
+	assert_memory_equal(out, "\0#*", 3);
+	assert_int_equal(rsp_binary_decode((const uint8_t *)"b", 1, out, 4), 0);
+	/* An error reply, nothing, or more than the caller asked for. */
+	assert_int_equal(rsp_binary_decode((const uint8_t *)"E0e", 3, out, 4), -1);
+	assert_int_equal(rsp_binary_decode((const uint8_t *)"", 0, out, 4), -1);
+	assert_int_equal(rsp_binary_decode((const uint8_t *)"b12345", 6, out, 4), -1);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[ROWS_MAX];
 	size_t n = ROWS_ADD(tests, 0, test_decode_row, cases);
 
 	n = ROWS_ADD(tests, n, test_stop_row, stop_cases);
+	n = ROWS_ADD(tests, n, test_supported_row, supported_cases);
+	n = ROWS_CASE(tests, n, test_binary_decode);
 	n = ROWS_CASE(tests, n, test_overflow_is_bad);
 	n = ROWS_CASE(tests, n, test_encode_round_trip);
 	n = ROWS_CASE(tests, n, test_hex);

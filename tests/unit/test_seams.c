@@ -23,6 +23,10 @@
 	{ "kgdb\r", "kgdb\r\nEntering please attach debugger or use $D#44+ or $3#33\r\n" }, \
 	{ "$qC#b4", "+$QC01#f5" }, \
 	{ "+", "" }
+/* kgdb without the qSupported patch: an empty reply. */
+#define NO_FEATURES \
+	{ "$qSupported#37", "+$#00" }, \
+	{ "+", "" }
 #define KGDB_OUT \
 	{ "+$3#33", "+[0]kdb> " }, \
 	{ "go\r", "" }
@@ -83,17 +87,27 @@ static void check_kgdb_in_out(struct session *s, const struct seam *row)
 	assert_string_equal(got, row->want);
 }
 
-/* A memory read through kgdb, the reply garbled once: want is the bytes. */
-static void check_kgdb_read(struct session *s, const struct seam *row)
+/* A memory read through kgdb of n bytes at 0x1000: want is the bytes. */
+static void kgdb_read_n(struct session *s, const struct seam *row, size_t n)
 {
 	struct kdb_how how = how_for(row, 200);
 	struct kgdb k;
-	uint8_t buf[4];
+	uint8_t buf[16];
 
 	kgdb_init(&k, s, &how);
 	assert_int_equal(kgdb_enter(&k), 0);
-	assert_int_equal(kgdb_read(&k, 0x1000, 4, buf), 0);
-	assert_memory_equal(buf, row->want, 4);
+	assert_int_equal(kgdb_read(&k, 0x1000, n, buf), 0);
+	assert_memory_equal(buf, row->want, n);
+}
+
+static void check_kgdb_read(struct session *s, const struct seam *row)
+{
+	kgdb_read_n(s, row, 4);
+}
+
+static void check_kgdb_read12(struct session *s, const struct seam *row)
+{
+	kgdb_read_n(s, row, 12);
 }
 
 /* What gdb reads after the relay took gdb's bytes from `want`. */
@@ -180,8 +194,47 @@ static const struct seam seams[] = {
 	{ "kgdb read: a garbled reply is NAKed and sent again", check_kgdb_read, NULL,
 	  "\x00\x01\x02\x03", {
 		KGDB_IN,
+		NO_FEATURES,
 		{ "+$m1000,4#8e", "$00010203#00" },
 		{ "-", "$00010203#86" },
+		{ "+", "" },
+	} },
+	{ "kgdb read: 'x' when qSupported offers binary-upload, escapes undone",
+	  check_kgdb_read, NULL, "#$}*", {
+		KGDB_IN,
+		{ "$qSupported#37", "+$PacketSize=7fe;binary-upload+#cf" },
+		{ "+", "" },
+		{ "+$x1000,4#99", "$b}\x03}\x04}]}\x0a#c4" },
+		{ "+", "" },
+	} },
+	{ "kgdb read: binary replies that never come whole: 'm' instead",
+	  check_kgdb_read, NULL, "\x01\x02\x03\x04", {
+		KGDB_IN,
+		{ "$qSupported#37", "+$PacketSize=10;binary-upload+#2e" },
+		{ "+", "" },
+		{ "+$x1000,4#99", "$b\x01\x02\x03\x04#00" },
+		{ "-", "$b\x01\x02\x03\x04#00" },
+		{ "$x1000,4#99", "$b\x01\x02\x03\x04#00" },
+		{ "+$m1000,4#8e", "$01020304#8a" },
+		{ "+", "" },
+	} },
+	{ "kgdb read: 'x' reads of (PacketSize - 1) / 2 bytes", check_kgdb_read12,
+	  NULL, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", {
+		KGDB_IN,
+		{ "$qSupported#37", "+$PacketSize=10;binary-upload+#2e" },
+		{ "+", "" },
+		{ "+$x1000,7#9c", "$b\x01\x02\x03\x04\x05\x06\x07#7e" },
+		{ "+$x1007,5#a1", "$b\x08\x09\x0a\x0b\x0c#94" },
+		{ "+", "" },
+	} },
+	{ "kgdb read: 'm' of PacketSize / 2 bytes without binary-upload",
+	  check_kgdb_read12, NULL,
+	  "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", {
+		KGDB_IN,
+		{ "$qSupported#37", "+$PacketSize=10#91" },
+		{ "+", "" },
+		{ "+$m1000,8#92", "$0102030405060708#24" },
+		{ "+$m1008,4#96", "$090a0b0c#1f" },
 		{ "+", "" },
 	} },
 	{ "relay: gdb's D and k answered here, never sent", check_relay,
