@@ -110,10 +110,32 @@ static void release_held(struct mode_tracker *t, size_t n, mode_cb cb, void *ctx
 	t->held_len -= n;
 }
 
+/*
+ * The open candidate is a reply with binary data (an 'x' reply, "$b..."),
+ * while kgdb talks: it may hold any byte, line ends included.  If it fails
+ * it is a garbled reply, never text for the user: its line ends would end
+ * kgdb mode, and the resent reply would be cut at its first one.
+ */
+static int held_binary(const struct mode_tracker *t)
+{
+	return t->mode == MODE_KGDB && t->held_len >= 2 && t->held[1] == 'b';
+}
+
+/* Give up the first n held bytes of a failed candidate: text, or dropped. */
+static void give_up_held(struct mode_tracker *t, size_t n, mode_cb cb, void *ctx)
+{
+	if (!held_binary(t)) {
+		release_held(t, n, cb, ctx);
+		return;
+	}
+	memmove(t->held, t->held + n, t->held_len - n);
+	t->held_len -= n;
+}
+
 void mode_flush(struct mode_tracker *t, mode_cb cb, void *ctx)
 {
 	rsp_decoder_init(&t->rsp);
-	release_held(t, t->held_len, cb, ctx);
+	give_up_held(t, t->held_len, cb, ctx);
 }
 
 /* A byte while a packet candidate is open. */
@@ -121,16 +143,16 @@ static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx
 {
 	enum rsp_event ev;
 
-	/*
-	 * Not a packet after all: kgdb never sends raw line ends in text
-	 * packets.  Binary ('x') replies may hold any byte, and come only
-	 * once kgdb talks (MODE_KGDB).
-	 */
-	if (((b == '\n' || b == '\r') && t->mode != MODE_KGDB) ||
+	/* Not a packet after all: kgdb sends raw line ends in binary data only. */
+	if (((b == '\n' || b == '\r') && !held_binary(t)) ||
 	    t->held_len == sizeof(t->held)) {
+		int binary = held_binary(t);
+
 		mode_flush(t, cb, ctx);
-		emit(cb, ctx, MODE_EV_TEXT, &b, 1, t->cpu, t->mode);
-		text_byte(t, b, cb, ctx);
+		if (!binary) {
+			emit(cb, ctx, MODE_EV_TEXT, &b, 1, t->cpu, t->mode);
+			text_byte(t, b, cb, ctx);
+		}
 		return;
 	}
 	t->held[t->held_len++] = b;
@@ -143,10 +165,10 @@ static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx
 		emit(cb, ctx, MODE_EV_PACKET, rsp_payload(&t->rsp),
 		     rsp_payload_len(&t->rsp), t->cpu, t->mode);
 	} else if (ev == RSP_BAD) {
-		/* A '$' restarts a candidate: keep it, release what came before. */
+		/* A '$' restarts a candidate: keep it, give up what came before. */
 		size_t keep = rsp_decoder_busy(&t->rsp) ? 1 : 0;
 
-		release_held(t, t->held_len - keep, cb, ctx);
+		give_up_held(t, t->held_len - keep, cb, ctx);
 	}
 }
 

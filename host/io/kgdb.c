@@ -77,6 +77,7 @@ struct reader {
 	size_t want;
 	int binary;		/* 'x' replies */
 	long got;		/* bytes decoded, or -1: an error reply */
+	int empty;		/* the reply was empty: an unknown packet */
 	int replies;
 };
 
@@ -85,6 +86,7 @@ static void on_reply(void *ctx, const uint8_t *payload, size_t len)
 	struct reader *rd = ctx;
 
 	rd->replies++;
+	rd->empty = len == 0;
 	if (rd->binary)
 		rd->got = rsp_binary_decode(payload, len, rd->out, rd->want);
 	else if (len == 3 && payload[0] == 'E')
@@ -164,8 +166,10 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 			rc = session_wait(s, k->how.timeout_ms, replied);
 	}
 	if (!rc && rd->got != (long)n) {
-		fprintf(stderr, "nmidbg: reading %zu bytes at 0x%" PRIx64 ": %s\n", n,
-			addr, rd->got < 0 ? "kgdb refused (not mapped?)" : "short reply");
+		if (!(rd->binary && rd->empty))	/* kgdb_read() says what next */
+			fprintf(stderr, "nmidbg: reading %zu bytes at 0x%" PRIx64 ": %s\n",
+				n, addr, rd->got < 0 ? "kgdb refused (not mapped?)" :
+				"short reply");
 		rc = SESSION_TIMEOUT;
 	}
 	return rc;
@@ -192,12 +196,14 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 		/*
 		 * No binary reply came whole: a line that changes bytes
 		 * (software flow control eats 0x11 and 0x13, a telnet server
-		 * may not double 0xff).  Hex crosses any line; a board that
-		 * is gone stays silent to it too.
+		 * may not double 0xff).  Or 'x' got the empty reply of an
+		 * unknown packet.  Hex crosses any line; a board that is gone
+		 * stays silent to it too.
 		 */
-		if (rc == SESSION_TIMEOUT && rd.binary && !rd.replies) {
-			fprintf(stderr, "nmidbg: no binary reply came through whole: "
-				"reading with 'm'\n");
+		if (rc == SESSION_TIMEOUT && rd.binary && (!rd.replies || rd.empty)) {
+			fprintf(stderr, "nmidbg: %s: reading with 'm'\n", rd.empty ?
+				"kgdb does not answer 'x'" :
+				"no binary reply came through whole");
 			use_hex(k);
 			rd.binary = 0;
 			rc = 0;

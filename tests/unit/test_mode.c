@@ -105,6 +105,10 @@ static const struct mode_row {
 	  "=kgdb K:OK K:b\n\r" },
 	{ "outside kgdb, a line end ends a candidate", "$b\n\r#79",
 	  "T:$b~ =console T:~#79" },
+	{ "in kgdb, a garbled binary reply is dropped, not text", "$OK#9a$b\nX#00$OK#9a",
+	  "=kgdb K:OK K:OK" },
+	{ "in kgdb, a line end still ends a text candidate", "$OK#9a$T\nok\n",
+	  "=kgdb K:OK T:$T~ =console T:ok~" },
 	{ "pager prompt after a line", "a\nmore> ", "T:a~ =console T:more>_ M" },
 	{ "pager text mid-line is text", "says more> here\n", "T:says_more>_here~ =console" },
 };

@@ -218,6 +218,15 @@ static const struct seam seams[] = {
 		{ "+$m1000,4#8e", "$01020304#8a" },
 		{ "+", "" },
 	} },
+	{ "kgdb read: 'x' answered as an unknown packet: 'm' instead",
+	  check_kgdb_read, NULL, "\x01\x02\x03\x04", {
+		KGDB_IN,
+		{ "$qSupported#37", "+$PacketSize=10;binary-upload+#2e" },
+		{ "+", "" },
+		{ "+$x1000,4#99", "$#00" },
+		{ "+$m1000,4#8e", "$01020304#8a" },
+		{ "+", "" },
+	} },
 	{ "kgdb read: 'x' reads of (PacketSize - 1) / 2 bytes", check_kgdb_read12,
 	  NULL, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", {
 		KGDB_IN,
