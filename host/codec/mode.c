@@ -141,13 +141,11 @@ void mode_flush(struct mode_tracker *t, mode_cb cb, void *ctx)
 /* A byte while a packet candidate is open. */
 static void packet_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx)
 {
+	int binary = held_binary(t);
 	enum rsp_event ev;
 
 	/* Not a packet after all: kgdb sends raw line ends in binary data only. */
-	if (((b == '\n' || b == '\r') && !held_binary(t)) ||
-	    t->held_len == sizeof(t->held)) {
-		int binary = held_binary(t);
-
+	if (((b == '\n' || b == '\r') && !binary) || t->held_len == sizeof(t->held)) {
 		mode_flush(t, cb, ctx);
 		if (!binary) {
 			emit(cb, ctx, MODE_EV_TEXT, &b, 1, t->cpu, t->mode);

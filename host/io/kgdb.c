@@ -73,9 +73,9 @@ int kgdb_enter(struct kgdb *k)
  */
 
 struct reader {
+	const struct kgdb *k;	/* k->feat.binary_upload: 'x' replies */
 	uint8_t *out;		/* where the current reply's bytes go */
 	size_t want;
-	int binary;		/* 'x' replies */
 	long got;		/* bytes decoded, or -1: an error reply */
 	int empty;		/* the reply was empty: an unknown packet */
 	int replies;
@@ -87,7 +87,7 @@ static void on_reply(void *ctx, const uint8_t *payload, size_t len)
 
 	rd->replies++;
 	rd->empty = len == 0;
-	if (rd->binary)
+	if (rd->k->feat.binary_upload)
 		rd->got = rsp_binary_decode(payload, len, rd->out, rd->want);
 	else if (len == 3 && payload[0] == 'E')
 		rd->got = -1;
@@ -100,11 +100,22 @@ static int any_packet(struct session *s)
 	return s->packets > 0;
 }
 
-/* Hex reads: PacketSize / 2 bytes, or KGDB_READ_MAX without a size. */
-static void use_hex(struct kgdb *k)
+/*
+ * Bytes per read from k->feat: binary, (PacketSize - 1) / 2 (every byte
+ * escaped still fits); hex, PacketSize / 2, or KGDB_READ_MAX without a
+ * size.  Binary without a size is not worth guessing: hex then.
+ */
+static void size_reads(struct kgdb *k)
 {
-	k->feat.binary_upload = 0;
-	k->read_max = k->feat.packet_size ? k->feat.packet_size / 2 : KGDB_READ_MAX;
+	size_t size = k->feat.packet_size;
+
+	if (!size)
+		k->feat.binary_upload = 0;
+	if (k->feat.binary_upload)
+		k->read_max = (size - 1) / 2;
+	else
+		k->read_max = size ? size / 2 : KGDB_READ_MAX;
+	/* The decoder takes RSP_MAX_PAYLOAD: more would be an overflow. */
 	if (k->read_max > RSP_MAX_PAYLOAD / 2)
 		k->read_max = RSP_MAX_PAYLOAD / 2;
 }
@@ -124,14 +135,7 @@ static int ask_features(struct kgdb *k)
 	if (rsp_parse_supported(s->packet, s->packet_len, &k->feat))
 		fprintf(stderr, "nmidbg: kgdb's qSupported reply '%.*s' is malformed: "
 			"reading with 'm'\n", (int)s->packet_len, (const char *)s->packet);
-	if (k->feat.binary_upload && k->feat.packet_size) {
-		k->read_max = (k->feat.packet_size - 1) / 2;
-		/* The decoder takes RSP_MAX_PAYLOAD: more would be an overflow. */
-		if (k->read_max > RSP_MAX_PAYLOAD / 2)
-			k->read_max = RSP_MAX_PAYLOAD / 2;
-	} else {
-		use_hex(k);	/* without a size, binary is not worth guessing */
-	}
+	size_reads(k);
 	return 0;
 }
 
@@ -149,7 +153,8 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 	size_t w;
 	int rc = SESSION_TIMEOUT;
 
-	snprintf(req, sizeof(req), "%c%" PRIx64 ",%zx", rd->binary ? 'x' : 'm', addr, n);
+	snprintf(req, sizeof(req), "%c%" PRIx64 ",%zx", k->feat.binary_upload ? 'x' : 'm',
+		 addr, n);
 	wire[0] = '+';
 	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
 	/*
@@ -166,7 +171,7 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 			rc = session_wait(s, k->how.timeout_ms, replied);
 	}
 	if (!rc && rd->got != (long)n) {
-		if (!(rd->binary && rd->empty))	/* kgdb_read() says what next */
+		if (!(k->feat.binary_upload && rd->empty))	/* kgdb_read() says what next */
 			fprintf(stderr, "nmidbg: reading %zu bytes at 0x%" PRIx64 ": %s\n",
 				n, addr, rd->got < 0 ? "kgdb refused (not mapped?)" :
 				"short reply");
@@ -178,12 +183,11 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 {
 	struct session *s = k->s;
-	struct reader rd = { 0 };
+	struct reader rd = { .k = k };
 	int rc = k->asked ? 0 : ask_features(k);
 
 	if (rc)
 		return rc;
-	rd.binary = k->feat.binary_upload;
 	s->on_packet = on_reply;
 	s->on_ack = NULL;
 	s->hook_ctx = &rd;
@@ -200,12 +204,13 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 		 * unknown packet.  Hex crosses any line; a board that is gone
 		 * stays silent to it too.
 		 */
-		if (rc == SESSION_TIMEOUT && rd.binary && (!rd.replies || rd.empty)) {
+		if (rc == SESSION_TIMEOUT && k->feat.binary_upload &&
+		    (!rd.replies || rd.empty)) {
 			fprintf(stderr, "nmidbg: %s: reading with 'm'\n", rd.empty ?
 				"kgdb does not answer 'x'" :
 				"no binary reply came through whole");
-			use_hex(k);
-			rd.binary = 0;
+			k->feat.binary_upload = 0;
+			size_reads(k);
 			rc = 0;
 			continue;
 		}
