@@ -19,7 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from memread import NMIDBG, to_kgdb  # noqa: E402
-from board import NMI_APPEND, Board, free_port, kernel_dir  # noqa: E402
+from board import NMI_APPEND, Board, free_port, kernel_dir, own_gdb_symbols  # noqa: E402
 
 
 def gdb_script(n):
@@ -58,13 +58,12 @@ def main():
         relayed = parse(p.stdout, "nmidbg gdb")
         # KASLR: gdb of its own loads the symbols where nmidbg found them.
         m = re.search(r"KASLR offset (0x[0-9a-f]+)", p.stderr)
-        offset = m.group(1) if m else "0"
+        offset = int(m.group(1), 16) if m else 0
         to_kgdb(b.serial_tcp)
         g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
-                            "-iex", "set auto-load no",
-                            "-ex", "exec-file " + vmlinux,
-                            "-ex", "symbol-file -o %s %s" % (offset, vmlinux),
-                            "-ex", "target remote tcp:127.0.0.1:%d" % b.serial_tcp]
+                            "-iex", "set auto-load no"]
+                           + own_gdb_symbols(vmlinux, offset)
+                           + ["-ex", "target remote tcp:127.0.0.1:%d" % b.serial_tcp]
                            + gdb_script(a.n) + ["-ex", "detach"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=600)

@@ -89,7 +89,7 @@ class Relay:
                     if now - due > self.IDLE:
                         due = now
                     due += len(part) / self.rate
-                    delay = due - time.monotonic()
+                    delay = due - now
                     if delay > 0:
                         time.sleep(delay)
                     dst.sendall(part)
@@ -195,11 +195,11 @@ def main():
     bauds = [int(x) for x in a.bauds.split(",")]
     vmlinux = os.path.join(kernel_dir(), "vmlinux")
     tmp = tempfile.mkdtemp(prefix="nmidbg-bench-")
-    rows, dumps, mds, ok = [], {}, [], True
+    rows, dumps, mds, ok = [], [], [], True
     with Board("bench-memread", smp=2, append=NMI_APPEND, serial_tcp=free_port(),
                telnet=False) as b:
         b.wait_ready()
-        addr = b.kallsyms("_stext")     # KASLR: where the text runs
+        addr, = b.kallsyms("_stext")    # KASLR: where the text runs
         b.disconnect()
         relay = Relay(b.serial_tcp, bauds[0] / 10)
         spec = "tcp:127.0.0.1:%d" % relay.port
@@ -212,7 +212,7 @@ def main():
                 out = os.path.join(tmp, "nmidbg-%d-%s.bin" % (baud, qs))
                 bps, how = nmidbg_dump(spec, addr, a.size, out)
                 rows.append((baud, "nmidbg dump, " + how, bps))
-                dumps[out] = addr
+                dumps.append(out)
             bps, data, text = kdb_md(relay.port, addr, a.md_lines)
             with open(os.path.join(tmp, "md-%d.txt" % baud), "wb") as f:
                 f.write(text)
@@ -227,12 +227,12 @@ def main():
             out = os.path.join(tmp, "gdb-%d.bin" % baud)
             rows.append((baud, "gdb 13 dump memory ('m')", gdb_dump(relay.port, vmlinux,
                                                                    addr, a.size, out)))
-            dumps[out] = addr
+            dumps.append(out)
     contents = {}
-    for path in list(dumps) + mds:
+    for path in dumps + mds:
         with open(path, "rb") as f:
             contents[os.path.basename(path)] = f.read()
-    ref = contents[os.path.basename(next(iter(dumps)))]
+    ref = contents[os.path.basename(dumps[0])]
     differ = [name for name, data in contents.items()
               if not (ref.startswith(data) if name.startswith("md-") else data == ref)]
     same = not differ

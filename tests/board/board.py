@@ -35,7 +35,7 @@ import time
 from board_io import (BRK, BUILD, DO, DONT, IAC, LINE_RATE, ROOT, SB, SE,  # noqa: F401
                       SHELL_PROMPT, WILL, WONT, Line, PtyConsole, TelnetDecoder,
                       Timeout, free_port, initramfs, kernel_dir, kernel_image,
-                      kernel_symbol, xorshift_stream)
+                      kernel_symbol, own_gdb_symbols, xorshift_stream)
 from guest_io import GuestPrograms
 
 LOG_DIR = os.path.join(BUILD, "test-logs")
@@ -470,17 +470,26 @@ class Board(GuestPrograms):
             out = out[len(command):]
         return out.lstrip("\n")
 
-    def kallsyms(self, name):
-        """Where symbol name runs (KASLR included), as kdb's kallsyms says:
-        from the shell into kdb by SysRq-g, then back."""
-        self.send("write /proc/sysrq-trigger g\r")
-        self.wait_kdb(10)
+    def kdb_address(self, name):
+        """In kdb: where symbol name runs (KASLR included), by kallsyms."""
         out = self.kdb("md1c1 " + name)
-        self.kdb_go()
         m = re.search(r"^(0x[0-9a-f]{16}) ", out, re.M)
         if not m:
             raise BoardError("kdb does not know %s: %s" % (name, out))
         return int(m.group(1), 16)
+
+    def kallsyms(self, *names):
+        """From the shell: the list of where each symbol runs, read in one
+        trip into kdb (SysRq-g) and back."""
+        self.send("write /proc/sysrq-trigger g\r")
+        self.wait_kdb(10)
+        where = [self.kdb_address(name) for name in names]
+        self.kdb_go()
+        return where
+
+    def kaslr_offset(self):
+        """From the shell: where the kernel runs minus where it links."""
+        return self.kallsyms("linux_banner")[0] - kernel_symbol("linux_banner")
 
     def kdb_go(self, timeout=10):
         """Resume from kdb and prove the shell answers again.

@@ -140,6 +140,17 @@ def free_port():
     return port
 
 
+def own_gdb_symbols(vmlinux, offset):
+    """gdb arguments that load vmlinux where the kernel runs, as nmidbg(1)
+    tells a user with a gdb of their own: exec-file (the architecture:
+    kgdb describes no registers), then symbol-file -o OFFSET; the file as
+    the argument where the kernel runs at its link address."""
+    if not offset:
+        return [vmlinux]
+    return ["-ex", "exec-file " + vmlinux,
+            "-ex", "symbol-file -o %#x %s" % (offset, vmlinux)]
+
+
 def unread_bytes(sock):
     """Memory the peer has not read yet from sock's send side, in bytes of
     socket buffer (a chunk's length plus about 768 of overhead), or None

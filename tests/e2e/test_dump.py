@@ -15,7 +15,7 @@ class NmidbgDump(BoardTest):
     def test_reads_the_banner_and_refuses_unmapped(self):
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
         banner = b.sh("cat /proc/version").strip().encode()
-        where = b.kallsyms("linux_banner")     # KASLR: not the link address
+        where, = b.kallsyms("linux_banner")    # KASLR: not the link address
         b.disconnect()
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "banner.bin")
@@ -41,7 +41,7 @@ class NmidbgDump(BoardTest):
     def test_binary_reads_then_hex_when_kgdb_offers_none(self):
         # 16 KiB of kernel text: the four escaped bytes, LF, CR and NUL among them.
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
-        text = hex(b.kallsyms("_stext"))
+        text = hex(b.kallsyms("_stext")[0])
         dumps = []
         for qsupported, how in (("1", "'x' reads of 1022 bytes"),
                                 ("0", "'m' reads of 1023 bytes")):
@@ -67,8 +67,7 @@ class NmidbgDump(BoardTest):
         # client takes it for IAC, and binary replies never come whole.
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=True)
         banner = b.sh("cat /proc/version").strip().encode()
-        text = b.kallsyms("_stext")
-        where = b.kallsyms("linux_banner")
+        text, where = b.kallsyms("_stext", "linux_banner")
         b.disconnect()
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "text.bin")

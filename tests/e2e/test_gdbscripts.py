@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 
-from board import NMI_APPEND, free_port, kernel_dir, kernel_symbol
+from board import NMI_APPEND, free_port, kernel_dir, own_gdb_symbols
 from e2e.common import BoardTest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -19,15 +19,13 @@ def triage(target, offset=0, timeout=120):
     """gdb's own triage; offset: KASLR's, loaded as nmidbg(1) tells a
     user with a gdb of their own (exec-file, then symbol-file -o)."""
     kdir = kernel_dir()
-    vmlinux = os.path.join(kdir, "vmlinux")
-    load = ["-ex", "exec-file " + vmlinux,
-            "-ex", "symbol-file -o %#x %s" % (offset, vmlinux)] if offset else [vmlinux]
     p = subprocess.run(
         ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
          "-iex", "add-auto-load-safe-path " + os.path.dirname(kdir),
          "-iex", "add-auto-load-safe-path " + os.path.realpath(
              os.path.join(kdir, "vmlinux-gdb.py")).rsplit("/scripts/", 1)[0]]
-        + load + ["-ex", "target remote " + target,
+        + own_gdb_symbols(os.path.join(kdir, "vmlinux"), offset)
+        + ["-ex", "target remote " + target,
                   "-x", SCRIPT, "-ex", "nmidbg-triage json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
@@ -74,7 +72,7 @@ class GdbScripts(BoardTest):
 
     def test_over_kgdb_on_the_serial_line(self):
         b = self.boot(append=NMI_APPEND, serial_tcp=free_port(), telnet=False)
-        offset = b.kallsyms("linux_banner") - kernel_symbol("linux_banner")
+        offset = b.kaslr_offset()
         self.assertNotEqual(offset, 0, "the board runs without KASLR")
         pid = self.setup_board(b)
         b.send("$3#33")

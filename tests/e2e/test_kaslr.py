@@ -26,8 +26,7 @@ class Kaslr(BoardTest):
         b.send("$3#33")
         b.wait_kdb(5)
         # Where linux_banner runs, by kdb (kallsyms): KASLR really moved it.
-        m = re.search(r"^(0x[0-9a-f]{16}) ", b.kdb("md1c1 linux_banner"), re.M)
-        offset = int(m.group(1), 16) - kernel_symbol("linux_banner")
+        offset = b.kdb_address("linux_banner") - kernel_symbol("linux_banner")
         self.assertNotEqual(offset, 0, "the kernel runs at its link address: no KASLR")
         b.disconnect()
 

@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 
-from board import NMI_APPEND, TelnetDecoder, free_port, kernel_dir
+from board import NMI_APPEND, TelnetDecoder, free_port, kernel_dir, own_gdb_symbols
 from e2e.common import BoardTest
 from e2e.test_nmidbg import NMIDBG
 
@@ -87,11 +87,10 @@ class NmidbgProxy(BoardTest):
             con.expect(re.compile(rb"(?<!echo )via-proxy\r\n"))
             g = subprocess.run(
                 ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
-                 "-iex", "add-auto-load-safe-path /",
-                 "-ex", "exec-file " + vmlinux,
-                 "-ex", "symbol-file -o 0x%x %s" % (offset, vmlinux),
-                 "-ex", "target remote tcp:127.0.0.1:%d" % gport,
-                 "-ex", "lx-version", "-ex", "thread 2", "-ex", "bt"],
+                 "-iex", "add-auto-load-safe-path /"]
+                + own_gdb_symbols(vmlinux, offset)
+                + ["-ex", "target remote tcp:127.0.0.1:%d" % gport,
+                   "-ex", "lx-version", "-ex", "thread 2", "-ex", "bt"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 timeout=180)
             self.assertIn("Linux version 6.12", g.stdout, g.stderr[-2000:])
