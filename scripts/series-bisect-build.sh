@@ -5,7 +5,8 @@
 # prove each patch builds on its own (make check-series; KERNEL=6.1 for
 # the 6.1 series, see scripts/kernel-env.sh).  Uses its own worktree and
 # output directory, so the board's cached kernels stay as they are.
-# Builds after the first are incremental.
+# Builds after the first are incremental.  The series is base..HEAD of the
+# tree: what `make board` applied (or `kernel-series.sh` left checked out).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${NMIDBG_BUILD:-$root/build}
@@ -24,7 +25,7 @@ git -C "$src" worktree prune
 git -C "$src" worktree add -q --detach "$wt" base
 mkdir -p "$out"
 trap 'git -C "$src" worktree remove --force "$wt" 2>/dev/null || true' EXIT
-commits=$(git -C "$src" rev-list --reverse base..nmidbg)
+commits=$(git -C "$src" rev-list --reverse base..HEAD)
 n=0
 for c in $commits; do
 	n=$((n + 1))
