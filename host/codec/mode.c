@@ -73,6 +73,8 @@ static void text_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx)
 		if (t->mode == MODE_KDB && n >= 2 &&
 		    memcmp(l + n - 2, "go", 2) == 0 && memmem(l, n, "kdb> ", 5)) {
 			set_mode(t, MODE_CONSOLE, cb, ctx);
+		} else if (memmem(l, n, "Booting Linux", 13) && t->mode == MODE_KDB) {
+			emit(cb, ctx, MODE_EV_BANNER, NULL, 0, t->cpu, t->mode);
 		} else if (memmem(l, n, "Booting Linux", 13)) {
 			emit(cb, ctx, MODE_EV_REBOOT, NULL, 0, t->cpu, t->mode);
 			set_mode(t, MODE_CONSOLE, cb, ctx);

@@ -28,7 +28,13 @@ enum mode_event_type {
 	MODE_EV_PACKET,		/* data, len: a good RSP packet's payload */
 	MODE_EV_ACK,		/* '+' (len 1) or '-' (len 0) in kgdb mode */
 	MODE_EV_MODE,		/* mode changed to mode */
-	MODE_EV_REBOOT,		/* the kernel's boot banner */
+	MODE_EV_REBOOT,		/* the kernel's boot banner, on the console */
+	/*
+	 * The banner's text inside kdb: a command's output (`dmesg` prints
+	 * the boot log), not a reboot.  Only a board that then never prompts
+	 * again rebooted; the session decides that at its deadline.
+	 */
+	MODE_EV_BANNER,
 };
 
 struct mode_event {

@@ -74,14 +74,20 @@ int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry 
 {
 	int rc;
 
-	/* Already stopped?  An empty line in kdb just prompts again. */
+	/*
+	 * Already stopped?  An empty line in kdb just prompts again; at the
+	 * pager of a command someone else left (a killed nmidbg, a user's
+	 * `dmesg`), its next "more> " is answered with 'q', which ends that
+	 * command: kdb prompts.
+	 */
 	session_mark(s);
 	e->how = "already";
 	e->ms = 0;
+	s->quit_more = 1;
 	rc = session_send(s, "\r");
-	if (rc)
-		return rc;
-	rc = session_wait(s, 400, stopped);
+	if (!rc)
+		rc = session_wait(s, 400, stopped);
+	s->quit_more = 0;
 	if (rc == SESSION_OK) {
 		e->cpu = s->prompt_cpu;
 		return rc;

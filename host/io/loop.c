@@ -61,7 +61,11 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 			return rc;
 		if (left <= 0) {
 			session_idle(s);
-			return done && done(s) ? SESSION_OK : SESSION_TIMEOUT;
+			if (done && done(s))
+				return SESSION_OK;
+			/* A banner in kdb's text and no prompt since: it did reboot. */
+			return l->on_reboot && s->kdb_banners ? SESSION_REBOOT :
+			       SESSION_TIMEOUT;
 		}
 		pfd[0] = (struct pollfd){ .fd = s->port->fd, .events = POLLIN };
 		for (int i = 0; i < l->nsrc; i++) {

@@ -64,6 +64,7 @@ void session_mark(struct session *s)
 	s->stops = 0;
 	s->packets = 0;
 	s->reboots = 0;
+	s->kdb_banners = 0;
 }
 
 static void add_text(struct session *s, const uint8_t *data, size_t len)
@@ -90,11 +91,13 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		s->on_event(s->event_ctx, ev);
 	switch (ev->type) {
 	case MODE_EV_TEXT:
+		s->at_more = 0;
 		add_text(s, ev->data, ev->len);
 		if (s->on_text)
 			s->on_text(s->text_ctx, ev->data, ev->len);
 		break;
 	case MODE_EV_KDB_PROMPT:
+		s->kdb_banners = 0;
 		s->prompts++;
 		s->prompt_cpu = ev->cpu;
 		break;
@@ -104,7 +107,13 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		 * "more> "): drop it from the collected text here, where it is
 		 * known to be the pager, never the same text inside a line.
 		 */
-		if (s->answer_more) {
+		s->at_more = 1;
+		if (s->quit_more) {
+			/* Someone else's command: end it, kdb then prompts. */
+			s->at_more = 0;
+			session_send(s, "q");
+		} else if (s->answer_more) {
+			s->at_more = 0;
 			if (s->text_len >= 6 &&
 			    memcmp(s->text + s->text_len - 6, "more> ", 6) == 0)
 				s->text[s->text_len -= 6] = '\0';
@@ -126,6 +135,9 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		break;
 	case MODE_EV_REBOOT:
 		s->reboots++;
+		break;
+	case MODE_EV_BANNER:
+		s->kdb_banners++;
 		break;
 	default:
 		break;

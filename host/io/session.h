@@ -30,6 +30,9 @@ struct session {
 	int prompt_cpu;
 	int stops;		/* RSP stop replies (S/T packets) since the mark */
 	int reboots;
+	int kdb_banners;	/* boot banners in kdb's text since its last prompt */
+	int at_more;		/* the last thing kdb said is its pager prompt */
+	int quit_more;		/* answer the pager with 'q' (a command we did not run) */
 	int answer_more;	/* answer the kdb pager with a space */
 	int packets;		/* RSP packets since the mark; the last one: */
 	uint8_t packet[256];

@@ -5,7 +5,8 @@ Linux console and kdb on a socket or a pty.
 Running: a console that echoes.  The gdb knock $3#33 (or another given
 as knock=, as nmi_tty.knock=OTHER sets it; or, in telnet mode,
 IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: a banner and "[0]kdb> ".  In kdb it echoes,
-runs a few commands (`btc` pages through "more> "; `dmesg`, also with
+runs a few commands (`btc` and `dmesg` page through "more> " as kdb's
+pager does, a state that outlives a client that left; `dmesg`, also with
 kdb's `| grep`, prints log=; md/mdr answer from memory=, as kdb does for
 symbols), and `go` resumes.
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
@@ -31,6 +32,7 @@ import tempfile
 import threading
 
 KNOCK = b"$3#33"
+PAGE_LINES = 21         # lines before kdb's pager asks (a 24-line screen)
 PROMPT = b"[0]kdb> "
 KGDB_BANNER = b"Entering please attach debugger or use $D#44+ or $3#33\r\n"
 THREAD = b"0000000000000001"       # pid 1, as kgdb's pack_threadid() writes it
@@ -69,6 +71,8 @@ class FakeBoard:
         self.last_reply = b""
         self.garbled = False
         self.rsp = bytearray()          # a packet in progress
+        self.pager = None               # lines a "more> " holds back
+        self.paged = 0
         self.done = threading.Event()
         if transport == "pty":
             self.master, slave = os.openpty()
@@ -170,6 +174,9 @@ class FakeBoard:
                     if self.in_kgdb:
                         self.kgdb_byte(b)
                         continue
+                    if self.pager is not None:
+                        self.pager_key(b)
+                        continue
                     if not self.in_kdb:
                         recent = (recent + bytes([b]))[-len(self.knock):]
                         knocked = recent == self.knock and self.behaviour != "noknock"
@@ -232,22 +239,12 @@ class FakeBoard:
             return True
         self.commands.append(cmd)
         if cmd == "btc":
-            lines = self.btc.replace(b"\n", b"\r\n").split(b"\r\n")
-            for i, l in enumerate(lines[:-1]):
-                self._out(l + b"\r\n")
-                if i == 20:  # the pager; the client must answer it
-                    self._out(b"more> ")
-                    while True:
-                        c = self._in()
-                        if not c:
-                            return False
-                        if b" " in c or b"\r" in c:
-                            break
-                    self._out(b"\r")
+            self.page(self.btc.replace(b"\r\n", b"\n").split(b"\n")[:-1])
+            return True
         elif cmd.split()[:1] == ["dmesg"]:
             grep = re.search(r'\|\s*grep\s+"?([^"]*)"?$', cmd)
-            lines = [l for l in self.log if not grep or grep.group(1).encode() in l]
-            self._out(b"".join(l + b"\r\n" for l in lines))
+            self.page([l for l in self.log if not grep or grep.group(1).encode() in l])
+            return True
         elif cmd in self.memory:
             self._out(self.memory[cmd].replace(b"\n", b"\r\n"))
         elif cmd.split()[:1] in (["md"], ["mdr"]) or cmd.startswith("md"):
@@ -258,6 +255,40 @@ class FakeBoard:
             self._out(b"Unknown kdb command: '%s'\r\n" % cmd.encode())
         self._out(PROMPT)
         return True
+
+    # ---- kdb's pager (kdb_io.c): a state, so it outlives a client ----
+    def page(self, lines):
+        """A command's output through the pager, then the prompt."""
+        self.pager, self.paged = list(lines), 0
+        self.page_on()
+
+    def page_on(self):
+        while self.pager:
+            if self.paged == PAGE_LINES:
+                self._out(b"more> ")
+                return
+            self._out(self.pager.pop(0) + b"\r\n")
+            self.paged += 1
+        self.pager = None
+        self._out(PROMPT)
+
+    def pager_key(self, b):
+        """A key at "more> ": space a page, Enter a line, q ends the
+        command; anything else is ignored with kdb's complaint."""
+        if b in b"qQ":
+            self.pager = None
+            self._out(b"\n" + PROMPT)
+            return
+        if b == ord(" "):
+            self.paged = 0
+        elif b in b"\r\n":
+            self.paged = PAGE_LINES - 1
+        else:
+            self._out(b"\nOnly 'q', 'Q' or '/' are processed at more prompt, "
+                      b"input ignored\n")
+            self.paged = 0
+        self._out(b"\r")
+        self.page_on()
 
     # ---- the kgdb stub ----
     def kgdb_byte(self, b):
@@ -321,8 +352,10 @@ class FakeBoard:
             self.in_kgdb = False
             self.running_after_c = True
         elif p == b"3":
+            # No reply (gdb_cmd_detachkill); kdb says why it entered, then prompts.
             self.in_kgdb, self.in_kdb = False, True
-            self._out(PROMPT)
+            self._out(b"\r\nEntering kdb (current=0x0, pid 1) on processor 0 "
+                      b"due to Keyboard Entry\r\n" + PROMPT)
         else:
             self.reply(b"")
 

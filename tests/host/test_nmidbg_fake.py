@@ -111,10 +111,63 @@ class FakeMixin:
         self.assertIn("connection closed", p.stderr)
 
     def test_reboot_mid_command(self):
+        # The banner inside kdb's text is a reboot only when no prompt follows.
         b = self.board(behaviour="reboot")
-        p = self.nmidbg("kdb", b.spec, "-c", "btc")
+        p = self.nmidbg("kdb", b.spec, "-c", "btc", "--timeout", "1")
         self.assertEqual(p.returncode, 5)
         self.assertIn("rebooted", p.stderr)
+
+    def test_whole_dmesg_with_the_boot_banner(self):
+        # kdb's dmesg prints the boot log, banner and all: a command's
+        # output, never a reboot (it was read as one: exit 5, left at more>).
+        log = [b"[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]"]
+        log += [b"[    0.%06d] line %d" % (i, i) for i in range(1, 70)]
+        b = self.board(log=log)
+        p = self.nmidbg("kdb", b.spec, "-c", "dmesg")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), [l.decode() for l in log])
+        time.sleep(0.5)
+        self.assertFalse(b.in_kdb)
+        self.assertIsNone(b.pager)
+
+    def test_board_left_at_the_pager_is_taken_from_there(self):
+        # Someone's dmesg stopped at "more> " (a killed client): the next
+        # command ends that one with 'q' and runs its own.
+        b = self.board()
+        c = socket.create_connection(("127.0.0.1", int(b.spec.rsplit(":", 1)[1])))
+        c.sendall(b"$3#33")
+        self._read_until(c, b"kdb> ")
+        c.sendall(b"btc\r")
+        self._read_until(c, b"more> ")
+        c.close()
+        time.sleep(0.2)
+        self.assertIsNotNone(b.pager)
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(j["entry"]["how"], "already")
+        self.assertEqual(j["commands"][0]["output"],
+                         ["Currently on cpu 0", "Available cpus: 0-1"])
+        time.sleep(0.5)
+        self.assertFalse(b.in_kdb)
+
+    def test_board_left_in_kgdb_is_taken_from_there(self):
+        b = self.board()
+        p = self.nmidbg("kdb", b.spec, "-c", "kgdb", "--stay", "--timeout", "0.3")
+        self.assertTrue(b.in_kgdb, p.stderr)
+        p = self.nmidbg("kdb", b.spec, "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Currently on cpu 0", p.stdout)
+        time.sleep(0.5)
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+
+    @staticmethod
+    def _read_until(sock, what, secs=10):
+        got, end = b"", time.monotonic() + secs
+        sock.settimeout(secs)
+        while what not in got and time.monotonic() < end:
+            got += sock.recv(4096)
+        return got
 
     def test_unknown_and_refused_ports(self):
         p = self.nmidbg("break", "/dev/nonexistent-tty")

@@ -15,7 +15,7 @@
  * Events as text, adjacent text merged: "T:..." text (\r \n as ~, space
  * as _), "=kdb"
  * mode change, "P0" kdb prompt on CPU0, "M" pager, "K:S05" packet,
- * "A+"/"A-" ack, "R" boot banner.
+ * "A+"/"A-" ack, "R" boot banner (a reboot), "B" the banner's text in kdb.
  */
 struct trace {
 	char s[1024];
@@ -68,6 +68,9 @@ static void record(void *ctx, const struct mode_event *ev)
 	case MODE_EV_REBOOT:
 		put(t, "R");
 		break;
+	case MODE_EV_BANNER:
+		put(t, "B");
+		break;
 	}
 }
 
@@ -89,8 +92,11 @@ static const struct mode_row {
 	{ "acks are text outside kgdb", "+-\n", "T:+-~ =console" },
 	{ "go leaves kdb", "[0]kdb> go\r\nok\n",
 	  "T:[0]kdb>_ =kdb P0 T:go~ =console T:~ok~" },
-	{ "reboot banner", "[0]kdb> \n[ 0.0] Booting Linux on CPU 0\n",
-	  "T:[0]kdb>_ =kdb P0 T:~[_0.0]_Booting_Linux_on_CPU_0~ R =console" },
+	{ "reboot banner", "hi\n[ 0.0] Booting Linux on CPU 0\n",
+	  "T:hi~ =console T:[_0.0]_Booting_Linux_on_CPU_0~ R" },
+	/* kdb's dmesg prints the boot log: a command's output, not a reboot. */
+	{ "banner inside kdb output", "[0]kdb> dmesg\r\n[ 0.0] Booting Linux on CPU 0\r\n[0]kdb> ",
+	  "T:[0]kdb>_ =kdb P0 T:dmesg~~[_0.0]_Booting_Linux_on_CPU_0~ B T:~[0]kdb>_ P0" },
 	{ "packet then console text", "$OK#9a\nhello\n",
 	  "=kgdb K:OK T:~hello~ =console" },
 	/*
