@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,7 @@ static int reconnect(void)
 	attach_log_mark("port lost");
 	port_close(A.s.port);
 	A.s.port = NULL;
-	while (!A.quit) {
+	while (!A.quit && !session_interrupted) {
 		struct pollfd pfd = { .fd = 0, .events = POLLIN };
 
 		if (port_open(A.spec, &p, err, sizeof(err)) == 0) {
@@ -224,7 +225,8 @@ static int on_stdin_ready(void *ctx, int fd)
 static int drained(void *ctx)
 {
 	(void)ctx;
-	if (A.quit == 1)
+	/* Quit, or a signal (SIGTERM, SIGHUP: the terminal is given back first). */
+	if (A.quit == 1 || session_interrupted)
 		return ATTACH_STOP;
 	return A.quit == 2 && session_now_ms() - A.quiet_since >= 1000 ? ATTACH_STOP : 0;
 }
@@ -236,7 +238,8 @@ static int board_spoke(void *ctx)
 	return 0;
 }
 
-static void loop(void)
+/* 0, or NMIDBG_EXIT_PORT: the port was lost and never came back. */
+static int loop(void)
 {
 	struct loop l;
 
@@ -252,8 +255,10 @@ static void loop(void)
 		l.after_read = board_spoke;
 		loop_add(&l, A.quit == 2 ? -1 : 0, on_stdin_ready, &l);
 		rc = loop_run(&l, -1, NULL);
-		if (rc == ATTACH_STOP || rc >= 0 || reconnect())
-			return;
+		if (rc == ATTACH_STOP || rc >= 0)
+			return 0;
+		if (reconnect())
+			return session_interrupted ? 0 : NMIDBG_EXIT_PORT;
 	}
 }
 
@@ -267,7 +272,7 @@ int cmd_attach(int argc, char **argv)
 	};
 	struct port *p;
 	char err[300];
-	int c;
+	int c, ret;
 
 	memset(&A, 0, sizeof(A));
 	A.escape = 0x1d;	/* Ctrl-] */
@@ -303,7 +308,7 @@ int cmd_attach(int argc, char **argv)
 			fprintf(stderr, "nmidbg: %s: %s\n", A.log_path, strerror(errno));
 			port_close(A.s.port);
 			session_free(&A.s);
-			return NMIDBG_EXIT_USAGE;
+			return NMIDBG_EXIT_OUTPUT;
 		}
 		attach_log_mark("attached");
 	}
@@ -334,12 +339,15 @@ int cmd_attach(int argc, char **argv)
 		attach_term_raw(1);
 		fprintf(stderr, "[nmidbg] attached to %s; Ctrl-] opens the menu\r\n", A.spec);
 	}
-	loop();
+	session_catch_signals();
+	ret = loop();
 	if (A.rl)
 		rl_callback_handler_remove();
 	attach_term_raw(0);
 	if (A.tty)
 		fputs("\n", stderr);
+	if (A.s.port && (A.s.mode.mode == MODE_KDB || A.s.mode.mode == MODE_KGDB))
+		fprintf(stderr, "nmidbg: the board is left in %s\n", mode_name(A.s.mode.mode));
 	if (A.log) {
 		attach_log_mark("detached");
 		fclose(A.log);
@@ -347,5 +355,5 @@ int cmd_attach(int argc, char **argv)
 	attach_forget_words();
 	port_close(A.s.port);
 	session_free(&A.s);
-	return NMIDBG_EXIT_OK;
+	return session_signal == SIGINT ? NMIDBG_EXIT_INTR : ret;
 }

@@ -54,6 +54,7 @@ struct cmd_frame {
 enum {
 	CMD_NEEDS_PORT = 1,	/* the frame opens PORT */
 	CMD_NEEDS_BREAKIN = 2,	/* and breaks in before the body */
+	CMD_RESUMES = 4,	/* and leaves the board running after (no --stay) */
 };
 
 struct cmd {

@@ -61,6 +61,7 @@ int cmd_exit_code(int rc)
 	case CMD_ENOTRUN:
 		return NMIDBG_EXIT_FAIL;
 	case SESSION_INTR:
+	case PORT_EINTR:
 		return NMIDBG_EXIT_INTR;
 	case SESSION_REBOOT:
 		return NMIDBG_EXIT_REBOOT;
@@ -91,7 +92,6 @@ int cmd_open_session(const char *spec, struct session *s)
 		return -1;
 	}
 	session_init(s, p);
-	session_catch_sigint();
 	return 0;
 }
 
@@ -101,6 +101,64 @@ void cmd_close_session(struct session *s)
 	session_free(s);
 }
 
+static int stopped(struct session *s)
+{
+	return s->prompts > 0 || s->stops > 0;
+}
+
+/* Ask the board for kdb's prompt with what; 0 when it came. */
+static int to_prompt(struct session *s, const char *what, int tmo)
+{
+	int rc;
+
+	session_mark(s);
+	rc = session_send(s, what);
+	return rc ? rc : session_wait(s, tmo, kdb_prompted);
+}
+
+const char *cmd_leave(struct cmd_run *r)
+{
+	struct session *s = &r->s;
+	int tmo = r->o.how.timeout_ms, rc = 0;
+	sig_atomic_t intr = session_interrupted;
+
+	if (r->after)
+		return r->after;
+	if (!r->opened)
+		return r->after = "unknown";
+	session_interrupted = 0;
+	if (r->entering && s->mode.mode != MODE_KDB && s->mode.mode != MODE_KGDB) {
+		session_mark(s);
+		rc = session_wait(s, tmo < 2000 ? tmo : 2000, stopped);
+		if (rc == SESSION_TIMEOUT)
+			rc = 0;
+	}
+	/* The '+' first: the stub may wait for the ack of its last reply. */
+	if (!rc && s->mode.mode == MODE_KGDB)
+		rc = to_prompt(s, "+" RSP_KGDB_TO_KDB, tmo);
+	if (!rc && s->mode.mode == MODE_KDB && !s->at_prompt && !s->go_sent) {
+		/* A command still runs: let it end, its pager ended with 'q'. */
+		session_mark(s);
+		s->quit_more = 1;
+		rc = s->at_more ? session_send(s, "q") : 0;
+		if (!rc)
+			rc = session_wait(s, tmo, kdb_prompted);
+		s->quit_more = 0;
+	}
+	if (!rc && s->mode.mode == MODE_KDB && !s->go_sent && r->resume)
+		rc = kdb_go(s);
+	if (rc)
+		r->after = "unknown";
+	else if (s->mode.mode == MODE_KDB && !s->go_sent)
+		r->after = "in kdb";
+	else if (s->mode.mode == MODE_KGDB)
+		r->after = "in kgdb";
+	else
+		r->after = s->mode.mode == MODE_UNKNOWN ? "unknown" : "running";
+	session_interrupted = intr || session_interrupted;
+	return r->after;
+}
+
 int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_run r = { .opened = 0 };
@@ -108,19 +166,27 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 
 	if (!c->frame)
 		return c->run(argc, argv);
+	session_catch_signals();
 	cmd_opts_init(&r.o);
 	ret = c->frame->prepare(argc, argv, &r);
 	if (ret)
 		return ret;
+	r.resume = (c->needs & CMD_RESUMES) && !r.o.stay;
 	if (!r.port) {
 		rc = CMD_NO_PORT;	/* prepare said none is needed this time */
 	} else if (cmd_open_session(r.port, &r.s)) {
 		rc = PORT_EIO;	/* said already: exit 3 */
 	} else {
 		r.opened = 1;
-		rc = c->needs & CMD_NEEDS_BREAKIN ? cmd_enter(&r.s, &r.o, &r.e) : 0;
+		if (c->needs & CMD_NEEDS_BREAKIN) {
+			rc = cmd_enter(&r.s, &r.o, &r.e);
+			r.entering = rc == SESSION_INTR && r.e.how;
+		} else {
+			rc = 0;
+		}
 		if (!rc)
 			rc = c->frame->body(&r);
+		cmd_leave(&r);
 	}
 	ret = c->frame->finish ? c->frame->finish(&r, rc) : cmd_exit_code(rc);
 	if (r.opened)

@@ -45,7 +45,23 @@ struct cmd_run {
 	struct session s;	/* open during body and finish if opened */
 	int opened;
 	struct kdb_entry e;	/* how the frame broke in */
+	int resume;		/* leave the board running (CMD_RESUMES, no --stay) */
+	int entering;		/* a break-in was cut off: the board may stop yet */
+	const char *after;	/* set by cmd_leave(): "running", "in kdb", ... */
 };
+
+/*
+ * Leave the board as the run asks, once: the frame calls it after the
+ * body on every path (success, error, a caught signal); a body that
+ * reports the final state calls it first.  From the mode tracker: a
+ * break-in that was cut off is given up to 2 s to land; kgdb is left
+ * for kdb; kdb's pager is ended with 'q'; then `go` if r->resume.  A
+ * signal that interrupted the command does not stop this (a second one
+ * does).  Returns, and keeps in r->after, where the board is:
+ * "running", "in kdb", "in kgdb" or "unknown" (the line failed, or it
+ * never said).
+ */
+const char *cmd_leave(struct cmd_run *r);
 
 int cmd_open_session(const char *spec, struct session *s);
 void cmd_close_session(struct session *s);

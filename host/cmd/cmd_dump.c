@@ -109,7 +109,6 @@ static int dump_finish(struct cmd_run *r, int rc)
 	int ret = cmd_exit_code(rc);
 	FILE *f = rc ? NULL : outfile_begin(&D.of);
 
-	(void)r;
 	if (f) {
 		fwrite(D.buf, 1, D.len, f);
 		if (outfile_close(&D.of))
@@ -117,7 +116,7 @@ static int dump_finish(struct cmd_run *r, int rc)
 		else
 			fprintf(stderr, "nmidbg: read %zu bytes in %ld ms (%.0f B/s, %s); "
 				"the board is %s\n", D.len, D.ms,
-				D.ms ? D.len * 1000.0 / (double)D.ms : 0.0, D.how, D.state);
+				D.ms ? D.len * 1000.0 / (double)D.ms : 0.0, D.how, r->after);
 	} else {
 		outfile_abandon(&D.of);
 		if (!rc)

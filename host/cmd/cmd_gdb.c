@@ -111,12 +111,7 @@ static int gdb_body(struct cmd_run *r)
 	if (v.result == VMCHECK_DIFFERENT) {
 		/* gdb would show wrong file:line without a word: refuse. */
 		wrong_vmlinux = 1;
-		if (r->o.stay)
-			return 0;
-		rc = kdb_go(&r->s);
-		if (!rc)
-			state = "running";
-		return rc;
+		return 0;
 	}
 	if (v.have_offset && v.kaslr_offset)
 		fprintf(stderr, "nmidbg: KASLR offset 0x%llx: symbols loaded there\n",
@@ -132,18 +127,17 @@ static int gdb_finish(struct cmd_run *r, int rc)
 	if (rc == CMD_NO_PORT)
 		return gdb_jtag(&O.j, &O.g, &O.c);
 	if (!rc && wrong_vmlinux) {
-		fprintf(stderr, "nmidbg: gdb not started; the board is %s\n",
-			r->o.stay ? "in kdb" : state);
+		fprintf(stderr, "nmidbg: gdb not started; the board is %s\n", r->after);
 		return NMIDBG_EXIT_VMLINUX;
 	}
 	if (!rc && WIFSIGNALED(status))
 		fprintf(stderr, "nmidbg: gdb was killed (signal %d); the board is %s\n",
-			WTERMSIG(status), state);
+			WTERMSIG(status), r->after);
 	else if (!rc)
 		fprintf(stderr, "nmidbg: gdb exited (%d); the board is %s\n",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1, state);
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->after);
 	else if (rc == CMD_ENOTRUN)
-		fprintf(stderr, "nmidbg: the board is %s\n", state);
+		fprintf(stderr, "nmidbg: the board is %s\n", r->after);
 	if (!rc && status)
 		ret = NMIDBG_EXIT_FAIL;
 	return ret;

@@ -89,6 +89,7 @@ static int kdb_prepare(int argc, char **argv, struct cmd_run *r)
 static int kdb_body(struct cmd_run *r)
 {
 	struct session *s = &r->s;
+	const char *after;
 	int rc = 0;
 
 	if (O.json) {
@@ -119,11 +120,10 @@ static int kdb_body(struct cmd_run *r)
 		}
 		free(out);
 	}
-	if (!rc && !r->o.stay)
-		rc = kdb_go(s);
+	after = cmd_leave(r);
 	if (O.json)
-		printf("], \"resumed\": %s, \"ok\": %s}\n", !rc && !r->o.stay ? "true" : "false",
-		       rc ? "false" : "true");
+		printf("], \"resumed\": %s, \"after\": \"%s\", \"ok\": %s}\n",
+		       strcmp(after, "running") ? "false" : "true", after, rc ? "false" : "true");
 	return rc;
 }
 

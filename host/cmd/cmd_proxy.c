@@ -289,10 +289,12 @@ static int proxy_prepare(int argc, char **argv, struct cmd_run *r)
 	if (cfd >= 0)
 		gfd = net_listen(gdb_addr, any, NULL, why, sizeof(why));
 	if (gfd < 0) {
+		int in_use = errno == EADDRINUSE;
+
 		fprintf(stderr, "nmidbg: cannot listen: %s\n", why);
 		if (cfd >= 0)
 			close(cfd);
-		return NMIDBG_EXIT_USAGE;
+		return in_use ? NMIDBG_EXIT_IN_USE : NMIDBG_EXIT_USAGE;
 	}
 	P = calloc(1, sizeof(*P));
 	if (!P) {
@@ -316,15 +318,16 @@ static int proxy_body(struct cmd_run *r)
 
 	px->s = &r->s;
 	px->o = &r->o;
-	session_catch_sigterm();
 	relay_init(&px->r, &r->s, &r->o.how);
 	r->s.on_text = board_text;
 	r->s.text_ctx = px;
 	rc = serve(px);
 	if (rc != SESSION_INTR)
 		cmd_complain(&r->s, "proxy", rc);
-	else
-		rc = SESSION_OK;	/* Ctrl-C or SIGTERM is how a proxy ends */
+	else if (session_signal == SIGINT || session_signal == SIGTERM)
+		session_signal = 0;	/* Ctrl-C or SIGTERM is how a proxy ends: exit 0 */
+	if (rc == SESSION_INTR && !session_signal)
+		rc = SESSION_OK;
 	if (px->gdb_on) {
 		/* Leave the board as after any gdb session, not in kgdb. */
 		session_interrupted = 0;

@@ -303,9 +303,10 @@ static void resolve_lines(const struct triage_opts *o, struct triage *t)
 }
 
 /* In kdb: everything kdb (and gdb, with a vmlinux) can tell, into t. */
-static int collect(struct session *s, const struct triage_opts *o,
-		   const struct kdb_entry *e, struct triage *t)
+static int collect(struct cmd_run *r, const struct triage_opts *o, struct triage *t)
 {
+	struct session *s = &r->s;
+	const struct kdb_entry *e = &r->e;
 	int rc;
 
 	t->how = e->how;
@@ -328,10 +329,8 @@ static int collect(struct session *s, const struct triage_opts *o,
 		cmd_complain(s, "collecting through kdb", rc);	/* keep what came */
 	else if (o->gdb && t->vmlinux_match) {
 		rc = collect_gdb(s, o, t);
-	} else if (!o->c.stay) {
-		rc = kdb_go(s);
-		if (!rc)
-			t->after = "running";
+	} else {
+		t->after = cmd_leave(r);	/* before the host's own work */
 	}
 	if (o->vmlinux && t->vmlinux_match)
 		resolve_lines(o, t);
@@ -372,13 +371,15 @@ static int triage_prepare(int argc, char **argv, struct cmd_run *r)
 
 static int triage_body(struct cmd_run *r)
 {
-	return collect(&r->s, &T.o, &r->e, &T.t);
+	return collect(r, &T.o, &T.t);
 }
 
 static int triage_finish(struct cmd_run *r, int rc)
 {
 	int ret = cmd_exit_code(rc);
 
+	if (r->opened && T.t.how)
+		T.t.after = r->after;	/* where the frame left it */
 	if (!T.t.how && (T.o.jtag || jtag_opts_given(&T.o.j))) {
 		triage_jtag_serial(r, rc, &T.t);
 		ret = triage_jtag(&T.o.j, T.o.vmlinux, &T.o.c, &T.t);

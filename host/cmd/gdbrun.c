@@ -114,7 +114,10 @@ static int gdb_exited(void *ctx)
 {
 	struct relay_run *rr = ctx;
 
-	return waitpid(rr->pid, rr->status, WNOHANG) == rr->pid ? GDB_EXITED : 0;
+	if (waitpid(rr->pid, rr->status, WNOHANG) == rr->pid)
+		return GDB_EXITED;
+	/* Ctrl-C is gdb's (ignored here); SIGTERM, SIGHUP, SIGPIPE end it all. */
+	return session_interrupted ? SESSION_INTR : 0;
 }
 
 static int on_accept(void *ctx, int fd)
@@ -218,6 +221,8 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	close(lfd);
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);
+		if (rc == SESSION_INTR)
+			kill(pid, SIGTERM);
 		waitpid(pid, status, 0);
 		*state = "unknown";
 		return rc;

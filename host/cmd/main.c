@@ -3,10 +3,50 @@
  * nmidbg: entry point, help and version.  main() is the only place that
  * exits; commands return an NMIDBG_EXIT_* code.  The table: commands.c.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
+#include "session.h"
+
+/*
+ * What the command wrote to stdout must have reached it: a full disk or
+ * a closed pipe is an error, not a silent success (git's run_builtin
+ * checks the same).  A reader that went away already said so by SIGPIPE.
+ */
+static int check_stdout(int rc)
+{
+	struct stat st;
+
+	if (fstat(fileno(stdout), &st))
+		return rc;	/* closed before we started: nothing was meant to go there */
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return rc;
+	if (errno == EPIPE || session_signal == SIGPIPE)
+		return rc;
+	fprintf(stderr, "nmidbg: cannot write standard output: %s\n", strerror(errno));
+	return rc == NMIDBG_EXIT_OK ? NMIDBG_EXIT_OUTPUT : rc;
+}
+
+/*
+ * The command has left the board as asked; a signal other than Ctrl-C
+ * (exit 4, documented) ends the process the conventional way, by that
+ * signal, so a shell or `timeout` sees what happened.
+ */
+static int finish(int rc)
+{
+	int sig = session_signal;
+
+	rc = check_stdout(rc);
+	if (sig && sig != SIGINT) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -17,9 +57,9 @@ int main(int argc, char **argv)
 		return NMIDBG_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cmd_help(1, argv);
+		return finish(cmd_help(1, argv));
 	if (strcmp(argv[1], "--version") == 0)
-		return cmd_version(1, argv);
+		return finish(cmd_version(1, argv));
 	c = cmd_find(cmd_table, cmd_count, argv[1]);
 	if (!c) {
 		fprintf(stderr,
@@ -28,6 +68,6 @@ int main(int argc, char **argv)
 		return NMIDBG_EXIT_USAGE;
 	}
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
-		return cmd_help(2, (char *[]){ "help", argv[1], NULL });
-	return cmd_frame_run(c, argc - 1, argv + 1);
+		return finish(cmd_help(2, (char *[]){ "help", argv[1], NULL }));
+	return finish(cmd_frame_run(c, argc - 1, argv + 1));
 }

@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kdb.h"
 
@@ -129,6 +128,8 @@ int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out)
 	int rc;
 
 	*out = NULL;
+	if (session_interrupted)
+		return SESSION_INTR;	/* no new command once told to end */
 	session_mark(s);
 	s->answer_more = 1;
 	rc = session_send(s, cmd);
@@ -158,7 +159,14 @@ int kdb_go(struct session *s)
 {
 	int rc = session_send(s, "go\r");
 
-	/* kdb takes bytes that arrive while it leaves: let it go first. */
-	usleep(300 * 1000);
-	return rc;
+	if (rc)
+		return rc;
+	s->go_sent = 1;
+	/*
+	 * kdb takes bytes that arrive while it leaves: let it go first.  The
+	 * board is on its way once `go` is out: a signal that cuts this wait
+	 * short changes nothing.
+	 */
+	rc = session_wait(s, 300, NULL);
+	return rc == SESSION_TIMEOUT || rc == SESSION_INTR ? SESSION_OK : rc;
 }

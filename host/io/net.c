@@ -42,6 +42,7 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len)
 	err = getaddrinfo(host, port, &hints, &ai);
 	if (err) {
 		snprintf(why, len, "%s: %s", spec, gai_strerror(err));
+		errno = EINVAL;
 		return -1;
 	}
 	if (!any && !((ai->ai_family == AF_INET &&
@@ -51,6 +52,7 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len)
 		snprintf(why, len, "%s is not a loopback address: whoever reaches it can stop the board (--any-address to allow)",
 			 host);
 		freeaddrinfo(ai);
+		errno = EINVAL;
 		return -1;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -58,10 +60,12 @@ int net_listen(const char *spec, int any, int *bound, char *why, size_t len)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4) ||
 	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
-		snprintf(why, len, "%s: %s", spec, strerror(errno));
+		err = errno;
+		snprintf(why, len, "%s: %s", spec, strerror(err));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
+		errno = err;	/* for the caller: EADDRINUSE is its own exit code */
 	}
 	freeaddrinfo(ai);
 	if (fd >= 0 && bound)

@@ -9,7 +9,8 @@
  * Listen on "tcp:HOST:PORT", "HOST:PORT" or "PORT" (HOST defaults to
  * 127.0.0.1; PORT 0: any free one, *bound says which).  A HOST that is not
  * loopback is refused unless any: whoever reaches the socket can stop the
- * board.  Returns the fd, or -1 with the reason in why.
+ * board.  Returns the fd, or -1 with the reason in why and errno set
+ * (EADDRINUSE: taken; EINVAL: not an address, or not loopback).
  */
 int net_listen(const char *spec, int any, int *bound, char *why, size_t len);
 

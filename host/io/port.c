@@ -209,8 +209,12 @@ int port_write_all(struct port *p,
 			return (int)n;
 		if (n == 0) {
 			struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+			int ready = poll(&pfd, 1, 5000);
 
-			if (poll(&pfd, 1, 5000) <= 0)
+			/* Only the signals nmidbg catches interrupt it: they end the command. */
+			if (ready < 0 && errno == EINTR)
+				return port_fail(p, PORT_EINTR, "interrupted");
+			if (ready <= 0)
 				return port_fail(p, PORT_EIO, "write timed out");
 			continue;
 		}

@@ -30,6 +30,7 @@ enum {
 	PORT_EACCES = -4,	/* permission denied */
 	PORT_EIO = -5,		/* I/O error, connection refused or lost */
 	PORT_ENOTSUP = -6,	/* the transport cannot do that */
+	PORT_EINTR = -7,	/* a signal ended a wait to write (Ctrl-C, SIGTERM) */
 };
 
 struct port;

@@ -13,27 +13,35 @@
 #include "session.h"
 
 volatile sig_atomic_t session_interrupted;
+volatile sig_atomic_t session_signal;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
+	if (!session_signal)
+		session_signal = sig;
 	session_interrupted = 1;
+}
+
+/* No SA_RESTART: a poll() or write() the signal lands in returns EINTR. */
+static void catch(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+void session_catch_signals(void)
+{
+	catch(SIGINT);
+	catch(SIGTERM);
+	catch(SIGHUP);
+	catch(SIGPIPE);
 }
 
 void session_catch_sigint(void)
 {
-	struct sigaction sa = { .sa_handler = on_sigint };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-}
-
-void session_catch_sigterm(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigint };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
+	catch(SIGINT);
 }
 
 long session_now_ms(void)
@@ -92,12 +100,15 @@ static void on_event(void *ctx, const struct mode_event *ev)
 	switch (ev->type) {
 	case MODE_EV_TEXT:
 		s->at_more = 0;
+		s->at_prompt = 0;
 		add_text(s, ev->data, ev->len);
 		if (s->on_text)
 			s->on_text(s->text_ctx, ev->data, ev->len);
 		break;
 	case MODE_EV_KDB_PROMPT:
 		s->kdb_banners = 0;
+		s->go_sent = 0;
+		s->at_prompt = 1;
 		s->prompts++;
 		s->prompt_cpu = ev->cpu;
 		break;

@@ -32,7 +32,9 @@ struct session {
 	int reboots;
 	int kdb_banners;	/* boot banners in kdb's text since its last prompt */
 	int at_more;		/* the last thing kdb said is its pager prompt */
+	int at_prompt;		/* ... is its command prompt: no command runs */
 	int quit_more;		/* answer the pager with 'q' (a command we did not run) */
+	int go_sent;		/* `go` was sent and kdb has not prompted since */
 	int answer_more;	/* answer the kdb pager with a space */
 	int packets;		/* RSP packets since the mark; the last one: */
 	uint8_t packet[256];
@@ -76,10 +78,25 @@ long session_now_ms(void);
 const char *session_last_seen(struct session *s, char *buf, size_t len);
 const char *session_strerror(struct session *s, int rc);
 
-/* Set by the SIGINT handler that session_catch_sigint() installs. */
+/*
+ * Set by the handler session_catch_signals() installs: every wait then
+ * ends with SESSION_INTR.  Whoever must still talk to the board after a
+ * signal (the frame, leaving it as asked) clears it, and a second signal
+ * sets it again.
+ */
 extern volatile sig_atomic_t session_interrupted;
+/* The first signal caught (SIGINT, SIGTERM, SIGHUP, SIGPIPE), or 0; kept. */
+extern volatile sig_atomic_t session_signal;
+/*
+ * Catch SIGINT, SIGTERM, SIGHUP and SIGPIPE: a user's Ctrl-C, a CI job
+ * cancelled, an ssh session dropped, a reader that went away.  None of
+ * them may kill nmidbg while the board is stopped: the command ends its
+ * wait, leaves the board as asked and main() then exits (for all but
+ * SIGINT by the same signal, as the convention is).  A write to a closed
+ * pipe then fails with EPIPE instead of killing the process.
+ */
+void session_catch_signals(void);
+/* SIGINT alone again (after gdb, which owns Ctrl-C, has gone). */
 void session_catch_sigint(void);
-/* The same for SIGTERM: for long-running commands (a proxy as a service). */
-void session_catch_sigterm(void);
 
 #endif

@@ -8,7 +8,7 @@ IAC BRK then 'g', or the shell line `echo g > /proc/sysrq-trigger`) enters kdb: 
 runs a few commands (`btc` and `dmesg` page through "more> " as kdb's
 pager does, a state that outlives a client that left; `dmesg`, also with
 kdb's `| grep`, prints log=; md/mdr answer from memory=, as kdb does for
-symbols), and `go` resumes.
+symbols), and `go` resumes; `hang` prompts a second later (a long command).
 Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
 before the prompt), `disconnect` (hangs up on the first kdb command),
@@ -232,6 +232,10 @@ class FakeBoard:
             return True
         if cmd == "go":
             self.in_kdb = False
+            return True
+        if cmd == "hang":       # a command that takes its time: a second
+            self.commands.append(cmd)
+            threading.Timer(1.0, lambda: self._out(b"done\r\n" + PROMPT)).start()
             return True
         if cmd == "kgdb":
             self._out(KGDB_BANNER)

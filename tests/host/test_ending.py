@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every way nmidbg can end, against a fake board: a signal mid-command
+(SIGTERM, SIGHUP, SIGPIPE, SIGINT), a reader that went away, a full disk
+on stdout, a port that never came back, a file that cannot be written.
+Whatever ends it, the board is left as asked (running unless --stay),
+files are complete or gone, the terminal is given back, and the exit
+code is the documented one (or death by the same signal, the
+convention for all but SIGINT).  Plain and ASan/UBSan builds."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import termios
+import time
+import unittest
+
+from host.fake_board import FakeBoard
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+
+
+def wait_for(cond, secs=10):
+    end = time.monotonic() + secs
+    while not cond() and time.monotonic() < end:
+        time.sleep(0.05)
+    return cond()
+
+
+class EndingMixin:
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def start(self, *args, **kw):
+        p = subprocess.Popen([self.binary] + list(args), stderr=subprocess.PIPE, **kw)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        return p
+
+    def signal_mid_command(self, sig, code):
+        b = self.board()
+        p = self.start("kdb", b.spec, "-c", "hang", "-c", "cpu", "--json",
+                       "--timeout", "30", stdout=subprocess.PIPE)
+        self.assertTrue(wait_for(lambda: "hang" in b.commands), "never ran hang")
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=20)
+        self.assertEqual(p.returncode, code, err)
+        # The board is running again and the JSON says so, whole.
+        self.assertTrue(wait_for(lambda: not b.in_kdb), b.received[-40:])
+        j = json.loads(out)
+        self.assertEqual((j["ok"], j["resumed"], j["after"]), (False, True, "running"))
+        self.assertNotIn("cpu", b.commands)     # nothing after the signal
+        return err
+
+    def test_sigterm_mid_command_resumes_the_board(self):
+        self.signal_mid_command(signal.SIGTERM, -signal.SIGTERM)
+
+    def test_sighup_mid_command_resumes_the_board(self):
+        self.signal_mid_command(signal.SIGHUP, -signal.SIGHUP)
+
+    def test_ctrl_c_mid_command_resumes_the_board(self):
+        err = self.signal_mid_command(signal.SIGINT, 4)
+        self.assertIn(b"interrupted", err)
+
+    def test_stay_is_obeyed_after_a_signal(self):
+        b = self.board()
+        p = self.start("kdb", b.spec, "-c", "hang", "--stay", "--timeout", "30",
+                       stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: "hang" in b.commands))
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=20)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        time.sleep(0.5)
+        self.assertTrue(b.in_kdb)
+        self.assertFalse(bytes(b.received).endswith(b"go\r"))
+
+    def test_reader_gone_sigpipe_resumes_the_board(self):
+        # `nmidbg kdb PORT -c dmesg | head -1`: the output outgrows the pipe.
+        log = [b"[%12.6f] %s" % (i / 1000, b"x" * 60) for i in range(3000)]
+        b = self.board(log=log)
+        p = self.start("kdb", b.spec, "-c", "dmesg", "-c", "dmesg", "-c", "dmesg",
+                       stdout=subprocess.PIPE)
+        p.stdout.readline()
+        p.stdout.close()
+        p.wait(timeout=60)
+        self.assertEqual(p.returncode, -signal.SIGPIPE, p.stderr.read())
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+        self.assertLess(b.commands.count("dmesg"), 3)
+
+    def test_full_stdout_is_an_output_error(self):
+        b = self.board()
+        with open("/dev/full", "w") as full:
+            p = self.start("kdb", b.spec, "-c", "cpu", "--json", stdout=full)
+            _, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 6, err)
+        self.assertIn(b"cannot write standard output", err)
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+
+    def test_sigterm_during_break_in_leaves_no_report_behind(self):
+        b = self.board(behaviour="silent")
+        d = tempfile.mkdtemp()
+        md = os.path.join(d, "r.md")
+        p = self.start("triage", b.spec, "-o", md, "--timeout", "10",
+                       stdout=subprocess.DEVNULL)
+        time.sleep(0.7)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=20)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertEqual(os.listdir(d), [])
+
+    def test_proxy_address_in_use_has_its_own_code(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        self.addCleanup(s.close)
+        b = self.board()
+        p = subprocess.run([self.binary, "proxy", b.spec, "--console",
+                            "127.0.0.1:%d" % s.getsockname()[1], "--gdb", "127.0.0.1:0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 13, p.stderr)
+        self.assertIn(b"Address already in use", p.stderr)
+
+    def test_attach_log_that_cannot_be_written(self):
+        b = self.board()
+        p = subprocess.run([self.binary, "attach", b.spec, "-l", "/nonexistent/dir/log"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn(b"/nonexistent/dir/log", p.stderr)
+
+    def test_attach_port_lost_for_good_is_exit_3(self):
+        b = FakeBoard()
+        p = self.start("attach", b.spec, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        time.sleep(1)
+        b.listener.close()      # the board's server is gone, not just the link
+        b.drop()
+        self.addCleanup(b.close)
+        time.sleep(1)
+        p.stdin.close()
+        p.wait(timeout=20)
+        self.assertEqual(p.returncode, 3, p.stderr.read())
+
+    def test_attach_gives_the_terminal_back_on_sighup(self):
+        b = self.board()
+        master, slave = os.openpty()
+        self.addCleanup(os.close, master)
+        self.addCleanup(os.close, slave)
+        before = termios.tcgetattr(slave)
+        p = self.start("attach", b.spec, stdin=slave, stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: termios.tcgetattr(slave) != before),
+                        "attach never made the terminal raw")
+        p.send_signal(signal.SIGHUP)
+        p.communicate(timeout=20)
+        self.assertEqual(p.returncode, -signal.SIGHUP)
+        self.assertEqual(termios.tcgetattr(slave), before)
+
+
+class TestEnding(EndingMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestEndingAsan(EndingMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
