@@ -154,46 +154,30 @@ static const struct read_row {
 #undef R
 };
 
-/* The data a read decoded, in a buffer of exactly cap bytes. */
-struct scratch {
-	uint8_t *buf;
-	size_t len, cap, want;	/* want: what the decoder gave, fitting or not */
-};
-
-static void to_scratch(void *ctx, const struct telnet_event *ev)
-{
-	struct scratch *s = ctx;
-
-	if (ev->type != TELNET_EV_DATA)
-		return;
-	s->want += ev->len;
-	if (ev->len <= s->cap - s->len) {
-		memcpy(s->buf + s->len, ev->data, ev->len);
-		s->len += ev->len;
-	}
-}
-
 /* A read: raw bytes taken, data bytes decoded, the size of their buffer. */
 struct read_result {
 	size_t took, n, into;
 };
 
+static void no_data(void *ctx, const struct telnet_event *ev)
+{
+	(void)ctx;
+	assert_int_not_equal(ev->type, TELNET_EV_DATA);
+}
+
 /*
- * One read as port_sock.c's telnet_read does it: at most cap of the avail
- * raw bytes, decoded into a scratch buffer as long as the raw read, then
- * copied to out (what fits).
+ * One read as port_sock.c's telnet_read does it: the raw bytes that fit
+ * (telnet_read_room()) of the avail ones, decoded into out.
  */
 static struct read_result port_like_read(struct telnet *t, const uint8_t *in,
 					 size_t avail, uint8_t *out, size_t cap)
 {
-	size_t take = avail < cap ? avail : cap;
-	struct scratch s = { malloc(take), 0, take, 0 };
+	size_t room = telnet_read_room(t, cap);
+	size_t take = avail < room ? avail : room;
 
-	assert_non_null(s.buf);
-	telnet_feed(t, in, take, to_scratch, &s);
-	memcpy(out, s.buf, s.len);
-	free(s.buf);
-	return (struct read_result){ take, s.want, take };
+	return (struct read_result){
+		take, telnet_decode(t, in, take, out, cap, no_data, NULL), cap,
+	};
 }
 
 static void test_read_row(void **state)
@@ -230,6 +214,30 @@ static void test_read_row(void **state)
 	free(buf);
 	assert_int_equal(got_len, row->out_len);
 	assert_memory_equal(got, row->out, got_len);
+}
+
+/* A caller that takes more raw bytes than the room: still nothing past cap. */
+static void test_decode_never_past_cap(void **state)
+{
+	static const char in[] = "\xff\xfa\x2c" B64 "0123456789";
+	const uint8_t *raw = (const uint8_t *)in;
+	uint8_t *out = malloc(66);	/* exactly cap: ASan sees past it */
+	struct trace tr = { "", 0 };
+	struct telnet t;
+
+	(void)state;
+	assert_non_null(out);
+	telnet_init(&t);
+	assert_int_equal(telnet_read_room(&t, 66), 66);
+	assert_int_equal(telnet_decode(&t, raw, 3 + 64, out, 66, record, &tr), 0);
+	assert_int_equal(telnet_read_room(&t, 66), 2);
+	assert_int_equal(telnet_read_room(&t, 64), 0);
+	/* 10 raw bytes where 2 fit: 74 data bytes, the first 66 kept */
+	assert_int_equal(telnet_decode(&t, raw + 67, 10, out, 66, record, &tr), 66);
+	assert_memory_equal(out, B64 "01", 66);
+	assert_string_equal(tr.s, "! !");	/* the cut-off, the drop */
+	assert_int_equal(telnet_read_room(&t, 66), 66);
+	free(out);
 }
 
 static const struct enter_row {
@@ -299,6 +307,7 @@ int main(void)
 	n = ROWS_ADD(tests, n, test_read_row, reads);
 
 	n = ROWS_CASE(tests, n, test_split_anywhere);
+	n = ROWS_CASE(tests, n, test_decode_never_past_cap);
 	n = ROWS_CASE(tests, n, test_encoders);
 	return ROWS_RUN("telnet", tests, n);
 }
