@@ -93,6 +93,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/digest.h $(PARSERS) $(wildcard host/c
 # fuzz_triage about as fast: roughly 95 minutes in all, no finding.
 # fuzz_doctor (added later) ran at 4.7k exec/s under the CPU lock: about
 # 35 minutes more; its first 2 minutes found an overread, fixed.
+# fuzz_telnet_port (issue 20, a telnet port's reads) ran 10^6 at 7.2k
+# exec/s beside a kernel build: about 23 minutes more at FUZZ_RUNS.
 fuzz: $(FUZZERS)
 	@mkdir -p $(BUILD)/fuzz/artifacts
 	@for f in $(FUZZERS); do t=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$t; \

@@ -2,6 +2,8 @@
 /*
  * Telnet decoder state machine and encoders.  Data between commands is
  * passed on in place, as runs, so a buffer without IAC costs one callback.
+ * Every data byte out is one byte in, passed on once: in place, or held in
+ * sb[] and given back once by a cut-off.
  */
 #include <string.h>
 
@@ -128,6 +130,50 @@ void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 	}
 	if (t->state == ST_DATA && len > run)
 		emit(cb, ctx, TELNET_EV_DATA, 0, buf + run, len - run);
+}
+
+size_t telnet_read_room(const struct telnet *t, size_t cap)
+{
+	/* Between IAC SB and IAC SE, sb[] is what a cut-off would give back. */
+	size_t held = t->state == ST_SB || t->state == ST_SB_IAC ? t->sb_len : 0;
+
+	return cap > held ? cap - held : 0;
+}
+
+/* telnet_decode's callback state: data into the read buffer, never past it. */
+struct sink {
+	uint8_t *out;
+	size_t len, cap;
+	size_t dropped;		/* data bytes that did not fit */
+	telnet_cb cb;
+	void *ctx;
+};
+
+static void to_sink(void *ctx, const struct telnet_event *ev)
+{
+	struct sink *k = ctx;
+	size_t n;
+
+	if (ev->type != TELNET_EV_DATA) {
+		k->cb(k->ctx, ev);
+		return;
+	}
+	n = ev->len < k->cap - k->len ? ev->len : k->cap - k->len;
+	if (n)
+		memcpy(k->out + k->len, ev->data, n);
+	k->len += n;
+	k->dropped += ev->len - n;
+}
+
+size_t telnet_decode(struct telnet *t, const uint8_t *in, size_t len,
+		     uint8_t *out, size_t cap, telnet_cb cb, void *ctx)
+{
+	struct sink k = { .out = out, .cap = cap, .cb = cb, .ctx = ctx };
+
+	telnet_feed(t, in, len, to_sink, &k);
+	if (k.dropped)
+		desync(cb, ctx, "decoded data longer than the read buffer: the rest dropped");
+	return k.len;
 }
 
 size_t telnet_nvt_enter(int *after_cr, const uint8_t *in, size_t len,

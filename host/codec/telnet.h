@@ -33,7 +33,10 @@
 
 /*
  * Longer subnegotiations are cut off: the peer never ended it, so what
- * follows is data again (passed on, not swallowed for good).
+ * follows is data again (passed on, not swallowed for good).  What it held
+ * comes out as data too, in the call that cuts it off: one call can give
+ * up to this many data bytes more than it was fed; summed over calls,
+ * never more than fed.  telnet_read_room() sizes reads for that.
  */
 #define TELNET_SB_MAX	64
 
@@ -69,6 +72,22 @@ void telnet_init(struct telnet *t);
 /* Decode len bytes; cb gets data runs and commands, in order. */
 void telnet_feed(struct telnet *t, const uint8_t *buf, size_t len,
 		 telnet_cb cb, void *ctx);
+/*
+ * How many raw bytes a read into a buffer of cap bytes may take: cap less
+ * the bytes an unfinished subnegotiation holds (at most TELNET_SB_MAX),
+ * which a cut-off gives back as data.  0 when cap is no larger than that.
+ */
+size_t telnet_read_room(const struct telnet *t, size_t cap);
+/*
+ * One read's decoding: len raw bytes in, the data to out (cap bytes at
+ * most), every other event to cb (which never sees TELNET_EV_DATA).  With
+ * len <= telnet_read_room(t, cap) all the data fits.  Data that does not
+ * (a caller that took more) is dropped, never written past cap, and cb
+ * gets a TELNET_EV_DESYNC saying so.  Returns the data length in out,
+ * never more than cap.
+ */
+size_t telnet_decode(struct telnet *t, const uint8_t *in, size_t len,
+		     uint8_t *out, size_t cap, telnet_cb cb, void *ctx);
 /*
  * A telnet client's Enter is CR LF or CR NUL (NVT, RFC 854); a serial
  * console's is one CR, and kdb runs its last command again on an empty

@@ -57,6 +57,10 @@ struct port {
 
 /* Open PORT; on failure *out is NULL and err holds the reason. */
 int port_open(const char *spec, struct port **out, char *err, size_t errlen);
+/*
+ * Up to len data bytes into buf; 0: nothing now.  telnet: and rfc2217://
+ * need len > TELNET_SB_MAX (else PORT_EINVAL).
+ */
 ssize_t port_read(struct port *p, uint8_t *buf, size_t len);
 /* Write all of buf (waits for the transport as needed). */
 int port_write(struct port *p, const void *buf, size_t len);

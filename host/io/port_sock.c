@@ -22,8 +22,7 @@
 struct sock_priv {
 	int rfc2217;
 	uint8_t answered[2][256 / 8];	/* DO/WILL options answered once */
-	uint8_t *out;			/* decoded data for the caller */
-	size_t out_len, out_cap;
+	uint8_t raw[4096];		/* a read's bytes off the wire */
 };
 
 static void set_nonblock(int fd)
@@ -123,12 +122,8 @@ static int send_all(struct port *p, const uint8_t *buf, size_t len)
 
 static void sock_close(struct port *p)
 {
-	struct sock_priv *s = p->priv;
-
 	close(p->fd);
-	if (s)
-		free(s->out);
-	free(s);
+	free(p->priv);
 }
 
 /* ---- telnet and RFC 2217 ---- */
@@ -150,10 +145,6 @@ static void on_telnet(void *ctx, const struct telnet_event *ev)
 	int is_do;
 
 	switch (ev->type) {
-	case TELNET_EV_DATA:
-		memcpy(s->out + s->out_len, ev->data, ev->len);
-		s->out_len += ev->len;
-		return;
 	case TELNET_EV_DO:
 	case TELNET_EV_WILL:
 		is_do = ev->type == TELNET_EV_DO;
@@ -173,29 +164,31 @@ static void on_telnet(void *ctx, const struct telnet_event *ev)
 		port_debug("telnet: %.*s", (int)ev->len, (const char *)ev->data);
 		return;
 	default:
-		return;	/* WONT/DONT, BREAK from the far side, SB replies */
+		return;	/* WONT/DONT, BREAK from the far side, SB replies
+			 * (data goes to the read buffer, not here) */
 	}
 }
 
 static ssize_t telnet_read(struct port *p, uint8_t *buf, size_t len)
 {
 	struct sock_priv *s = p->priv;
-	ssize_t n = sock_read(p, buf, len);
+	size_t room = telnet_read_room(&p->telnet, len);
+	ssize_t n;
 
+	/*
+	 * A subnegotiation cut off gives back bytes that earlier reads held:
+	 * take only as many raw bytes as decode into buf with those.  Above
+	 * TELNET_SB_MAX that is at least one (a recv of 0 would read as EOF).
+	 */
+	if (len <= TELNET_SB_MAX)
+		return port_fail(p, PORT_EINVAL,
+				 "a telnet read needs more than %d bytes of buffer",
+				 TELNET_SB_MAX);
+	n = sock_read(p, s->raw, room < sizeof(s->raw) ? room : sizeof(s->raw));
 	if (n <= 0)
 		return n;
-	/* Decoded data is never longer than the raw bytes: decode in place. */
-	if (s->out_cap < (size_t)n) {
-		free(s->out);
-		s->out = malloc((size_t)n);
-		s->out_cap = s->out ? (size_t)n : 0;
-		if (!s->out)
-			return port_fail(p, PORT_EIO, "out of memory");
-	}
-	s->out_len = 0;
-	telnet_feed(&p->telnet, buf, (size_t)n, on_telnet, p);
-	memcpy(buf, s->out, s->out_len);
-	return (ssize_t)s->out_len;
+	return (ssize_t)telnet_decode(&p->telnet, s->raw, (size_t)n, buf, len,
+				      on_telnet, p);
 }
 
 static ssize_t telnet_write(struct port *p, const uint8_t *buf, size_t len)

@@ -22,8 +22,9 @@ BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
 LINES = [b"console line %d\r\n" % i for i in range(1, 13)]
 
 
-def lines_server(stream):
-    """A one-shot TCP server that sends stream once a client connects and
+def lines_server(stream, writes=(), gap=0.0):
+    """A one-shot TCP server that sends stream once a client connects, then
+    each of writes gap seconds apart (one segment each: no Nagle), and
     keeps the connection open until the client goes.  Returns its port."""
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
@@ -32,8 +33,12 @@ def lines_server(stream):
     def serve():
         conn, _ = ls.accept()
         ls.close()
-        conn.sendall(stream)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
+            conn.sendall(stream)
+            for w in writes:
+                time.sleep(gap)
+                conn.sendall(w)
             while conn.recv(4096):
                 pass
         except OSError:
@@ -125,6 +130,21 @@ class InputsMixin:
         """IAC SB COM-PORT and no IAC SE ever: cut off, nothing lost."""
         out = self.check_console_flows(b"\xff\xfa\x2c")
         self.assertIn(b"".join(LINES[3:]), out.replace(b"\x00", b""))
+
+    def test_subnegotiation_never_ended_across_reads(self):
+        """Issue 20: a raw TCP peer behind telnet: (0xff not doubled, as in
+        a binary dump) sends a line, IAC SB COM-PORT, then 200 bytes in
+        10-byte writes 50 ms apart and no IAC SE.  The cut-off gives back
+        bytes that earlier reads held: no read may write past its buffer
+        (the ASan build says so), and all of it comes, as data."""
+        body = b"0123456789abcdefghij" * 10
+        port = lines_server(LINES[0] + b"\xff\xfa\x2c",
+                            [body[i:i + 10] for i in range(0, len(body), 10)] + [LINES[1]],
+                            gap=0.05)
+        out, err = self.attach_output("telnet:127.0.0.1:%d" % port)
+        self.assertNotIn("Sanitizer", err)
+        self.assertNotIn("runtime error", err)
+        self.assertIn(LINES[0] + body + LINES[1], out)
 
 
     def board(self, **kw):

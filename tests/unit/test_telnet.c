@@ -121,6 +121,125 @@ static void test_split_anywhere(void **state)
 	}
 }
 
+/*
+ * Port reads (issue 20): the peer's writes, '|' between them, read as
+ * port_sock.c reads a telnet: port, each read into a buffer of cap bytes.
+ * A subnegotiation cut off gives back bytes that earlier reads held: no
+ * read may decode past its buffer, and all the data comes, in order.
+ */
+#define B10 "0123456789"
+#define B60 B10 B10 B10 B10 B10 B10
+#define B64 B60 "0123"
+
+static const struct read_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	size_t cap;
+	const char *out;
+	size_t out_len;
+} reads[] = {
+#define R(name, in, cap, out) { name, in, sizeof(in) - 1, cap, out, sizeof(out) - 1 }
+	R("cut-off gives back 60 held bytes in a full read",
+	  "\xff\xfa\x2c" B60 "|" B60 "abcdefghijklmnopqrst", 80,
+	  B60 B60 "abcdefghijklmnopqrst"),
+	R("the issue: a line, IAC SB, 10-byte writes, no IAC SE",
+	  "line\r\n|\xff\xfa\x2c|" B10 "|" B10 "|" B10 "|" B10 "|" B10 "|" B10 "|"
+	  B10 "|" B10 "|" B10 "|" B10 "|line2\r\n", 100,
+	  "line\r\n" B60 B10 B10 B10 B10 "line2\r\n"),
+	R("cut off by IAC IAC: 64 held bytes and the 255 come out",
+	  "\xff\xfa\x2c" B64 "|\xff\xffz", 66, B64 "\xffz"),
+	R("a subnegotiation ended across reads gives no data",
+	  "\xff\xfa\x2c\x69|\x05\xff|\xf0" "ab", 65, "ab"),
+#undef R
+};
+
+/* A read: raw bytes taken, data bytes decoded, the size of their buffer. */
+struct read_result {
+	size_t took, n, into;
+};
+
+static void no_data(void *ctx, const struct telnet_event *ev)
+{
+	(void)ctx;
+	assert_int_not_equal(ev->type, TELNET_EV_DATA);
+}
+
+/*
+ * One read as port_sock.c's telnet_read does it: the raw bytes that fit
+ * (telnet_read_room()) of the avail ones, decoded into out.
+ */
+static struct read_result port_like_read(struct telnet *t, const uint8_t *in,
+					 size_t avail, uint8_t *out, size_t cap)
+{
+	size_t room = telnet_read_room(t, cap);
+	size_t take = avail < room ? avail : room;
+
+	return (struct read_result){
+		take, telnet_decode(t, in, take, out, cap, no_data, NULL), cap,
+	};
+}
+
+static void test_read_row(void **state)
+{
+	const struct read_row *row = *state;
+	const uint8_t *in = (const uint8_t *)row->in;
+	uint8_t *buf = malloc(row->cap);	/* exactly cap: ASan sees past it */
+	uint8_t got[512];
+	size_t got_len = 0, start = 0, nread = 0;
+	struct telnet t;
+
+	assert_non_null(buf);
+	telnet_init(&t);
+	for (size_t i = 0; i <= row->len; i++) {
+		if (i < row->len && in[i] != '|')
+			continue;
+		/* The peer wrote in[start, i): read until all of it is taken. */
+		while (start < i) {
+			struct read_result r = port_like_read(&t, in + start, i - start,
+							      buf, row->cap);
+
+			nread++;
+			if (!r.took || r.n > r.into || r.n > sizeof(got) - got_len) {
+				free(buf);
+				fail_msg("%s: read %zu of %zu raw bytes decoded %zu data bytes into a %zu-byte buffer",
+					 row->name, nread, r.took, r.n, r.into);
+			}
+			memcpy(got + got_len, buf, r.n);
+			got_len += r.n;
+			start += r.took;
+		}
+		start = i + 1;
+	}
+	free(buf);
+	assert_int_equal(got_len, row->out_len);
+	assert_memory_equal(got, row->out, got_len);
+}
+
+/* A caller that takes more raw bytes than the room: still nothing past cap. */
+static void test_decode_never_past_cap(void **state)
+{
+	static const char in[] = "\xff\xfa\x2c" B64 "0123456789";
+	const uint8_t *raw = (const uint8_t *)in;
+	uint8_t *out = malloc(66);	/* exactly cap: ASan sees past it */
+	struct trace tr = { "", 0 };
+	struct telnet t;
+
+	(void)state;
+	assert_non_null(out);
+	telnet_init(&t);
+	assert_int_equal(telnet_read_room(&t, 66), 66);
+	assert_int_equal(telnet_decode(&t, raw, 3 + 64, out, 66, record, &tr), 0);
+	assert_int_equal(telnet_read_room(&t, 66), 2);
+	assert_int_equal(telnet_read_room(&t, 64), 0);
+	/* 10 raw bytes where 2 fit: 74 data bytes, the first 66 kept */
+	assert_int_equal(telnet_decode(&t, raw + 67, 10, out, 66, record, &tr), 66);
+	assert_memory_equal(out, B64 "01", 66);
+	assert_string_equal(tr.s, "! !");	/* the cut-off, the drop */
+	assert_int_equal(telnet_read_room(&t, 66), 66);
+	free(out);
+}
+
 static const struct enter_row {
 	const char *name;
 	const char *in;		/* '|' splits it into two calls */
@@ -185,8 +304,10 @@ int main(void)
 	size_t n = ROWS_ADD(tests, 0, test_decode_row, cases);
 
 	n = ROWS_ADD(tests, n, test_enter_row, enters);
+	n = ROWS_ADD(tests, n, test_read_row, reads);
 
 	n = ROWS_CASE(tests, n, test_split_anywhere);
+	n = ROWS_CASE(tests, n, test_decode_never_past_cap);
 	n = ROWS_CASE(tests, n, test_encoders);
 	return ROWS_RUN("telnet", tests, n);
 }
