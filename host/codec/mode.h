@@ -48,7 +48,8 @@ struct mode_event {
 typedef void (*mode_cb)(void *ctx, const struct mode_event *ev);
 
 #define MODE_LINE_MAX	96
-#define MODE_HOLD_MAX	4096
+/* The raw bytes of the longest packet the RSP decoder takes: $, #xx. */
+#define MODE_HOLD_MAX	(RSP_MAX_PAYLOAD + 4)
 
 struct mode_tracker {
 	enum mode mode;

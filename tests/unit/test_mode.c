@@ -156,11 +156,47 @@ static void test_flush_releases_dollar(void **state)
 	free(t);
 }
 
+static void count_packets(void *ctx, const struct mode_event *ev)
+{
+	size_t *got = ctx;
+
+	if (ev->type == MODE_EV_PACKET)
+		*got = ev->len;
+}
+
+/*
+ * A reply as long as the RSP decoder takes (a 'g' or 'x' reply of a
+ * stub with a large PacketSize) is a packet, not text cut at 4 KiB.
+ */
+static void test_long_reply_is_a_packet(void **state)
+{
+	struct mode_tracker *t = malloc(sizeof(*t));
+	size_t len = RSP_MAX_PAYLOAD, got = 0;
+	uint8_t *wire = malloc(len + 4);
+	unsigned sum = 0;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(wire);
+	wire[0] = '$';
+	for (size_t i = 0; i < len; i++) {
+		wire[1 + i] = "0123456789abcdef"[i % 16];
+		sum += wire[1 + i];
+	}
+	snprintf((char *)wire + 1 + len, 4, "#%02x", sum & 0xff);
+	mode_init(t);
+	mode_feed(t, wire, len + 4, count_packets, &got);
+	assert_int_equal(got, len);
+	free(wire);
+	free(t);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[ROWS_MAX];
 	size_t n = ROWS_ADD(tests, 0, test_row, cases);
 
 	n = ROWS_CASE(tests, n, test_flush_releases_dollar);
+	n = ROWS_CASE(tests, n, test_long_reply_is_a_packet);
 	return ROWS_RUN("mode", tests, n);
 }
