@@ -298,7 +298,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	attach_session(p);
 	if (A.log_path) {
-		A.log = fopen(A.log_path, "a");
+		A.log = fopen(A.log_path, "ae");
 		if (!A.log) {
 			fprintf(stderr, "nmidbg: %s: %s\n", A.log_path, strerror(errno));
 			port_close(A.s.port);

@@ -72,7 +72,7 @@ void attach_toggle_log(void)
 		attach_say("log stopped");
 		return;
 	}
-	A.log = fopen(A.log_path ? A.log_path : "nmidbg.log", "a");
+	A.log = fopen(A.log_path ? A.log_path : "nmidbg.log", "ae");
 	if (!A.log) {
 		attach_say("cannot open log: %s", strerror(errno));
 		return;
