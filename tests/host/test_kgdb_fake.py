@@ -12,7 +12,7 @@ import unittest
 
 from board import free_port
 from host.fake_board import FakeBoard
-from host.test_doctor_fake import BANNER, btc, elf, log, memory
+from host.test_doctor_fake import BANNER, BANNER_ADDR, btc, elf, log, memory
 from host.test_inputs import connect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -32,7 +32,8 @@ def tiny_vmlinux(directory):
 
 
 # A stand-in for a program nmidbg starts (gdb, OpenOCD): it writes which
-# descriptors it was given, then runs the real program, or exits 0.
+# descriptors it was given and its argv, then runs the real program, or
+# exits 0.
 # Python opens none of its own that outlive its start, and fstat() and
 # readlink() open nothing: what it sees is what it inherited.
 FD_LISTER = """#!/usr/bin/python3
@@ -48,14 +49,14 @@ for fd in range(1024):
     except OSError:
         fds[fd] = "?"
 with open(%(out)r, "w") as f:
-    json.dump(fds, f)
+    json.dump({"fds": fds, "argv": sys.argv}, f)
 %(then)s
 """
 
 
 def fd_lister(directory, name, then=None):
     """A program that stands in for then (or for nothing); returns its
-    path and that of the file where it writes {fd: what it is}."""
+    path and that of the file where it writes what it got."""
     path, out = os.path.join(directory, name), os.path.join(directory, name + ".fds")
     run = ("os.execvp(%r, [%r] + sys.argv[1:])" % (then, then)) if then else "sys.exit(0)"
     with open(path, "w") as f:
@@ -69,7 +70,7 @@ def inherited(test, out):
     record: nothing nmidbg opened may reach a child."""
     test.assertTrue(os.path.exists(out), "the stand-in never ran")
     with open(out) as f:
-        fds = {int(k): v for k, v in json.load(f).items()}
+        fds = {int(k): v for k, v in json.load(f)["fds"].items()}
     test.assertEqual(sorted(fds)[:3], [0, 1, 2], fds)
     return {fd: what for fd, what in fds.items() if fd > 2}
 
@@ -144,6 +145,38 @@ class KgdbMixin:
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("gdb on 127.0.0.1:", p.stderr)
         self.assertEqual(inherited(self, out), {})
+
+    def test_gdb_gets_every_argument_up_to_the_bound(self):
+        """The longest gdb command line there is (KASLR, --batch, 16
+        scripts, 64 of the user's) reaches gdb whole; one more argument or
+        script is a usage error (exit 2), before the board is touched."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        vmlinux = os.path.join(self.dir, "vmlinux-kaslr")
+        with open(vmlinux, "wb") as f:
+            f.write(elf(BANNER, addr=BANNER_ADDR - 0x200000))
+        scripts = ["-x", os.devnull] * 16
+        user = ["arg%d" % i for i in range(64)]
+        b = self.board(telnet=True, log=log(), memory=memory(), btc=btc())
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *scripts, "--", *user,
+                        env={"NMIDBG_GDB": gdb})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("KASLR offset 0x200000", p.stderr)
+        with open(out) as f:
+            argv = json.load(f)["argv"]
+        self.assertEqual(argv[-64:], user)
+        self.assertEqual(argv.count("-x"), 16)
+        self.assertIn("symbol-file -o 0x200000 " + vmlinux, argv)
+        self.assertEqual(len(argv), 111)
+        received = bytes(b.received)
+        for more in (scripts + ["-x", os.devnull], scripts), ([], user + ["one-more"]):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *more[0], "--",
+                            *more[1], env={"NMIDBG_GDB": gdb})
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertRegex(p.stderr, r"nmidbg gdb: at most (16 scripts|64 gdb arguments)")
+        p = self.nmidbg("gdb", "--jtag", "--jtag-gdb", "127.0.0.1:1", "--", *user, "one-more")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("nmidbg gdb: at most 64 gdb arguments", p.stderr)
+        self.assertEqual(bytes(b.received), received)
 
     def test_dump_reads_memory_and_resends_after_a_nak(self):
         b = self.board(behaviour="garble")
