@@ -100,6 +100,8 @@ static void menu_key(int c)
 		rc = kdb_break_in(&A.s, &A.how, &e);
 		if (rc)
 			attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
+		else if (e.cpu < 0)	/* a uniprocessor kernel: "kdb> " */
+			attach_say("in kdb (%s, %ld ms)", e.how, e.ms);
 		else
 			attach_say("in kdb on cpu %d (%s, %ld ms)", e.cpu, e.how, e.ms);
 		break;

@@ -232,6 +232,30 @@ class InputsMixin:
         self.assertTrue(b.in_kdb)
         self.assertFalse(bytes(b.received).endswith(b"go\r"))
 
+    def test_attach_on_a_uniprocessor_kernel(self):
+        """kdb on UP prompts "kdb> " (no CPU): attach's line editor shows
+        that, not "[-1]kdb> ", learns no "kdb>" command from the prompt
+        (Tab completes nothing), and runs `help` once even when it learns
+        no command from it."""
+        b = self.board(up=True, help=b"")
+        t = self.terminal(b)
+        t.type(b"\x1d", b"b")
+        self.assertTrue(t.wait_for(b"in kdb (knock"), t.out)
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"in kdb (knock"), t.out)
+        t.read_for(0.5)
+        t.type(b"cpu\r")
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"Available cpus: 0-1"), t.out)
+        t.read_for(0.5)
+        t.type(b"k", b"\t", b"\r")
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"Unknown kdb command: 'k"), t.out)
+        t.read_for(0.5)
+        t.type(b"\x04")                 # Ctrl-D: go
+        self.assertEqual(t.quit(), 0, t.out)
+        self.assertEqual(b.commands, ["help", "cpu", "k"])
+        self.assertNotIn(b"[-1]", bytes(t.out))
+        self.assertNotIn(b"cpu -1", bytes(t.out))
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))
+
     def test_proxy_console_enter_is_one_line(self):
         """A telnet client's CR LF or CR NUL reaches the board as one CR."""
         b = self.board()
