@@ -82,6 +82,12 @@ void attach_say(const char *fmt, ...)
 
 /* ---- the escape menu ---- */
 
+static void open_menu(void)
+{
+	A.menu = 1;
+	attach_say("menu: b break in, B send BREAK, x hex view, l log, q quit");
+}
+
 static void menu_key(int c)
 {
 	struct kdb_entry e;
@@ -95,6 +101,8 @@ static void menu_key(int c)
 		rc = kdb_break_in(&A.s, &A.how, &e);
 		if (rc)
 			attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
+		else if (e.cpu < 0)	/* a uniprocessor kernel: "kdb> " */
+			attach_say("in kdb (%s, %ld ms)", e.how, e.ms);
 		else
 			attach_say("in kdb on cpu %d (%s, %ld ms)", e.cpu, e.how, e.ms);
 		break;
@@ -117,6 +125,27 @@ static void menu_key(int c)
 			attach_send(&(char){ (char)c }, 1);
 		break;
 	}
+	/* The menu wrote over readline's line: draw it again. */
+	if (A.rl && !A.quit)
+		rl_forced_update_display();
+}
+
+/*
+ * At a kdb prompt readline gets the user's keys, one at a time through
+ * here, after on_stdin() has seen each: left to read the terminal
+ * itself, readline would take the escape key (Ctrl-] is its
+ * character-search) and the menu could never open.
+ */
+static int rl_key = -1;
+
+static int rl_key_getc(FILE *f)
+{
+	int c = rl_key;
+
+	if (c < 0)	/* readline wants more of one key (a UTF-8 sequence) */
+		return rl_getc(f);
+	rl_key = -1;
+	return c;
 }
 
 static void on_stdin(void)
@@ -124,13 +153,23 @@ static void on_stdin(void)
 	uint8_t buf[256];
 	ssize_t n;
 
-	if (A.rl && !A.more && !A.menu) {
-		rl_callback_read_char();
-		return;
-	}
-	n = read(0, buf, A.menu || A.more ? 1 : sizeof(buf));
+	/*
+	 * One byte at a time to readline and the menu and the pager: what
+	 * follows stays in the terminal for readline's own look-ahead (an
+	 * Escape alone or an arrow key's sequence).
+	 */
+	n = read(0, buf, A.menu || A.more || A.rl ? 1 : sizeof(buf));
 	if (n <= 0) {
 		A.quit = A.tty ? 1 : 2;	/* 2: stdin ended, drain then quit */
+		return;
+	}
+	if (A.rl && !A.more && !A.menu) {
+		if (buf[0] == A.escape) {
+			open_menu();
+			return;
+		}
+		rl_key = buf[0];
+		rl_callback_read_char();
 		return;
 	}
 	if (A.menu) {
@@ -145,8 +184,7 @@ static void on_stdin(void)
 	for (ssize_t i = 0; i < n; i++) {
 		if (A.tty && buf[i] == A.escape) {
 			attach_send(buf, (size_t)i);
-			A.menu = 1;
-			attach_say("menu: b break in, B send BREAK, x hex view, l log, q quit");
+			open_menu();
 			if (i + 1 < n)
 				menu_key(buf[i + 1]);
 			return;
@@ -303,7 +341,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	attach_session(p);
 	if (A.log_path) {
-		A.log = fopen(A.log_path, "a");
+		A.log = fopen(A.log_path, "ae");
 		if (!A.log) {
 			fprintf(stderr, "nmidbg: %s: %s\n", A.log_path, strerror(errno));
 			port_close(A.s.port);
@@ -336,6 +374,7 @@ int cmd_attach(int argc, char **argv)
 				write_history(A.history);
 		}
 		rl_attempted_completion_function = attach_complete;
+		rl_getc_function = rl_key_getc;
 		attach_term_raw(1);
 		fprintf(stderr, "[nmidbg] attached to %s; Ctrl-] opens the menu\r\n", A.spec);
 	}

@@ -37,6 +37,7 @@ struct attach {
 	char echo[512];		/* a sent kdb line whose echo to swallow */
 	size_t echo_len, echo_pos;
 	int learning;		/* `help` runs silently to learn the commands */
+	int asked;		/* it ran: what it taught, if anything, stays */
 	char *learnt;
 	size_t learnt_len;
 	char *words[ATTACH_MAX_WORDS];

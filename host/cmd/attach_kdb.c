@@ -72,7 +72,7 @@ void attach_toggle_log(void)
 		attach_say("log stopped");
 		return;
 	}
-	A.log = fopen(A.log_path ? A.log_path : "nmidbg.log", "a");
+	A.log = fopen(A.log_path ? A.log_path : "nmidbg.log", "ae");
 	if (!A.log) {
 		attach_say("cannot open log: %s", strerror(errno));
 		return;
@@ -103,20 +103,30 @@ char **attach_complete(const char *text, int start, int end)
 	return start == 0 ? rl_completion_matches(text, complete_word) : NULL;
 }
 
-/* Commands from `help`: the first word of each line that has a usage. */
+/*
+ * Commands from `help`: the first word of each line that has a usage.
+ * Not from kdb's echo of the `help` sent, nor from the prompt after the
+ * table: on a uniprocessor kernel it is "kdb> ", and "kdb>" no command.
+ */
 static void learn_words(void)
 {
-	char *save, *line;
+	char *save, *line, *last = A.learnt ? strrchr(A.learnt, '\n') : NULL;
 
+	if (!last)
+		goto out;
+	last[1] = '\0';
 	for (line = strtok_r(A.learnt, "\n", &save); line && A.nwords < ATTACH_MAX_WORDS;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char word[32];
 
+		line[strcspn(line, "\r")] = '\0';
 		if (sscanf(line, "%31s", word) != 1 || !isalpha((unsigned char)word[0]) ||
-		    strchr(word, ':') || strcmp(word, "Command") == 0)
+		    strchr(word, ':') || strcmp(word, "Command") == 0 ||
+		    strcmp(line, "help") == 0)
 			continue;
 		A.words[A.nwords++] = strdup(word);
 	}
+out:
 	free(A.learnt);
 	A.learnt = NULL;
 	A.learnt_len = 0;
@@ -245,8 +255,12 @@ void attach_on_event(void *ctx, const struct mode_event *ev)
 			attach_term_raw(1);
 		break;
 	case MODE_EV_KDB_PROMPT:
-		if (!A.nwords && !A.learning && A.tty) {
-			/* Learn the commands once, quietly, from `help`. */
+		if (!A.asked && A.tty) {
+			/*
+			 * Learn the commands once, quietly, from `help`; once
+			 * even if it taught none (each prompt would ask again).
+			 */
+			A.asked = 1;
 			A.learning = 1;
 			A.line_len = 0;
 			attach_send("help\r", 5);
@@ -257,7 +271,10 @@ void attach_on_event(void *ctx, const struct mode_event *ev)
 			learn_words();
 			A.line_len = 0;
 			/* The prompt for the user, as kdb printed it before `help`. */
-			snprintf(A.line, sizeof(A.line), "[%d]kdb> ", ev->cpu);
+			if (ev->cpu < 0)	/* a uniprocessor kernel */
+				snprintf(A.line, sizeof(A.line), "kdb> ");
+			else
+				snprintf(A.line, sizeof(A.line), "[%d]kdb> ", ev->cpu);
 			A.line_len = strlen(A.line);
 		}
 		kdb_prompt();

@@ -32,6 +32,7 @@
 #include "triage_jtag.h"
 #include "kdbcpus.h"
 #include "outfile.h"
+#include "spawn.h"
 #include "symres.h"
 #include "vmcheck.h"
 #include "triage.h"
@@ -194,7 +195,7 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 			     .kaslr_offset = t->kaslr_offset };
 	char script[PATH_MAX + 32], *out = NULL;
 	size_t cap = 0;
-	FILE *f = tmpfile();
+	FILE *f = spawn_tmpfile();
 	int rc, status;
 
 	if (!f) {

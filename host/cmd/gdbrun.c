@@ -24,8 +24,30 @@
 #include "relay.h"
 #include "spawn.h"
 
-#define MAX_ARGS (GDB_RUN_MAX_EXTRA + 2 * GDB_RUN_MAX_SCRIPTS + 16)
+/*
+ * gdb's argv at the most: its name and -q; -batch -iex X; two -iex for
+ * the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex target; the
+ * vmlinux; then what callers bring; and the NULL that ends it.
+ */
+#define FIXED_ARGS	(2 + 3 + 4 + 4 + 2 + 1)
+#define MAX_ARGS	(FIXED_ARGS + GDB_RUN_MAX_PRE + 2 * GDB_RUN_MAX_SCRIPTS + \
+			 GDB_RUN_MAX_EXTRA + 1)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
+
+struct gdb_argv {
+	const char *v[MAX_ARGS];
+	int n;
+	int over;	/* an argument did not fit: gdb must not run */
+};
+
+/* One more argument; the last slot stays for the NULL. */
+static void arg(struct gdb_argv *a, const char *s)
+{
+	if (a->n < MAX_ARGS - 1)
+		a->v[a->n++] = s;
+	else
+		a->over = 1;
+}
 
 /*
  * Start gdb on target ("tcp:HOST:PORT" or any `target remote` operand).
@@ -36,18 +58,18 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
-	const char *argv[MAX_ARGS];
+	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
 				 .err_fd = o->err_fd > 0 ? o->err_fd : -1 };
-	int n = 0, err;
+	int err;
 
-	argv[n++] = gdb ? gdb : "gdb-multiarch";
-	argv[n++] = "-q";
+	arg(&a, gdb ? gdb : "gdb-multiarch");
+	arg(&a, "-q");
 	if (o->batch) {
-		argv[n++] = "-batch";
-		argv[n++] = "-iex";
-		argv[n++] = "set pagination off";
+		arg(&a, "-batch");
+		arg(&a, "-iex");
+		arg(&a, "set pagination off");
 	}
 	if (o->vmlinux) {
 		/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
@@ -56,10 +78,10 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
 		snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
 			 realpath(helper, real) ? dirname(real) : dir);
-		argv[n++] = "-iex";
-		argv[n++] = safe1;
-		argv[n++] = "-iex";
-		argv[n++] = safe2;
+		arg(&a, "-iex");
+		arg(&a, safe1);
+		arg(&a, "-iex");
+		arg(&a, safe2);
 	}
 	/*
 	 * KASLR: the symbols where the kernel runs.  Given as a file
@@ -72,26 +94,31 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 			 o->kaslr_offset < 0 ? "-" : "",
 			 (unsigned long long)(o->kaslr_offset < 0 ? -o->kaslr_offset : o->kaslr_offset),
 			 o->vmlinux);
-		argv[n++] = "-ex";
-		argv[n++] = execfile;
-		argv[n++] = "-ex";
-		argv[n++] = symfile;
+		arg(&a, "-ex");
+		arg(&a, execfile);
+		arg(&a, "-ex");
+		arg(&a, symfile);
 	}
 	for (int i = 0; i < o->npre; i++)
-		argv[n++] = o->pre[i];
+		arg(&a, o->pre[i]);
 	snprintf(remote, sizeof(remote), "target remote %s", target);
-	argv[n++] = "-ex";
-	argv[n++] = remote;
+	arg(&a, "-ex");
+	arg(&a, remote);
 	for (int i = 0; i < o->nscripts; i++) {
-		argv[n++] = "-x";
-		argv[n++] = o->scripts[i];
+		arg(&a, "-x");
+		arg(&a, o->scripts[i]);
 	}
 	for (int i = 0; i < o->nextra; i++)
-		argv[n++] = o->extra[i];
+		arg(&a, o->extra[i]);
 	if (o->vmlinux && !o->kaslr_offset)
-		argv[n++] = o->vmlinux;
-	argv[n] = NULL;
-	return spawn_run(argv, &so, &err, why, len);
+		arg(&a, o->vmlinux);
+	if (a.over) {
+		/* The commands bound what they take: this is a caller's bug. */
+		snprintf(why, len, "more than %d gdb arguments", MAX_ARGS - 1);
+		return -1;
+	}
+	a.v[a.n] = NULL;
+	return spawn_run(a.v, &so, &err, why, len);
 }
 
 struct relay_run {

@@ -11,7 +11,8 @@
 #include "cmd_common.h"
 
 #define GDB_RUN_MAX_SCRIPTS	16
-#define GDB_RUN_MAX_EXTRA	64
+#define GDB_RUN_MAX_EXTRA	64	/* the user's, after `--` */
+#define GDB_RUN_MAX_PRE		4
 
 struct gdb_run {
 	const char *vmlinux;	/* its vmlinux-gdb.py is allowed to load; or NULL */
@@ -25,7 +26,7 @@ struct gdb_run {
 	int out_fd;		/* gdb's stdout, or -1: ours */
 	int err_fd;		/* gdb's stderr, or 0 or -1: ours */
 	char **pre;		/* arguments before `target remote` (-iex ...) */
-	int npre;
+	int npre;		/* at most GDB_RUN_MAX_PRE */
 };
 
 /*

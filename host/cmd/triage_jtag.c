@@ -19,6 +19,7 @@
 #include "gdbcpus.h"
 #include "gdbrun.h"
 #include "port.h"
+#include "spawn.h"
 #include "triage_jtag.h"
 #include "vmlinux.h"
 
@@ -164,7 +165,7 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 			     .nextra = sizeof(extra) / sizeof(extra[0]),
 			     .pre = pre, .npre = openocd ? 4 : 2 };
 	char script[PATH_MAX + 32], why[300];
-	FILE *out = tmpfile(), *err = tmpfile();
+	FILE *out = spawn_tmpfile(), *err = spawn_tmpfile();
 	char *text = NULL, *etext = NULL;
 	int ret = NMIDBG_EXIT_OK;
 	pid_t pid;

@@ -6,6 +6,8 @@
  * A report built from btc alone would drop exactly the CPU that hangs.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,22 @@ static enum kdbcpu_state state_of(char c)
 	}
 }
 
+/*
+ * A CPU number at p, or -1.  The kernel prints an int; the count (the
+ * highest + 1) must fit one too, so what is beyond is no CPU but a garbled
+ * line, and strtol()'s clamp to LONG_MAX must never reach the arithmetic.
+ */
+static long cpu_number(const char *p, char **end)
+{
+	long v;
+
+	errno = 0;
+	v = strtol(p, end, 10);
+	if (*end == p || errno || v < 0 || v >= INT_MAX)
+		return -1;
+	return v;
+}
+
 int kdbcpus_parse_status(const char *text, unsigned char *state, int max)
 {
 	const char *p = strstr(text, "Available cpus: ");
@@ -38,16 +56,16 @@ int kdbcpus_parse_status(const char *text, unsigned char *state, int max)
 	/* "A[-B][(S)]" items separated by ", ", up to the end of the line */
 	while (*p && *p != '\n' && *p != '\r') {
 		char *end;
-		long first = strtol(p, &end, 10), last;
+		long first = cpu_number(p, &end), last;
 		enum kdbcpu_state s = KDBCPU_STOPPED;
 
-		if (end == p || first < 0)
+		if (first < 0)
 			return -1;
 		last = first;
 		p = end;
 		if (*p == '-') {
-			last = strtol(p + 1, &end, 10);
-			if (end == p + 1 || last < first)
+			last = cpu_number(p + 1, &end);
+			if (last < first)
 				return -1;
 			p = end;
 		}

@@ -65,7 +65,7 @@ static int pick_port(int want, char *why, size_t len)
 /* The whole log, malloc'd ("" if it cannot be read). */
 static char *read_log(const struct openocd *o)
 {
-	FILE *f = o->log[0] ? fopen(o->log, "r") : NULL;
+	FILE *f = o->log[0] ? fopen(o->log, "re") : NULL;
 	char *text = NULL;
 	size_t cap = 0;
 
@@ -133,7 +133,7 @@ static int listening(int port)
 	int found = 0;
 
 	for (size_t i = 0; i < 2 && !found; i++) {
-		FILE *f = fopen(tables[i], "r");
+		FILE *f = fopen(tables[i], "re");
 		char line[512];
 
 		if (!f)

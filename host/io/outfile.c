@@ -19,8 +19,11 @@ int outfile_open(struct outfile *o, const char *path)
 
 	o->path = path;
 	o->created = stat(path, &st) != 0;
-	/* "a": creates it, and an existing file keeps its bytes until begin. */
-	o->f = fopen(path, "a");
+	/*
+	 * "a": creates it, and an existing file keeps its bytes until begin;
+	 * "e": close-on-exec, it is open while gdb or OpenOCD run.
+	 */
+	o->f = fopen(path, "ae");
 	return o->f ? 0 : complain(o);
 }
 

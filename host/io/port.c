@@ -111,7 +111,7 @@ void port_who_holds(const char *path, char *buf, size_t len)
 
 				snprintf(fdpath, sizeof(fdpath), "/proc/%d/comm", pid);
 				comm[0] = '\0';
-				if ((f = fopen(fdpath, "r"))) {
+				if ((f = fopen(fdpath, "re"))) {
 					if (fgets(comm, sizeof(comm), f))
 						comm[strcspn(comm, "\n")] = '\0';
 					fclose(f);

@@ -114,6 +114,11 @@ static int serial_open(struct port *p, const char *addr)
 		rc = port_fail(p, PORT_EIO, "no file descriptor");
 		goto fail_close;
 	}
+	/* libserialport 0.1.1 opens without O_CLOEXEC: the line would reach gdb. */
+	if (fcntl(p->fd, F_SETFD, FD_CLOEXEC)) {
+		rc = port_fail(p, PORT_EIO, "close-on-exec: %s", strerror(errno));
+		goto fail_close;
+	}
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 	rc = lock_fd(p, path);
 	if (rc)

@@ -71,10 +71,13 @@ static int tcp_connect(struct port *p, const char *addr)
 	rc = getaddrinfo(host, colon + 1, &hints, &res);
 	if (rc)
 		return port_fail(p, PORT_ENOENT, "%s", gai_strerror(rc));
+	/* err: the last address's failure, socket()'s as well as connect()'s */
 	for (ai = res; ai; ai = ai->ai_next) {
 		p->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (p->fd < 0)
+		if (p->fd < 0) {
+			err = errno;
 			continue;
+		}
 		if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		err = errno;

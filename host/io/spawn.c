@@ -85,3 +85,18 @@ pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
 	}
 	return pid;
 }
+
+FILE *spawn_tmpfile(void)
+{
+	FILE *f = tmpfile();
+	int e;
+
+	/* Not atomic, but nmidbg has one thread: no child starts between. */
+	if (f && fcntl(fileno(f), F_SETFD, FD_CLOEXEC)) {
+		e = errno;
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
+	return f;
+}

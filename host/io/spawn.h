@@ -6,6 +6,7 @@
 #ifndef NMIDBG_SPAWN_H
 #define NMIDBG_SPAWN_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 struct spawn_opts {
@@ -23,5 +24,13 @@ struct spawn_opts {
  */
 pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
 		char *why, size_t len);
+
+/*
+ * A scratch file for a child's output, as tmpfile(3) (gone when closed)
+ * but close-on-exec: it reaches the child as the stdout or stderr it is
+ * given as, never as one more descriptor, nor reaches a later child.
+ * NULL with errno.
+ */
+FILE *spawn_tmpfile(void);
 
 #endif

@@ -13,6 +13,9 @@ Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
 before the prompt), `disconnect` (hangs up on the first kdb command),
 `reboot` (a boot banner instead of a command's output).
+up=True is a uniprocessor kernel: kdb's banner names no processor and its
+prompt is "kdb> ", without "[N]".  help= is what `help` prints (bytes,
+b"" for nothing); by default it is an unknown command, as any other.
 
 kdb's `kgdb` switches to a small kgdb stub (gdb's remote protocol, as the
 kernel's gdbstub.c answers it): `?`, `qC`, `g`, `m`, `qfThreadInfo`,
@@ -34,6 +37,7 @@ import threading
 KNOCK = b"$3#33"
 PAGE_LINES = 21         # lines before kdb's pager asks (a 24-line screen)
 PROMPT = b"[0]kdb> "
+UP_PROMPT = b"kdb> "
 KGDB_BANNER = b"Entering please attach debugger or use $D#44+ or $3#33\r\n"
 THREAD = b"0000000000000001"       # pid 1, as kgdb's pack_threadid() writes it
 REGS = b"00" * (8 * 33 + 4)         # arm64 x0-x30, sp, pc, pstate: all zero
@@ -52,8 +56,12 @@ BTC = b"".join(b"Stack traceback for pid %d\n" % i +
 
 class FakeBoard:
     def __init__(self, behaviour="normal", telnet=False, transport="tcp",
-                 knock=KNOCK, log=None, memory=None, btc=None, features=None):
+                 knock=KNOCK, log=None, memory=None, btc=None, features=None,
+                 up=False, help=None):
         self.behaviour = behaviour
+        self.prompt = UP_PROMPT if up else PROMPT
+        self.up = up
+        self.help = help
         self.knock = knock      # nmi_tty.knock=OTHER boots another
         self.log = log or DMESG         # the kernel log: dmesg, dmesg | grep X
         self.memory = memory or {}      # kdb command -> output (md, mdr)
@@ -218,8 +226,9 @@ class FakeBoard:
         self.in_kdb = True
         if self.behaviour == "garbage":
             self._out(bytes(range(1, 255)) + b"$junk#00\r\n")
-        self._out(b"\r\nEntering kdb (current=0x0, pid 1) on processor 0 due to "
-                  b"NonMaskable Interrupt @ lkdtm_HARDLOCKUP\r\n" + PROMPT)
+        self._out(b"\r\nEntering kdb (current=0x0, pid 1) " +
+                  (b"" if self.up else b"on processor 0 ") +
+                  b"due to NonMaskable Interrupt @ lkdtm_HARDLOCKUP\r\n" + self.prompt)
 
     def run(self, cmd):
         """Run a kdb command; False ends the connection."""
@@ -235,7 +244,7 @@ class FakeBoard:
             return True
         if cmd == "hang":       # a command that takes its time: a second
             self.commands.append(cmd)
-            threading.Timer(1.0, lambda: self._out(b"done\r\n" + PROMPT)).start()
+            threading.Timer(1.0, lambda: self._out(b"done\r\n" + self.prompt)).start()
             return True
         if cmd == "kgdb":
             self._out(KGDB_BANNER)
@@ -255,9 +264,11 @@ class FakeBoard:
             self._out(b"diag: -19: Invalid address\r\n")
         elif cmd == "cpu":
             self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
+        elif cmd == "help" and self.help is not None:
+            self._out(self.help.replace(b"\n", b"\r\n"))
         elif cmd:
             self._out(b"Unknown kdb command: '%s'\r\n" % cmd.encode())
-        self._out(PROMPT)
+        self._out(self.prompt)
         return True
 
     # ---- kdb's pager (kdb_io.c): a state, so it outlives a client ----
@@ -274,14 +285,14 @@ class FakeBoard:
             self._out(self.pager.pop(0) + b"\r\n")
             self.paged += 1
         self.pager = None
-        self._out(PROMPT)
+        self._out(self.prompt)
 
     def pager_key(self, b):
         """A key at "more> ": space a page, Enter a line, q ends the
         command; anything else is ignored with kdb's complaint."""
         if b in b"qQ":
             self.pager = None
-            self._out(b"\n" + PROMPT)
+            self._out(b"\n" + self.prompt)
             return
         if b == ord(" "):
             self.paged = 0
@@ -358,8 +369,9 @@ class FakeBoard:
         elif p == b"3":
             # No reply (gdb_cmd_detachkill); kdb says why it entered, then prompts.
             self.in_kgdb, self.in_kdb = False, True
-            self._out(b"\r\nEntering kdb (current=0x0, pid 1) on processor 0 "
-                      b"due to Keyboard Entry\r\n" + PROMPT)
+            self._out(b"\r\nEntering kdb (current=0x0, pid 1) " +
+                      (b"" if self.up else b"on processor 0 ") +
+                      b"due to Keyboard Entry\r\n" + self.prompt)
         else:
             self.reply(b"")
 

@@ -61,46 +61,77 @@ def connect(port, timeout=10):
             time.sleep(0.05)
 
 
+class Terminal:
+    """nmidbg attach on a pty, typed at as a user types: one write a key."""
+
+    def __init__(self, binary, spec, args=(), env=None, timeout=15):
+        self.master, slave = pty.openpty()
+        self.p = subprocess.Popen([binary, "attach", spec] + list(args), stdin=slave,
+                                  stdout=slave, stderr=slave, close_fds=True,
+                                  env=dict(os.environ, **(env or {})))
+        os.close(slave)
+        self.out = bytearray()
+        self.deadline = time.monotonic() + timeout
+        self.read_for(1)
+
+    def read_for(self, secs):
+        end = min(time.monotonic() + secs, self.deadline)
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.master], [], [], 0.1)
+            if r:
+                try:
+                    self.out.extend(os.read(self.master, 4096))
+                except OSError:
+                    return
+
+    def type(self, *keys):
+        for k in keys:
+            os.write(self.master, k)
+            self.read_for(0.3)
+
+    def wait_for(self, text, after=b""):
+        """Whether the screen shows text (after the first after) in time."""
+        def shown():
+            at = self.out.find(after)
+            return at >= 0 and text in self.out[at + len(after):]
+        while not shown() and time.monotonic() < self.deadline:
+            self.read_for(0.2)
+        return shown()
+
+    def quit(self, keys=b"\x1dq", timeout=10):
+        """Type keys; attach's exit code, or None if it still runs."""
+        self.type(*[bytes([k]) for k in keys])
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self.read_for(0.2)
+        return rc
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        os.close(self.master)
+
+
 def attach_on_a_terminal(binary, spec, args, keys, until, leave=b"", timeout=15):
     """nmidbg attach on a pty: type keys (one write each), read until the
     screen shows `until`, type `leave`, then Ctrl-] q.  Returns what it
     showed."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen([binary, "attach", spec] + args, stdin=slave,
-                         stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    out = bytearray()
-    deadline = time.monotonic() + timeout
-
-    def read_for(secs):
-        end = min(time.monotonic() + secs, deadline)
-        while time.monotonic() < end:
-            r, _, _ = select.select([master], [], [], 0.1)
-            if r:
-                try:
-                    out.extend(os.read(master, 4096))
-                except OSError:
-                    return
-
+    t = Terminal(binary, spec, args, timeout=timeout)
     try:
-        read_for(1)
-        for k in keys:
-            os.write(master, k)
-            read_for(0.3)
-        while until not in out and time.monotonic() < deadline:
-            read_for(0.2)
+        t.type(*keys)
+        t.wait_for(until)
         if leave:
-            os.write(master, leave)
-            read_for(1)
-        os.write(master, b"\x1dq")
-        p.wait(timeout=10)
-        read_for(0.2)
+            os.write(t.master, leave)
+            t.read_for(1)
+        os.write(t.master, b"\x1dq")
+        t.p.wait(timeout=10)
+        t.read_for(0.2)
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        os.close(master)
-    return bytes(out)
+        t.close()
+    return bytes(t.out)
 
 
 class InputsMixin:
@@ -198,6 +229,52 @@ class InputsMixin:
         self.assertIn(b"Entering kdb (current=0x0, pid 1) on processor 0", text)
         self.assertIn(b"--- kdb ---", text)
         self.assertTrue(bytes(b.received).endswith(b"go\r"))   # Ctrl-D
+
+    def terminal(self, b):
+        """attach on a pty to board b, with a history of its own."""
+        home = tempfile.mkdtemp(prefix="nmidbg-home-")
+        t = Terminal(self.binary, b.spec, env={"HOME": home})
+        self.addCleanup(t.close)
+        return t
+
+    def test_escape_key_opens_the_menu_at_a_kdb_prompt(self):
+        """In kdb, where readline edits the line (and would take Ctrl-]
+        as its character-search), the escape key still opens the menu:
+        q quits (exit 0) and leaves the board in kdb."""
+        b = self.board()
+        t = self.terminal(b)
+        t.type(b"\x1d", b"b")
+        self.assertTrue(t.wait_for(b"in kdb on cpu 0"), t.out)
+        self.assertTrue(t.wait_for(b"[0]kdb> ", after=b"in kdb on cpu 0"), t.out)
+        t.read_for(0.5)                 # readline has the prompt
+        self.assertEqual(t.quit(), 0, t.out)
+        self.assertTrue(t.wait_for(b"menu: b break in", after=b"in kdb on cpu 0"), t.out)
+        self.assertTrue(b.in_kdb)
+        self.assertFalse(bytes(b.received).endswith(b"go\r"))
+
+    def test_attach_on_a_uniprocessor_kernel(self):
+        """kdb on UP prompts "kdb> " (no CPU): attach's line editor shows
+        that, not "[-1]kdb> ", learns no "kdb>" command from the prompt
+        (Tab completes nothing), and runs `help` once even when it learns
+        no command from it."""
+        b = self.board(up=True, help=b"")
+        t = self.terminal(b)
+        t.type(b"\x1d", b"b")
+        self.assertTrue(t.wait_for(b"in kdb (knock"), t.out)
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"in kdb (knock"), t.out)
+        t.read_for(0.5)
+        t.type(b"cpu\r")
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"Available cpus: 0-1"), t.out)
+        t.read_for(0.5)
+        t.type(b"k", b"\t", b"\r")
+        self.assertTrue(t.wait_for(b"kdb> ", after=b"Unknown kdb command: 'k"), t.out)
+        t.read_for(0.5)
+        t.type(b"\x04")                 # Ctrl-D: go
+        self.assertEqual(t.quit(), 0, t.out)
+        self.assertEqual(b.commands, ["help", "cpu", "k"])
+        self.assertNotIn(b"[-1]", bytes(t.out))
+        self.assertNotIn(b"cpu -1", bytes(t.out))
+        self.assertTrue(bytes(b.received).endswith(b"go\r"))
 
     def test_proxy_console_enter_is_one_line(self):
         """A telnet client's CR LF or CR NUL reaches the board as one CR."""

@@ -21,6 +21,7 @@ BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
 JTAG = os.path.join(ROOT, "tests", "jtag")
 sys.path.insert(0, JTAG)
 from jtag_model import GREETING, RAM_BASE, Model  # noqa: E402
+from host.test_kgdb_fake import fd_lister, inherited  # noqa: E402
 
 OPENOCD = shutil.which("openocd")
 
@@ -155,6 +156,24 @@ class JtagMixin:
         self.assertIn('0x%x:\t"%s"' % (RAM_BASE, GREETING.rstrip(b"\0").decode()), p.stdout)
         self.assertRegex(p.stderr, r"JTAG: 1 target halted; gdb on 127\.0\.0\.1:\d+\n")
         self.assertIn("nmidbg: JTAG: the cores are running", p.stderr)
+
+    def test_openocd_and_gdb_inherit_no_descriptor(self):
+        """OpenOCD and gdb get stdin, stdout and stderr only: not OpenOCD's
+        Tcl socket, its log's descriptor, or triage's report files."""
+        openocd, ocd_fds = fd_lister(self.tmp, "openocd", then=OPENOCD)
+        gdb, gdb_fds = fd_lister(self.tmp, "gdb", then="gdb-multiarch")
+        env = dict(os.environ, NMIDBG_OPENOCD=openocd, NMIDBG_GDB=gdb)
+        vmlinux = os.path.join(self.tmp, "vmlinux")
+        shutil.copy("/bin/true", vmlinux)
+        ocd = ["--jtag", "--openocd", model_args(self.model.port)]
+        for args, code in ((["gdb"] + ocd + ["--batch", "--", "-ex", "x/s 0x%x" % RAM_BASE], 0),
+                           (["triage"] + ocd + ["--vmlinux", vmlinux, "-o", "r.md"], 15)):
+            p = self.nmidbg(*args, env=env)
+            self.assertEqual(p.returncode, code, (args, p.stderr))
+            self.assertEqual(inherited(self, ocd_fds), {}, ("openocd", args[0]))
+            self.assertEqual(inherited(self, gdb_fds), {}, ("gdb", args[0]))
+            os.unlink(ocd_fds)
+            os.unlink(gdb_fds)
 
     def test_triage_through_openocd_halts_then_resumes(self):
         """triage's JTAG route against a running OpenOCD (--tcl): it halts

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """nmidbg gdb, dump and proxy against the fake board's kgdb stub: the kdb to
 kgdb switch, the relay, leaving kgdb, in seconds and without QEMU."""
+import json
 import os
 import socket
 import struct
@@ -11,6 +12,7 @@ import unittest
 
 from board import free_port
 from host.fake_board import FakeBoard
+from host.test_doctor_fake import BANNER, BANNER_ADDR, btc, elf, log, memory
 from host.test_inputs import connect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,6 +29,50 @@ def tiny_vmlinux(directory):
     with open(path, "wb") as f:
         f.write(hdr)
     return path
+
+
+# A stand-in for a program nmidbg starts (gdb, OpenOCD): it writes which
+# descriptors it was given and its argv, then runs the real program, or
+# exits 0.
+# Python opens none of its own that outlive its start, and fstat() and
+# readlink() open nothing: what it sees is what it inherited.
+FD_LISTER = """#!/usr/bin/python3
+import json, os, sys
+fds = {}
+for fd in range(1024):
+    try:
+        os.fstat(fd)
+    except OSError:
+        continue
+    try:
+        fds[fd] = os.readlink("/proc/self/fd/%%d" %% fd)
+    except OSError:
+        fds[fd] = "?"
+with open(%(out)r, "w") as f:
+    json.dump({"fds": fds, "argv": sys.argv}, f)
+%(then)s
+"""
+
+
+def fd_lister(directory, name, then=None):
+    """A program that stands in for then (or for nothing); returns its
+    path and that of the file where it writes what it got."""
+    path, out = os.path.join(directory, name), os.path.join(directory, name + ".fds")
+    run = ("os.execvp(%r, [%r] + sys.argv[1:])" % (then, then)) if then else "sys.exit(0)"
+    with open(path, "w") as f:
+        f.write(FD_LISTER % {"out": out, "then": run})
+    os.chmod(path, 0o755)
+    return path, out
+
+
+def inherited(test, out):
+    """The descriptors beyond stdin, stdout and stderr in the lister's
+    record: nothing nmidbg opened may reach a child."""
+    test.assertTrue(os.path.exists(out), "the stand-in never ran")
+    with open(out) as f:
+        fds = {int(k): v for k, v in json.load(f)["fds"].items()}
+    test.assertEqual(sorted(fds)[:3], [0, 1, 2], fds)
+    return {fd: what for fd, what in fds.items() if fd > 2}
 
 
 class KgdbMixin:
@@ -72,6 +118,65 @@ class KgdbMixin:
         self.assertIn("gdb did not run: /nonexistent/gdb: No such file", p.stderr)
         self.assertNotIn("gdb exited", p.stderr)
         self.assertFalse(b.in_kdb or b.in_kgdb)     # the board left as usual
+
+    def test_gdb_inherits_no_descriptor(self):
+        """gdb gets stdin, stdout and stderr, and nothing else nmidbg has
+        open: not the board's line (raw TCP, telnet, a pty), not the
+        listener gdb connects to."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        for kw in ({}, {"telnet": True}, {"transport": "pty"}):
+            b = self.board(**kw)
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                            env={"NMIDBG_GDB": gdb})
+            self.assertEqual(p.returncode, 0, (kw, p.stderr))
+            self.assertEqual(inherited(self, out), {}, kw)
+            os.unlink(out)
+
+    def test_triage_gdb_inherits_no_descriptor(self):
+        """triage --gdb: neither report file (open from the start) nor the
+        scratch file that takes gdb's output reaches gdb."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        vmlinux = os.path.join(self.dir, "vmlinux-banner")
+        with open(vmlinux, "wb") as f:
+            f.write(elf(BANNER))
+        b = self.board(telnet=True, log=log(), memory=memory(), btc=btc())
+        p = self.nmidbg("triage", b.spec, "--vmlinux", vmlinux, "--gdb",
+                        "-o", os.path.join(self.dir, "r.md"), env={"NMIDBG_GDB": gdb})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("gdb on 127.0.0.1:", p.stderr)
+        self.assertEqual(inherited(self, out), {})
+
+    def test_gdb_gets_every_argument_up_to_the_bound(self):
+        """The longest gdb command line there is (KASLR, --batch, 16
+        scripts, 64 of the user's) reaches gdb whole; one more argument or
+        script is a usage error (exit 2), before the board is touched."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        vmlinux = os.path.join(self.dir, "vmlinux-kaslr")
+        with open(vmlinux, "wb") as f:
+            f.write(elf(BANNER, addr=BANNER_ADDR - 0x200000))
+        scripts = ["-x", os.devnull] * 16
+        user = ["arg%d" % i for i in range(64)]
+        b = self.board(telnet=True, log=log(), memory=memory(), btc=btc())
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *scripts, "--", *user,
+                        env={"NMIDBG_GDB": gdb})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("KASLR offset 0x200000", p.stderr)
+        with open(out) as f:
+            argv = json.load(f)["argv"]
+        self.assertEqual(argv[-64:], user)
+        self.assertEqual(argv.count("-x"), 16)
+        self.assertIn("symbol-file -o 0x200000 " + vmlinux, argv)
+        self.assertEqual(len(argv), 111)
+        received = bytes(b.received)
+        for more in (scripts + ["-x", os.devnull], scripts), ([], user + ["one-more"]):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *more[0], "--",
+                            *more[1], env={"NMIDBG_GDB": gdb})
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertRegex(p.stderr, r"nmidbg gdb: at most (16 scripts|64 gdb arguments)")
+        p = self.nmidbg("gdb", "--jtag", "--jtag-gdb", "127.0.0.1:1", "--", *user, "one-more")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("nmidbg gdb: at most 64 gdb arguments", p.stderr)
+        self.assertEqual(bytes(b.received), received)
 
     def test_dump_reads_memory_and_resends_after_a_nak(self):
         b = self.board(behaviour="garble")

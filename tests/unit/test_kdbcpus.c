@@ -27,6 +27,10 @@ static const struct status_row {
 	{ "no list", "kdb> cpu\nInvalid cpu number\n", -1, "" },
 	{ "empty list", "Available cpus: \n", -1, "" },
 	{ "trailing garbage", "Available cpus: 0, 1;\n", -1, "" },
+	/* Numbers no CPU has: refused, not overflowed or clipped. */
+	{ "huge cpu", "Available cpus: 99999999999999999999\n", -1, "" },
+	{ "huge range end", "Available cpus: 0-99999999999999999999(D)\n", -1, "" },
+	{ "cpu beyond int", "Available cpus: 0, 4294967296\n", -1, "" },
 };
 
 static void test_status_row(void **state)
