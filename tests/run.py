@@ -81,12 +81,15 @@ class Result(unittest.TestResult):
     def startTest(self, test):
         super().startTest(test)
         self.t0 = time.monotonic()
+        self.subfailed = False
 
     def _name(self, test):
         return test.id().replace("__main__.", "")
 
     def addSuccess(self, test):
         super().addSuccess(test)
+        if getattr(self, "subfailed", False):
+            return      # counted as failed by addSubTest
         xfail = getattr(test, "xfail_seen", None)
         self.tally.passed += 1
         if xfail:
@@ -115,6 +118,13 @@ class Result(unittest.TestResult):
     def addError(self, test, err):
         super().addError(test, err)
         self._fail(test, err, "ERROR")
+
+    def addSubTest(self, test, subtest, err):
+        # A failed subTest fails its test (unittest would only record it).
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.subfailed = True
+            self._fail(subtest, err, "FAIL")
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)

@@ -105,6 +105,45 @@ class NmidbgOnBoard(BoardTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("nmidbg-issue9 says more> in the middle", p.stdout)
 
+    def test_whole_dmesg_is_output_not_a_reboot(self):
+        """kdb's dmesg prints the boot log, "Booting Linux" and all: it
+        was read as a reboot (exit 5, the board left at "more> ").  Every
+        CPU runs; the board is resumed and its shell answers after."""
+        b = self.boot_tcp(append=NMI_APPEND)
+        b.disconnect()
+        p = self.nmidbg("kdb", b.port_spec(), "-c", "dmesg", "--json", timeout=180)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        out = j["commands"][0]["output"]
+        self.assertTrue(any("Booting Linux" in l for l in out), out[:5])
+        self.assertGreater(len(out), 100)
+        self.assertFalse(any("more>" in l for l in out))
+        self.assertEqual((j["resumed"], j["after"]), (True, "running"))
+        b.reconnect()
+        b.probe_shell()
+
+    def test_sigterm_mid_command_leaves_the_board_running(self):
+        """`timeout` (SIGTERM) lands while kdb pages a long dmesg: nmidbg
+        ends that command with the pager's 'q', resumes the board and dies
+        by SIGTERM; the shell answers after."""
+        b = self.boot_tcp(append=NMI_APPEND)
+        b.disconnect()
+        p = subprocess.Popen([NMIDBG, "kdb", b.port_spec(), "-c", "dmesg", "-c", "dmesg"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, NMIDBG_DEBUG="1"))
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        # The wire trace: SIGTERM once nmidbg answered kdb's pager with a
+        # space ("> 1: 20"): mid-command.
+        deadline = time.monotonic() + 60
+        for line in p.stderr:
+            if "nmidbg: > 1: 20" in line or time.monotonic() > deadline:
+                break
+        p.send_signal(15)
+        p.stderr.read()
+        self.assertEqual(p.wait(timeout=60), -15)
+        b.reconnect()
+        b.probe_shell()
+
     def test_kdb_through_ser2net_rfc2217(self):
         """A CI lab's path: the board's serial device behind ser2net's
         rfc2217 accepter on 127.0.0.1, every CPU locked (ttyNMI kernel)."""

@@ -218,7 +218,7 @@ class DoctorFake(unittest.TestCase):
 
     def test_vmlinux_that_is_not_a_kernel(self):
         for data, why in ((elf(BANNER, symbol=b"not_banner"), "no linux_banner symbol"),
-                          (b"#!/bin/sh\n", "not an ELF64")):
+                          (b"#!/bin/sh\n", "not an ELF file")):
             with self.subTest(why=why):
                 j, checks = self.doctor_json(self.board(), "--vmlinux", self.file(data))
                 self.assertEqual(checks["vmlinux"]["status"], "fail")

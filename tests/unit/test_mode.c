@@ -172,7 +172,7 @@ static void test_long_reply_is_a_packet(void **state)
 {
 	struct mode_tracker *t = malloc(sizeof(*t));
 	size_t len = RSP_MAX_PAYLOAD, got = 0;
-	uint8_t *wire = malloc(len + 4);
+	uint8_t *wire = malloc(len + 5);	/* and snprintf's NUL */
 	unsigned sum = 0;
 
 	(void)state;
