@@ -136,7 +136,7 @@ static int gdb_finish(struct cmd_run *r, int rc)
 	else if (!rc)
 		fprintf(stderr, "nmidbg: gdb exited (%d); the board is %s\n",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->after);
-	else if (rc == CMD_ENOTRUN)
+	else if (rc == CMD_ENOTRUN || rc == SESSION_INTR)
 		fprintf(stderr, "nmidbg: the board is %s\n", r->after);
 	if (!rc && status)
 		ret = NMIDBG_EXIT_FAIL;

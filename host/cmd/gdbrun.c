@@ -128,7 +128,11 @@ struct relay_run {
 	struct loop *l;
 	pid_t pid;
 	int *status;
+	long term_ms;		/* when gdb was told to end (a signal came), or 0 */
 };
+
+/* gdb's grace to quit after SIGTERM, the relay still answering it. */
+#define GDB_TERM_MS	3000
 
 static void set_gdb(struct relay_run *rr, int fd)
 {
@@ -142,9 +146,19 @@ static int gdb_exited(void *ctx)
 	struct relay_run *rr = ctx;
 
 	if (waitpid(rr->pid, rr->status, WNOHANG) == rr->pid)
-		return GDB_EXITED;
-	/* Ctrl-C is gdb's (ignored here); SIGTERM, SIGHUP, SIGPIPE end it all. */
-	return session_interrupted ? SESSION_INTR : 0;
+		return rr->term_ms ? SESSION_INTR : GDB_EXITED;
+	/*
+	 * Ctrl-C is gdb's (ignored here); SIGTERM, SIGHUP and SIGPIPE end it
+	 * all: gdb gets SIGTERM and the relay serves it while it quits (its
+	 * detach is answered here), SIGKILL if it will not.
+	 */
+	if (session_interrupted && !rr->term_ms) {
+		rr->term_ms = session_now_ms();
+		kill(rr->pid, SIGTERM);
+	} else if (rr->term_ms && session_now_ms() - rr->term_ms > GDB_TERM_MS) {
+		kill(rr->pid, SIGKILL);
+	}
+	return 0;
 }
 
 static int on_accept(void *ctx, int fd)
@@ -248,9 +262,10 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	close(lfd);
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);
-		if (rc == SESSION_INTR)
+		if (rc != SESSION_INTR) {	/* else gdb was reaped */
 			kill(pid, SIGTERM);
-		waitpid(pid, status, 0);
+			waitpid(pid, status, 0);
+		}
 		*state = "unknown";
 		return rc;
 	}

@@ -111,6 +111,47 @@ class EndingMixin:
         self.assertEqual(p.returncode, -signal.SIGTERM)
         self.assertEqual(os.listdir(d), [])
 
+    def test_sigterm_mid_dump_leaves_kgdb_and_no_file(self):
+        # SIGTERM while kgdb reads: the board leaves kgdb for kdb, then runs.
+        b = self.board()
+        d = tempfile.mkdtemp()
+        out = os.path.join(d, "mem.bin")
+        p = self.start("dump", b.spec, "0x1000", str(32 << 20), "-o", out,
+                       stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: len(b.packets) > 20), "no reads")
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM, err)
+        self.assertTrue(wait_for(lambda: not (b.in_kgdb or b.in_kdb)), b.packets[-3:])
+        self.assertIn(b"3", b.packets)
+        self.assertEqual(os.listdir(d), [])
+
+    def test_sigterm_while_gdb_runs_ends_gdb_and_resumes(self):
+        from host.test_kgdb_fake import tiny_vmlinux
+        b = self.board()
+        d = tempfile.mkdtemp()
+        p = self.start("gdb", b.spec, "--vmlinux", tiny_vmlinux(d), "--batch", "--",
+                       "-ex", "info threads", "-ex", "shell sleep 60",
+                       stdout=subprocess.PIPE)
+        self.assertTrue(wait_for(lambda: b"qfThreadInfo" in b.packets, 30), "gdb never came")
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM, err)
+        self.assertTrue(wait_for(lambda: not (b.in_kgdb or b.in_kdb)))
+        self.assertIn(b"the board is running", err)
+        gdbs = subprocess.run(["pgrep", "-f", "shell sleep 60"], stdout=subprocess.PIPE)
+        self.assertEqual(gdbs.stdout, b"")      # gdb went with it
+
+    def test_sigterm_mid_doctor_resumes_the_board(self):
+        b = self.board()
+        p = self.start("doctor", b.spec, "--json", stdout=subprocess.PIPE)
+        self.assertTrue(wait_for(lambda: b.in_kdb and b.commands), "doctor never got in")
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+
     def test_proxy_address_in_use_has_its_own_code(self):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
