@@ -177,7 +177,7 @@ int port_open(const char *spec, struct port **out, char *err, size_t errlen)
 	}
 	p->ops = ops;
 	p->fd = -1;
-	p->baud = 115200;
+	p->baud = 0;	/* each backend: its default, or the other end's */
 	telnet_init(&p->telnet);
 	rc = ops->open(p, addr);
 	if (rc < 0) {
@@ -196,6 +196,27 @@ ssize_t port_read(struct port *p, uint8_t *buf, size_t len)
 	if (n > 0)
 		trace("<", buf, (size_t)n);
 	return n;
+}
+
+int port_split_baud(struct port *p, const char *addr, char *head, size_t len)
+{
+	const char *comma = strchr(addr, ',');
+	size_t n = comma ? (size_t)(comma - addr) : strlen(addr);
+
+	head[0] = '\0';
+	if (n == 0 || n >= len)
+		return port_fail(p, PORT_EINVAL, "bad address");
+	memcpy(head, addr, n);
+	head[n] = '\0';
+	if (comma) {
+		char *end;
+		long baud = strtol(comma + 1, &end, 10);
+
+		if (end == comma + 1 || *end || baud <= 0 || baud > 10000000)
+			return port_fail(p, PORT_EINVAL, "bad baud rate '%s'", comma + 1);
+		p->baud = (int)baud;
+	}
+	return PORT_OK;
 }
 
 int port_write_all(struct port *p,

@@ -8,7 +8,8 @@
  *   unix:PATH              a Unix stream socket, raw
  *   tcp:HOST:PORT          a TCP socket, raw
  *   telnet:HOST:PORT       telnet (QEMU's telnet socket; BREAK is IAC BRK)
- *   rfc2217://HOST:PORT    ser2net's network serial (BREAK by SET-CONTROL)
+ *   rfc2217://HOST:PORT[,BAUD]  ser2net's network serial (BREAK by
+ *                          SET-CONTROL); the server's speed unless BAUD
  *
  * Every call returns 0 or a positive count, or a negative PORT_E* code
  * with a message in port->err.
@@ -48,7 +49,7 @@ struct port_ops {
 struct port {
 	const struct port_ops *ops;
 	int fd;			/* poll() it for input */
-	int baud;
+	int baud;		/* bits/s; 0: what the other end has set */
 	int eof;		/* the other end went away */
 	void *priv;		/* backend state */
 	struct telnet telnet;	/* telnet and rfc2217 */
@@ -74,6 +75,13 @@ void port_close(struct port *p);
 int port_write_all(struct port *p,
 		   ssize_t (*write_fn)(struct port *, const uint8_t *, size_t),
 		   const uint8_t *buf, size_t len);
+/*
+ * For backends: split "ADDR[,BAUD]" into head (len bytes at most, ADDR)
+ * and p->baud (BAUD: 1 to 10^7; without one p->baud is left as it is).
+ * PORT_EINVAL with the reason for an empty ADDR, one that does not fit,
+ * or a BAUD that is not a number in range.
+ */
+int port_split_baud(struct port *p, const char *addr, char *head, size_t len);
 /* For backends: set p->err and return code. */
 int port_fail(struct port *p, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

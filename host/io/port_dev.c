@@ -23,22 +23,12 @@
 /* "PATH[,BAUD]" */
 static int parse_dev(struct port *p, const char *addr, char *path, size_t len)
 {
-	const char *comma = strchr(addr, ',');
-	size_t n = comma ? (size_t)(comma - addr) : strlen(addr);
+	int rc;
 
-	if (n == 0 || n >= len)
-		return port_fail(p, PORT_EINVAL, "bad device path");
-	memcpy(path, addr, n);
-	path[n] = '\0';
-	if (comma) {
-		char *end;
-		long baud = strtol(comma + 1, &end, 10);
-
-		if (*end || baud <= 0 || baud > 10000000)
-			return port_fail(p, PORT_EINVAL, "bad baud rate '%s'", comma + 1);
-		p->baud = (int)baud;
-	}
-	return PORT_OK;
+	if (!p->baud)
+		p->baud = 115200;	/* a device has no speed of its own to keep */
+	rc = port_split_baud(p, addr, path, len);
+	return rc == PORT_EINVAL && !path[0] ? port_fail(p, rc, "bad device path") : rc;
 }
 
 static int lock_fd(struct port *p, const char *path)

@@ -244,12 +244,19 @@ static int rfc2217_control(struct port *p, uint8_t cmd, const uint8_t *val,
 					       wire));
 }
 
+/*
+ * The line's speed is the server's (a lab's ser2net set it for its board)
+ * unless the PORT names one: ",BAUD" sends SET-BAUDRATE.
+ */
 static int rfc2217_open(struct port *p, const char *addr)
 {
 	struct sock_priv *s;
 	uint8_t hello[9], baud[4];
-	int rc = telnet_open_common(p, addr, 1);
+	char host[300];
+	int rc = port_split_baud(p, addr, host, sizeof(host));
 
+	if (!rc)
+		rc = telnet_open_common(p, host, 1);
 	if (rc)
 		return rc;
 	s = p->priv;
@@ -263,7 +270,7 @@ static int rfc2217_open(struct port *p, const char *addr)
 	baud[2] = (uint8_t)(p->baud >> 8);
 	baud[3] = (uint8_t)p->baud;
 	rc = send_all(p, hello, sizeof(hello));
-	if (!rc)
+	if (!rc && p->baud)
 		rc = rfc2217_control(p, RFC2217_SET_BAUDRATE, baud, 4);
 	if (rc)
 		sock_close(p);

@@ -5,13 +5,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
 from board import NMI_APPEND, free_port
 from e2e.common import BoardTest
+from host import ser2net
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NMIDBG = os.path.join(os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build")),
@@ -150,30 +150,7 @@ class NmidbgOnBoard(BoardTest):
         b = self.boot(serial_pty=True, append=NMI_APPEND)
         b.lock_all()
         b.disconnect()
-        port = free_port()
-        tmp = tempfile.mkdtemp(prefix="nmidbg-ser2net-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        cfg = os.path.join(tmp, "ser2net.yaml")
-        with open(cfg, "w") as f:
-            f.write("connection: &board\n"
-                    "  accepter: telnet(rfc2217),tcp,127.0.0.1,%d\n"
-                    "  connector: serialdev,%s,115200n81,local\n"
-                    % (port, b.port_spec()))
-        s2n = subprocess.Popen(["ser2net", "-n", "-c", cfg, "-P",
-                                os.path.join(tmp, "pid")],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.addCleanup(s2n.wait)
-        self.addCleanup(s2n.kill)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or s2n.poll() is not None:
-                    self.fail("ser2net did not listen: %s" % s2n.stdout.read1())
-                time.sleep(0.1)
-        time.sleep(0.5)  # ser2net frees the line after that probe
+        port = ser2net.start(self, b.port_spec())
         p = self.nmidbg("kdb", "rfc2217://127.0.0.1:%d" % port, "-c", "btc",
                         "--json", "--method", "knock")
         self.assertEqual(p.returncode, 0, p.stderr)
