@@ -155,14 +155,37 @@ static const struct port_ops *pick(const char *spec, const char **addr)
 	return &port_serial_ops;
 }
 
+/*
+ * A device path through links (/dev/serial/by-id/..., a lab's udev names)
+ * to the device itself: libserialport 0.1.1 does not follow them, and the
+ * backend is chosen by the device's own name.  spec is kept, ",BAUD" too.
+ */
+static const char *resolve_device(const char *spec, char *buf, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *comma = strchr(spec, ',');
+	size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
+
+	if (spec[0] != '/' || n >= sizeof(path))
+		return spec;
+	memcpy(path, spec, n);
+	path[n] = '\0';
+	if (!realpath(path, real) || !strcmp(real, path) ||
+	    (size_t)snprintf(buf, len, "%s%s", real, comma ? comma : "") >= len)
+		return spec;
+	return buf;
+}
+
 int port_open(const char *spec, struct port **out, char *err, size_t errlen)
 {
 	const struct port_ops *ops;
 	struct port *p;
-	const char *addr;
+	const char *addr, *name = spec;
+	char resolved[PATH_MAX + 32];
 	int rc;
 
 	*out = NULL;
+	spec = resolve_device(spec, resolved, sizeof(resolved));
 	ops = pick(spec, &addr);
 	if (!ops) {
 		snprintf(err, errlen,
@@ -181,7 +204,7 @@ int port_open(const char *spec, struct port **out, char *err, size_t errlen)
 	telnet_init(&p->telnet);
 	rc = ops->open(p, addr);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", spec, p->err);
+		snprintf(err, errlen, "%s: %s", name, p->err);
 		free(p);
 		return rc;
 	}

@@ -5,9 +5,11 @@ the plain and the ASan/UBSan build."""
 import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -89,6 +91,18 @@ class FakeMixin:
         p = self.nmidbg("break", b.spec, "--method", "break")
         self.assertEqual(p.returncode, 3)
         self.assertIn("cannot send BREAK", p.stderr)
+
+    def test_a_link_to_the_device_is_followed(self):
+        # /dev/serial/by-id/... names are links: libserialport 0.1.1 does not
+        # follow them, and the backend is picked by the device's own name.
+        b = self.board(transport="pty")
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        link = os.path.join(d, "usb-FTDI_FT232R_USB_UART_A1B2C3-if00-port0")
+        os.symlink(b.spec, link)
+        p = self.nmidbg("kdb", link, "-c", "cpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Currently on cpu 0", p.stdout)
 
     def test_silent_board_times_out_with_what_it_saw(self):
         b = self.board(behaviour="silent")
