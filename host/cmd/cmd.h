@@ -29,6 +29,7 @@ enum {
 	NMIDBG_EXIT_IN_USE = 13,	/* a port is already in use */
 	NMIDBG_EXIT_NO_HALT = 14,	/* a target never halted */
 	NMIDBG_EXIT_GDB_CONNECT = 15,	/* gdb cannot connect to the gdb port */
+	NMIDBG_EXIT_DEADLINE = 16,	/* --deadline passed: the board left as asked */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */

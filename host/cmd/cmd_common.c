@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Shared by the commands that break in (see cmd_common.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@ void cmd_opts_init(struct cmd_opts *o)
 {
 	kdb_how_init(&o->how);
 	o->stay = 0;
+	o->deadline_ms = 0;
 }
 
 int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg)
@@ -42,6 +44,13 @@ int cmd_opts_parse(struct cmd_opts *o, const char *name, int c, const char *arg)
 		return 0;
 	case 'S':
 		o->stay = 1;
+		return 0;
+	case 'D':
+		if (num_seconds_ms(arg, &o->deadline_ms)) {
+			cmd_usage_error(name, "--deadline: '%s' is not seconds (like 60 or 0.5; 0.001 to %d)",
+					arg, NUM_SECONDS_MAX);
+			return -1;
+		}
 		return 0;
 	case '?':	/* getopt said what is wrong */
 		cmd_usage_error(name, NULL);
@@ -172,6 +181,8 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 	if (ret)
 		return ret;
 	r.resume = (c->needs & CMD_RESUMES) && !r.o.stay;
+	if (r.o.deadline_ms)
+		session_deadline(r.o.deadline_ms);
 	if (!r.port) {
 		rc = CMD_NO_PORT;	/* prepare said none is needed this time */
 	} else if (cmd_open_session(r.port, &r.s)) {
@@ -191,6 +202,11 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 	ret = c->frame->finish ? c->frame->finish(&r, rc) : cmd_exit_code(rc);
 	if (r.opened)
 		cmd_close_session(&r.s);
+	if (session_signal == SIGALRM) {
+		fprintf(stderr, "nmidbg: --deadline of %d ms passed; the board is %s\n",
+			r.o.deadline_ms, r.after ? r.after : "unknown");
+		ret = NMIDBG_EXIT_DEADLINE;
+	}
 	return ret;
 }
 

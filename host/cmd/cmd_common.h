@@ -18,6 +18,7 @@
 struct cmd_opts {
 	struct kdb_how how;
 	int stay;
+	int deadline_ms;	/* --deadline: the whole command; 0: none */
 };
 
 /* The break-in options, for every command that breaks in. */
@@ -25,7 +26,8 @@ struct cmd_opts {
 	{ "method", required_argument, NULL, 'm' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
 	{ "sysrq-cmd", required_argument, NULL, 's' }, \
-	{ "knock", required_argument, NULL, 'k' }
+	{ "knock", required_argument, NULL, 'k' }, \
+	{ "deadline", required_argument, NULL, 'D' }
 /* And --stay for those that resume the board after. */
 #define CMD_COMMON_LONGOPTS \
 	CMD_BREAKIN_LONGOPTS, \

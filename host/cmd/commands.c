@@ -14,7 +14,7 @@
 #endif
 
 #define PORT_BREAKIN (CMD_NEEDS_PORT | CMD_NEEDS_BREAKIN)
-#define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--sysrq-cmd CMD]"
+#define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--deadline S] [--sysrq-cmd CMD]"
 
 const struct cmd cmd_table[] = {
 	{ "attach", cmd_attach, NULL, 0, "PORT [-l LOG] [-e ^X] [--knock STRING]",

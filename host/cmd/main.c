@@ -41,7 +41,7 @@ static int finish(int rc)
 	int sig = session_signal;
 
 	rc = check_stdout(rc);
-	if (sig && sig != SIGINT) {
+	if (sig && sig != SIGINT && sig != SIGALRM) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "loop.h"
@@ -37,6 +38,16 @@ void session_catch_signals(void)
 	catch(SIGTERM);
 	catch(SIGHUP);
 	catch(SIGPIPE);
+}
+
+void session_deadline(int ms)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 },
+	};
+
+	catch(SIGALRM);
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 void session_catch_sigint(void)

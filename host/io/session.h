@@ -96,6 +96,11 @@ extern volatile sig_atomic_t session_signal;
  * pipe then fails with EPIPE instead of killing the process.
  */
 void session_catch_signals(void);
+/*
+ * End the command ms from now as a signal would (SIGALRM, caught like
+ * the others: session_signal says which): one deadline for all of it.
+ */
+void session_deadline(int ms);
 /* SIGINT alone again (after gdb, which owns Ctrl-C, has gone). */
 void session_catch_sigint(void);
 

@@ -152,6 +152,27 @@ class EndingMixin:
         self.assertEqual(p.returncode, -signal.SIGTERM)
         self.assertTrue(wait_for(lambda: not b.in_kdb))
 
+    def test_deadline_on_a_silent_board(self):
+        b = self.board(behaviour="silent")
+        t = time.monotonic()
+        p = subprocess.run([self.binary, "kdb", b.spec, "-c", "cpu", "--timeout", "30",
+                            "--deadline", "1.5"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertLess(time.monotonic() - t, 10)
+        self.assertEqual(p.returncode, 16, p.stderr)
+        self.assertIn("--deadline of 1500 ms passed", p.stderr)
+
+    def test_deadline_mid_command_resumes_the_board(self):
+        b = self.board()
+        p = subprocess.run([self.binary, "kdb", b.spec, "-c", "hang", "-c", "cpu",
+                            "--json", "--deadline", "1.2"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(p.returncode, 16, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual((j["ok"], j["after"]), (False, "running"))
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+        self.assertNotIn("cpu", b.commands)
+
     def test_proxy_address_in_use_has_its_own_code(self):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
