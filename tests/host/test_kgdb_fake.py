@@ -228,6 +228,29 @@ class KgdbMixin:
         self.assertIn("gdb left; the board is running", err)
 
 
+    def test_kdb_and_triage_through_the_proxy_console(self):
+        # A lab's second client: the proxy holds the line, kdb and triage
+        # come in through its console port (telnet) with the knock.
+        b = self.board()
+        cport, gport = free_port(), free_port()
+        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
+                              "--gdb", str(gport)], stderr=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait, 10)
+        self.addCleanup(p.terminate)
+        connect(cport).close()          # the proxy is up
+        spec = "telnet:127.0.0.1:%d" % cport
+        k = self.nmidbg("kdb", spec, "-c", "cpu", "--json")
+        self.assertEqual(k.returncode, 0, k.stderr)
+        self.assertEqual(json.loads(k.stdout)["commands"][0]["output"][0],
+                         "Currently on cpu 0")
+        md = os.path.join(self.dir, "r.md")
+        t = self.nmidbg("triage", spec, "-o", md)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        with open(os.path.join(self.dir, "r.json")) as f:
+            self.assertEqual(json.load(f)["after"], "running")
+        self.assertFalse(b.in_kdb)
+
+
 class TestKgdb(KgdbMixin, unittest.TestCase):
     binary = os.path.join(BUILD, "nmidbg")
 
