@@ -144,6 +144,33 @@ class NmidbgOnBoard(BoardTest):
         b.reconnect()
         b.probe_shell()
 
+    def test_board_left_at_the_pager_is_taken_from_there(self):
+        """A client SIGKILLed while kdb pages (nothing can clean up) leaves
+        kdb at "more> ": every later command failed ("no answer from the
+        board; last seen: ... more>").  The next one ends that command with
+        'q' and finds the board in kdb."""
+        b = self.boot_tcp(append=NMI_APPEND)
+        b.disconnect()
+        p = subprocess.Popen([NMIDBG, "kdb", b.port_spec(), "-c", "dmesg"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, NMIDBG_DEBUG="1"))
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        deadline = time.monotonic() + 60
+        for line in p.stderr:
+            # The pager asked (its prompt came in) and was not answered yet.
+            if "6d 6f 72 65 3e 20" in line or time.monotonic() > deadline:
+                break
+        p.kill()
+        p.wait(timeout=10)
+        k = self.nmidbg("kdb", b.port_spec(), "-c", "cpu", "--json")
+        self.assertEqual(k.returncode, 0, k.stderr)
+        j = json.loads(k.stdout)
+        self.assertEqual(j["entry"]["how"], "already")
+        self.assertRegex(j["commands"][0]["output"][0], r"^Currently on cpu \d+")
+        self.assertEqual(j["after"], "running")
+        b.reconnect()
+        b.probe_shell()
+
     def test_kdb_through_ser2net_rfc2217(self):
         """A CI lab's path: the board's serial device behind ser2net's
         rfc2217 accepter on 127.0.0.1, every CPU locked (ttyNMI kernel)."""
