@@ -7,7 +7,7 @@ import re
 import time
 import zlib
 
-from board import NMI_APPEND, KDB_PROMPT, xorshift_stream
+from board import NMI_APPEND, KDB_PROMPT, BoardError, xorshift_stream
 from e2e.common import BoardTest
 from e2e.test_board import uart_cpu_locked_break_in
 
@@ -234,6 +234,23 @@ class NoPseudoNmi(BoardTest):
         # kgdboc's own SysRq-g is untouched.
         b.send("write /proc/sysrq-trigger g\r")
         self.expect_kdb(b, 5, "sysrq-trigger g")
+        b.kdb_go()
+
+
+class Affinity(BoardTest):
+    def test_affinity_of_the_nmi_line_is_refused_clearly(self):
+        """genirq never balances an NMI (request_nmi() wants
+        IRQF_NO_BALANCING): /proc/irq/N/smp_affinity_list refuses with
+        EPERM, as docs/ttyNMI.md says, the line stays where it was, and
+        the knock still gets in."""
+        b = self.boot(append=NMI_APPEND)
+        irq = b.uart_irq()
+        cpu = b.irq_cpu(irq)
+        with self.assertRaisesRegex(BoardError, "Operation not permitted"):
+            b.sh("affine %d %d" % (irq, 1 - cpu))
+        self.assertEqual(b.irq_cpu(irq), cpu)
+        b.send(KNOCK)
+        self.expect_kdb(b, 5, "knock")
         b.kdb_go()
 
 
