@@ -185,12 +185,17 @@ static int jv_value(struct jv *v, int depth)
 	}
 }
 
-int json_valid(const char *buf, size_t len)
+int json_valid_within(const char *buf, size_t len, int depth)
 {
 	struct jv v = { buf, buf + len };
 
-	if (!jv_value(&v, 0))
+	if (depth < 0 || !jv_value(&v, depth))
 		return 0;
 	jv_space(&v);
 	return v.p == v.end;
+}
+
+int json_valid(const char *buf, size_t len)
+{
+	return json_valid_within(buf, len, 0);
 }

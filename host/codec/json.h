@@ -24,5 +24,11 @@ void json_lines(FILE *f, const char *text);
  * most 64 deep, with nothing but whitespace around it.
  */
 int json_valid(const char *buf, size_t len);
+/*
+ * The same for a value that goes in within depth open containers: its own
+ * nesting may then be at most 64 - depth, so that the document it goes
+ * into still passes json_valid().
+ */
+int json_valid_within(const char *buf, size_t len, int depth);
 
 #endif
