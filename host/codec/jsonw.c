@@ -135,6 +135,11 @@ void jw_key(struct json_writer *w, const char *key)
 		fail(w, JW_ERR_KEY);
 		return;
 	}
+	/* Its value could not follow: refuse the key, not half a member. */
+	if (w->depth >= JW_DEPTH_MAX) {
+		fail(w, JW_ERR_DEPTH);
+		return;
+	}
 	member(w);
 	json_string(w->f, key, strlen(key));
 	fputc(':', w->f);
@@ -214,6 +219,13 @@ void jw_lines(struct json_writer *w, const char *text, size_t len)
 {
 	const char *p = text, *end = text ? text + len : NULL;
 
+	/* All or nothing: no "[" whose lines could not go in. */
+	if (!value_ok(w))
+		return;
+	if (text && len && w->depth + 1 >= JW_DEPTH_MAX) {
+		fail(w, JW_ERR_DEPTH);
+		return;
+	}
 	jw_array(w);
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

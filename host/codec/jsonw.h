@@ -9,9 +9,9 @@
  *
  * Misuse (a key outside an object, a value in an object without its key,
  * an end that does not match, nesting past JW_DEPTH_MAX, a second
- * document) is not written: the first one is kept in w->err, and from
- * then on every call writes nothing, so what was written stays a prefix
- * of a valid document.  Write errors of the FILE itself are the FILE's
+ * document) is not written, not even in part: the first one is kept in
+ * w->err, and from then on every call writes nothing, so what was
+ * written stays a prefix of a valid document.  Write errors of the FILE itself are the FILE's
  * (ferror()), as for any other output.
  *
  * Layout: ", " between members, ": " after a key, nothing else, all on
@@ -32,7 +32,7 @@ enum jw_err {
 	JW_ERR_KEY,	/* a key outside an object, or a key where a value is due */
 	JW_ERR_VALUE,	/* a value in an object with no key before it */
 	JW_ERR_END,	/* an end with nothing open, the other kind open, or a key unanswered */
-	JW_ERR_DEPTH,	/* a value inside JW_DEPTH_MAX open containers */
+	JW_ERR_DEPTH,	/* a value or key inside JW_DEPTH_MAX open containers */
 	JW_ERR_DONE,	/* a value after the document's one */
 	JW_ERR_SPACE,	/* jw_space() given something that is not JSON whitespace */
 	JW_ERR_OPEN,	/* jw_finish() with no document, or part of one */

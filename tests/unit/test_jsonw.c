@@ -240,6 +240,38 @@ static void test_depth_limit(void **state)
 	free(buf);
 }
 
+/* Nor a part of one: a key, or lines, that could not be finished there. */
+static void test_depth_no_half_values(void **state)
+{
+	struct json_writer w;
+	char *buf;
+	size_t len;
+	FILE *f = writer(&w, &buf, &len);
+	long at;
+
+	(void)state;
+	for (int i = 0; i < JW_DEPTH_MAX - 1; i++)
+		jw_array(&w);
+	jw_lines(&w, "", 0);			/* [] fits at 63 */
+	jw_lines(&w, "a", 1);			/* its "a" would not */
+	assert_int_equal(w.err, JW_ERR_DEPTH);
+	fflush(f);
+	at = (long)len;
+	fclose(f);
+	assert_int_equal(at, JW_DEPTH_MAX - 1 + 2);
+	free(buf);
+
+	f = writer(&w, &buf, &len);
+	for (int i = 0; i < JW_DEPTH_MAX - 1; i++)
+		jw_array(&w);
+	jw_object(&w);
+	jw_kint(&w, "k", 1);			/* no value inside 64: no key */
+	assert_int_equal(w.err, JW_ERR_DEPTH);
+	fclose(f);
+	assert_int_equal(len, JW_DEPTH_MAX);
+	free(buf);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[ROWS_MAX];
@@ -247,5 +279,6 @@ int main(void)
 
 	n = ROWS_CASE(tests, n, test_key_helpers);
 	n = ROWS_CASE(tests, n, test_depth_limit);
+	n = ROWS_CASE(tests, n, test_depth_no_half_values);
 	return ROWS_RUN("jsonw", tests, n);
 }
