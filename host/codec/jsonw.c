@@ -261,6 +261,15 @@ void jw_kbool(struct json_writer *w, const char *key, int v)
 	jw_bool(w, v);
 }
 
+void jw_kint_or_null(struct json_writer *w, const char *key, int known, long long v)
+{
+	jw_key(w, key);
+	if (known)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
 void jw_space(struct json_writer *w, const char *ws)
 {
 	if (w->err)

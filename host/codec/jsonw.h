@@ -96,6 +96,8 @@ void jw_kstr(struct json_writer *w, const char *key, const char *s);
 void jw_kint(struct json_writer *w, const char *key, long long v);
 void jw_kuint(struct json_writer *w, const char *key, unsigned long long v);
 void jw_kbool(struct json_writer *w, const char *key, int v);
+/* A number that may not be known: v if known, else null. */
+void jw_kint_or_null(struct json_writer *w, const char *key, int known, long long v);
 
 /*
  * The whitespace to write before the next token (key, value or end) in

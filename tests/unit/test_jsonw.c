@@ -194,10 +194,13 @@ static void test_key_helpers(void **state)
 	jw_kint(&w, "i", -1);
 	jw_kuint(&w, "u", 7);
 	jw_kbool(&w, "b", 2);
+	jw_kint_or_null(&w, "k", 1, -2);
+	jw_kint_or_null(&w, "x", 0, -2);
 	jw_object_end(&w);
 	assert_int_equal(jw_finish(&w), 0);
 	fclose(f);
-	assert_string_equal(buf, "{\"s\": \"v\\n\", \"n\": null, \"i\": -1, \"u\": 7, \"b\": true}\n");
+	assert_string_equal(buf, "{\"s\": \"v\\n\", \"n\": null, \"i\": -1, \"u\": 7, \"b\": true, "
+			    "\"k\": -2, \"x\": null}\n");
 	free(buf);
 }
 
