@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * JSON output helpers for the commands that print evidence, and a strict
- * validator for JSON that comes from elsewhere (gdb) before it is embedded.
- * Pure: they only format into, or read from, what the caller hands in.
+ * JSON strings for the documents jsonw.h writes, and a strict validator
+ * for JSON that comes from elsewhere (gdb) before it is embedded, and for
+ * the tests.  Pure: they only format into, or read from, what the caller
+ * hands in.
  */
 #ifndef NMIDBG_JSON_H
 #define NMIDBG_JSON_H
@@ -17,8 +18,6 @@
  * back the bytes exactly.
  */
 void json_string(FILE *f, const char *str, size_t len);
-/* Text as a JSON array of its lines (without the newlines). */
-void json_lines(FILE *f, const char *text);
 /*
  * Whether buf is exactly one JSON value (RFC 8259), in ASCII, nested at
  * most 64 deep, with nothing but whitespace around it.
