@@ -10,7 +10,7 @@
 #   make demo       set up, boot the board, break in, show the evidence
 #   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
 #   make bench      benchmarks (break-in latency and success rate)
-#   make fuzz       the parsers' libFuzzer targets, FUZZ_RUNS (10^7) each
+#   make fuzz       the codecs' libFuzzer targets, FUZZ_RUNS (10^7) each
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -78,7 +78,8 @@ $(IO_TESTS:%=$(BUILD)/tests/%) $(IO_TESTS:%=$(BUILD)/asan/tests/%): TEST_LIBS = 
 $(BUILD)/tests/test_cmd: $(OBJ)/cmd.o
 $(BUILD)/asan/tests/test_cmd: $(ASAN_OBJ)/cmd.o
 
-# libFuzzer targets for the pure parsers (clang, libclang-rt-14-dev).
+# libFuzzer targets for the pure codecs: parsers, the JSON writer (clang,
+# libclang-rt-14-dev).
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/digest.h $(PARSERS) $(wildcard host/codec/*.h)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Ihost/codec -g -O1 \
@@ -95,6 +96,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/digest.h $(PARSERS) $(wildcard host/c
 # 35 minutes more; its first 2 minutes found an overread, fixed.
 # fuzz_telnet_port (issue 20, a telnet port's reads) ran 10^6 at 7.2k
 # exec/s beside a kernel build: about 23 minutes more at FUZZ_RUNS.
+# fuzz_jsonw (the JSON writer driven by any call sequence) ran 10^6 at
+# 52.6k exec/s and 10^7 in 342 s (29k exec/s), niced: about 6 minutes
+# more; its first seconds found a refused call that had written a byte.
 fuzz: $(FUZZERS)
 	@mkdir -p $(BUILD)/fuzz/artifacts
 	@for f in $(FUZZERS); do t=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$t; \

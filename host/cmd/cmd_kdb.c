@@ -11,7 +11,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
-#include "json.h"
+#include "jsonw.h"
 
 struct opts {
 	struct cmd_opts c;
@@ -86,17 +86,31 @@ static int kdb_prepare(int argc, char **argv, struct cmd_run *r)
 	return 0;
 }
 
+/*
+ * With --json, one document written as the commands run: the head before
+ * the first, a member a command, the tail once the board is left.  A
+ * signal only sets a flag: the command ends, cmd_leave() leaves the
+ * board, and the tail is still written, so the document is whole.
+ */
 static int kdb_body(struct cmd_run *r)
 {
 	struct session *s = &r->s;
+	struct json_writer w;
 	const char *after;
 	int rc = 0;
 
+	jw_init(&w, stdout);
 	if (O.json) {
-		printf("{\"port\": ");
-		json_string(stdout, r->port, strlen(r->port));
-		printf(", \"entry\": {\"how\": \"%s\", \"ms\": %ld}, \"cpu\": %d, \"commands\": [",
-		       r->e.how, r->e.ms, r->e.cpu);
+		jw_object(&w);
+		jw_kstr(&w, "port", r->port);
+		jw_key(&w, "entry");
+		jw_object(&w);
+		jw_kstr(&w, "how", r->e.how);
+		jw_kint(&w, "ms", r->e.ms);
+		jw_object_end(&w);
+		jw_kint(&w, "cpu", r->e.cpu);
+		jw_key(&w, "commands");
+		jw_array(&w);
 	}
 	for (int i = 0; i < O.ncmds && !rc; i++) {
 		char *out;
@@ -108,11 +122,12 @@ static int kdb_body(struct cmd_run *r)
 			break;
 		}
 		if (O.json) {
-			printf("%s{\"command\": ", i ? ", " : "");
-			json_string(stdout, O.cmds[i], strlen(O.cmds[i]));
-			printf(", \"ms\": %ld, \"output\": ", session_now_ms() - t0);
-			json_lines(stdout, out);
-			printf("}");
+			jw_object(&w);
+			jw_kstr(&w, "command", O.cmds[i]);
+			jw_kint(&w, "ms", session_now_ms() - t0);
+			jw_key(&w, "output");
+			jw_lines(&w, out, strlen(out));
+			jw_object_end(&w);
 		} else {
 			if (O.ncmds > 1)
 				printf("[%d]kdb> %s\n", r->e.cpu, O.cmds[i]);
@@ -121,9 +136,14 @@ static int kdb_body(struct cmd_run *r)
 		free(out);
 	}
 	after = cmd_leave(r);
-	if (O.json)
-		printf("], \"resumed\": %s, \"after\": \"%s\", \"ok\": %s}\n",
-		       strcmp(after, "running") ? "false" : "true", after, rc ? "false" : "true");
+	if (O.json) {
+		jw_array_end(&w);
+		jw_kbool(&w, "resumed", !strcmp(after, "running"));
+		jw_kstr(&w, "after", after);
+		jw_kbool(&w, "ok", !rc);
+		jw_object_end(&w);
+		jw_finish(&w);
+	}
 	return rc;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "doctor.h"
-#include "json.h"
+#include "jsonw.h"
 
 void doctor_write_text(FILE *out, const struct doctor_facts *f,
 		       const struct doctor_report *r)
@@ -27,35 +27,20 @@ void doctor_write_text(FILE *out, const struct doctor_facts *f,
 	fprintf(out, "%s\n", r->verdict);
 }
 
-static void str(FILE *out, const char *s)
-{
-	if (s)
-		json_string(out, s, strlen(s));
-	else
-		fputs("null", out);
-}
-
-static void num(FILE *out, long v)
-{
-	if (v < 0)
-		fputs("null", out);
-	else
-		fprintf(out, "%ld", v);
-}
-
-static void method(FILE *out, const char *name, const struct doctor_method *m)
+static void method(struct json_writer *w, const char *name, const struct doctor_method *m)
 {
 	static const char *const results[] = { "untried", "works", "no answer", "cannot" };
 
-	fprintf(out, "\"%s\": {\"result\": \"%s\", \"ms\": ", name, results[m->result]);
-	num(out, m->result == DOCTOR_WORKS ? m->ms : -1);
-	fputs(", \"sent\": ", out);
-	str(out, m->sent[0] ? m->sent : NULL);
-	fputc('}', out);
+	jw_key(w, name);
+	jw_object(w);
+	jw_kstr(w, "result", results[m->result]);
+	jw_kint_or_null(w, "ms", m->result == DOCTOR_WORKS && m->ms >= 0, m->ms);
+	jw_kstr(w, "sent", m->sent[0] ? m->sent : NULL);
+	jw_object_end(w);
 }
 
 /* The numbers a lab may want to track, beside the checks' words. */
-static void facts(FILE *out, const struct doctor_facts *f)
+static void facts(struct json_writer *w, const struct doctor_facts *f)
 {
 	const struct { const char *key; long v; } nums[] = {
 		{ "entry_ms", f->entered ? f->entry_ms : -1 },
@@ -66,53 +51,52 @@ static void facts(FILE *out, const struct doctor_facts *f)
 		{ "cpus_answered", f->cpus_answered },
 	};
 
-	fprintf(out, "\"facts\": {\"entered\": %s, \"transport_has_break\": %s, \"entry\": ",
-		f->entered ? "true" : "false", f->port_can_break ? "true" : "false");
-	str(out, f->entry_how);
-	fputs(", \"knock\": ", out);
-	str(out, f->knock_known ? f->knock : f->tty_knock_known ? f->tty_knock : NULL);
-	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		fprintf(out, ", \"%s\": ", nums[i].key);
-		num(out, nums[i].v);
-	}
-	fputs(", ", out);
-	method(out, "knock_test", &f->knock_try);
-	fputs(", ", out);
-	method(out, "break_test", &f->break_try);
-	fputs(", \"kaslr_offset\": ", out);
-	if (f->have_offset && f->vm == DOCTOR_VM_MATCH)
-		fprintf(out, "%lld", (long long)(int64_t)(f->run_addr - f->vm_addr));
-	else
-		fputs("null", out);
-	fputc('}', out);
+	jw_key(w, "facts");
+	jw_object(w);
+	jw_kbool(w, "entered", f->entered);
+	jw_kbool(w, "transport_has_break", f->port_can_break);
+	jw_kstr(w, "entry", f->entry_how);
+	jw_kstr(w, "knock", f->knock_known ? f->knock : f->tty_knock_known ? f->tty_knock : NULL);
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)	/* -1: unknown */
+		jw_kint_or_null(w, nums[i].key, nums[i].v >= 0, nums[i].v);
+	method(w, "knock_test", &f->knock_try);
+	method(w, "break_test", &f->break_try);
+	jw_kint_or_null(w, "kaslr_offset", f->have_offset && f->vm == DOCTOR_VM_MATCH,
+			(long long)(int64_t)(f->run_addr - f->vm_addr));
+	jw_object_end(w);
 }
 
 void doctor_write_json(FILE *out, const struct doctor_facts *f,
 		       const struct doctor_report *r)
 {
-	fputs("{\"port\": ", out);
-	str(out, f->port);
-	fprintf(out, ", \"yes\": %s, \"verdict\": ", r->yes ? "true" : "false");
-	str(out, r->verdict);
-	fputs(", \"checks\": [", out);
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object(&w);
+	jw_kstr(&w, "port", f->port);
+	jw_kbool(&w, "yes", r->yes);
+	jw_kstr(&w, "verdict", r->verdict);
+	jw_key(&w, "checks");
+	jw_array(&w);
 	for (int i = 0; i < r->nchecks; i++) {
 		const struct doctor_check *c = &r->checks[i];
 
-		fprintf(out, "%s{\"id\": \"%s\", \"title\": ", i ? ", " : "", c->id);
-		str(out, c->title);
-		fprintf(out, ", \"status\": \"%s\", \"blocks\": %s, \"summary\": ",
-			doctor_status_name(c->status), c->blocks ? "true" : "false");
-		str(out, c->summary);
-		fputs(", \"fix\": ", out);
-		str(out, c->fix[0] ? c->fix : NULL);
-		fputs(", \"evidence\": [", out);
-		for (int j = 0; j < c->nevidence; j++) {
-			fputs(j ? ", " : "", out);
-			str(out, c->evidence[j]);
-		}
-		fputs("]}", out);
+		jw_object(&w);
+		jw_kstr(&w, "id", c->id);
+		jw_kstr(&w, "title", c->title);
+		jw_kstr(&w, "status", doctor_status_name(c->status));
+		jw_kbool(&w, "blocks", c->blocks);
+		jw_kstr(&w, "summary", c->summary);
+		jw_kstr(&w, "fix", c->fix[0] ? c->fix : NULL);
+		jw_key(&w, "evidence");
+		jw_array(&w);
+		for (int j = 0; j < c->nevidence; j++)
+			jw_str(&w, c->evidence[j]);
+		jw_array_end(&w);
+		jw_object_end(&w);
 	}
-	fputs("], ", out);
-	facts(out, f);
-	fputs("}\n", out);
+	jw_array_end(&w);
+	facts(&w, f);
+	jw_object_end(&w);
+	jw_finish(&w);
 }

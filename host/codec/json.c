@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * JSON output helpers: strings escaped per RFC 8259 (bytes >= 0x80 too,
- * see json.h), text as line arrays; and a recursive-descent validator.
+ * JSON strings escaped per RFC 8259 (bytes >= 0x80 too, see json.h), for
+ * jsonw.c, which writes the documents; and a recursive-descent validator.
  */
 #include <string.h>
 
@@ -25,24 +25,6 @@ void json_string(FILE *f, const char *str, size_t len)
 			fputc(c, f);
 	}
 	fputc('"', f);
-}
-
-void json_lines(FILE *f, const char *text)
-{
-	const char *p = text;
-	int first = 1;
-
-	fputc('[', f);
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-		fputs(first ? "" : ", ", f);
-		json_string(f, p, n);
-		first = 0;
-		p += n + (nl ? 1 : 0);
-	}
-	fputc(']', f);
 }
 
 /* ---- validator: each function advances *p past what it accepts ---- */
@@ -185,12 +167,17 @@ static int jv_value(struct jv *v, int depth)
 	}
 }
 
-int json_valid(const char *buf, size_t len)
+int json_valid_within(const char *buf, size_t len, int depth)
 {
 	struct jv v = { buf, buf + len };
 
-	if (!jv_value(&v, 0))
+	if (depth < 0 || !jv_value(&v, depth))
 		return 0;
 	jv_space(&v);
 	return v.p == v.end;
+}
+
+int json_valid(const char *buf, size_t len)
+{
+	return json_valid_within(buf, len, 0);
 }

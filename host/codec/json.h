@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * JSON output helpers for the commands that print evidence, and a strict
- * validator for JSON that comes from elsewhere (gdb) before it is embedded.
- * Pure: they only format into, or read from, what the caller hands in.
+ * JSON strings for the documents jsonw.h writes, and a strict validator
+ * for JSON that comes from elsewhere (gdb) before it is embedded, and for
+ * the tests.  Pure: they only format into, or read from, what the caller
+ * hands in.
  */
 #ifndef NMIDBG_JSON_H
 #define NMIDBG_JSON_H
@@ -17,12 +18,16 @@
  * back the bytes exactly.
  */
 void json_string(FILE *f, const char *str, size_t len);
-/* Text as a JSON array of its lines (without the newlines). */
-void json_lines(FILE *f, const char *text);
 /*
  * Whether buf is exactly one JSON value (RFC 8259), in ASCII, nested at
  * most 64 deep, with nothing but whitespace around it.
  */
 int json_valid(const char *buf, size_t len);
+/*
+ * The same for a value that goes in within depth open containers: its own
+ * nesting may then be at most 64 - depth, so that the document it goes
+ * into still passes json_valid().
+ */
+int json_valid_within(const char *buf, size_t len, int depth);
 
 #endif

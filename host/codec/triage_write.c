@@ -3,12 +3,10 @@
  * The triage report, in Markdown for people and JSON for CI, from what
  * triage.c parsed: formatting only.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "jsonw.h"
 #include "triage.h"
 
 /* Text as a fenced block, one consecutive duplicate line dropped each
@@ -156,148 +154,155 @@ void triage_write_md(FILE *f, const struct triage *t)
 	md_gdb_views(f, t);
 }
 
-static void json_text_lines(FILE *f, const char *text, size_t len)
+/* A C string that may be missing, as text: its length, 0 for NULL. */
+static size_t text_len(const char *s)
 {
-	char *copy = strndup(text ? text : "", text ? len : 0);
-
-	json_lines(f, copy ? copy : "");
-	free(copy);
+	return s ? strlen(s) : 0;
 }
 
-static void json_str(FILE *f, const char *s)
+/* The next member of the report on a line of its own, as it always was. */
+static void line_key(struct json_writer *w, const char *key)
 {
-	json_string(f, s, strlen(s));
+	jw_space(w, "\n ");
+	jw_key(w, key);
 }
 
-static void json_frames(FILE *f, const struct frame *fr, int n)
+static void json_frames(struct json_writer *w, const struct frame *fr, int n)
 {
-	fputc('[', f);
+	jw_array(w);
 	for (int i = 0; i < n; i++) {
 		const struct frame *x = &fr[i];
 
-		fprintf(f, "%s{\"function\": ", i ? ", " : "");
-		json_str(f, x->func);
-		fprintf(f, ", \"offset\": %lu, \"size\": %lu, \"pc\": %s, \"module\": ",
-			x->off, x->size, x->pc ? "true" : "false");
-		if (x->module[0])
-			json_str(f, x->module);
-		else
-			fputs("null", f);
-		fputs(", \"file\": ", f);
-		if (x->line) {
-			json_str(f, x->file);
-			fprintf(f, ", \"line\": %d, \"inlined\": ", x->line);
-		} else {
-			fputs("null, \"line\": null, \"inlined\": ", f);
-		}
+		jw_object(w);
+		jw_kstr(w, "function", x->func);
+		jw_kuint(w, "offset", x->off);
+		jw_kuint(w, "size", x->size);
+		jw_kbool(w, "pc", x->pc);
+		jw_kstr(w, "module", x->module[0] ? x->module : NULL);
+		jw_kstr(w, "file", x->line ? x->file : NULL);
+		jw_kint_or_null(w, "line", x->line, x->line);
+		jw_key(w, "inlined");
 		if (x->line && x->inlined[0]) {
-			fputs("{\"function\": ", f);
-			json_str(f, x->inlined);
-			fputs(", \"file\": ", f);
-			json_str(f, x->inl_file);
-			fprintf(f, ", \"line\": %d}", x->inl_line);
+			jw_object(w);
+			jw_kstr(w, "function", x->inlined);
+			jw_kstr(w, "file", x->inl_file);
+			jw_kint(w, "line", x->inl_line);
+			jw_object_end(w);
 		} else {
-			fputs("null", f);
+			jw_null(w);
 		}
-		fputc('}', f);
+		jw_object_end(w);
 	}
-	fputc(']', f);
+	jw_array_end(w);
+}
+
+static void json_cpus(struct json_writer *w, const struct triage *t)
+{
+	line_key(w, "cpus");
+	jw_array(w);
+	for (int i = 0; i < t->ncpus; i++) {
+		const struct triage_cpu *c = &t->cpus[i];
+
+		jw_space(w, "\n  ");
+		jw_object(w);
+		jw_kint(w, "cpu", c->cpu);
+		jw_kbool(w, "stopped", c->stopped);
+		jw_kint_or_null(w, "pid", c->pid >= 0, c->pid);
+		jw_kstr(w, "comm", c->comm);
+		jw_kstr(w, "where", c->where);
+		jw_key(w, "trace");
+		jw_lines(w, c->trace, c->trace_len);
+		jw_space(w, "\n   ");
+		jw_key(w, "frames");
+		json_frames(w, c->frames, c->nframes);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	line_key(w, "blocked");
+	jw_array(w);
+	for (int i = 0; i < t->nblocked; i++) {
+		const struct triage_task *k = &t->blocked[i];
+
+		jw_object(w);
+		jw_kint(w, "pid", k->pid);
+		jw_kstr(w, "comm", k->comm);
+		jw_key(w, "stack");
+		jw_lines(w, k->stack, text_len(k->stack));
+		jw_key(w, "frames");
+		json_frames(w, k->frames, k->nframes);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void json_vmlinux(struct json_writer *w, const struct triage *t)
+{
+	line_key(w, "vmlinux");
+	if (!t->vmlinux) {
+		jw_null(w);
+		return;
+	}
+	jw_object(w);
+	jw_kstr(w, "path", t->vmlinux);
+	jw_key(w, "running_kernel");
+	if (t->vmlinux_match < 0)
+		jw_null(w);
+	else
+		jw_bool(w, t->vmlinux_match);
+	jw_kstr(w, "board", t->board_banner);
+	jw_kstr(w, "file", t->vmlinux_banner);
+	jw_kint_or_null(w, "kaslr_offset", t->have_offset, t->kaslr_offset);
+	jw_kint(w, "lines", t->lines);
+	jw_kstr(w, "lines_route", t->via ? "gdb" : "libdw");
+	jw_kstr(w, "lines_why", t->lines || !t->lines_why[0] ? NULL : t->lines_why);
+	jw_object_end(w);
+}
+
+/* Text from gdb that may be missing: its lines, or null. */
+static void lines_or_null(struct json_writer *w, const char *key, const char *text)
+{
+	line_key(w, key);
+	if (text)
+		jw_lines(w, text, strlen(text));
+	else
+		jw_null(w);
 }
 
 void triage_write_json(FILE *f, const struct triage *t)
 {
-	fputs("{\"tool\": \"nmidbg triage\", \"port\": ", f);
-	json_string(f, t->port, strlen(t->port));
-	fprintf(f, ", \"time\": \"%s\", \"entry\": {\"how\": \"%s\", \"ms\": %ld, \"cpu\": %d}, \"after\": \"%s\",\n \"partial\": %s, \"partial_why\": ",
-		t->time, t->how, t->entry_ms, t->kdb_cpu, t->after,
-		t->partial ? "true" : "false");
-	if (t->partial)
-		json_string(f, t->partial_why, strlen(t->partial_why));
-	else
-		fputs("null", f);
-	fprintf(f, ",\n \"via\": \"%s\", \"serial_failed\": ", t->via ? t->via : "serial");
-	if (t->via)
-		json_string(f, t->serial, strlen(t->serial));
-	else
-		fputs("null", f);
-	fputs(",\n \"cpus\": [", f);
-	for (int i = 0; i < t->ncpus; i++) {
-		const struct triage_cpu *c = &t->cpus[i];
+	struct json_writer w;
 
-		fprintf(f, "%s\n  {\"cpu\": %d, \"stopped\": %s, \"pid\": ", i ? "," : "",
-			c->cpu, c->stopped ? "true" : "false");
-		if (c->pid >= 0)
-			fprintf(f, "%d", c->pid);
-		else
-			fputs("null", f);
-		fputs(", \"comm\": ", f);
-		json_string(f, c->comm, strlen(c->comm));
-		fputs(", \"where\": ", f);
-		json_string(f, c->where, strlen(c->where));
-		fputs(", \"trace\": ", f);
-		json_text_lines(f, c->trace, c->trace_len);
-		fputs(",\n   \"frames\": ", f);
-		json_frames(f, c->frames, c->nframes);
-		fputc('}', f);
-	}
-	fputs("],\n \"blocked\": [", f);
-	for (int i = 0; i < t->nblocked; i++) {
-		fprintf(f, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "", t->blocked[i].pid);
-		json_string(f, t->blocked[i].comm, strlen(t->blocked[i].comm));
-		fputs(", \"stack\": ", f);
-		json_lines(f, t->blocked[i].stack ? t->blocked[i].stack : "");
-		fputs(", \"frames\": ", f);
-		json_frames(f, t->blocked[i].frames, t->blocked[i].nframes);
-		fputc('}', f);
-	}
-	fputs("],\n \"dmesg\": ", f);
-	json_lines(f, t->dmesg ? t->dmesg : "");
+	jw_init(&w, f);
+	jw_object(&w);
+	jw_kstr(&w, "tool", "nmidbg triage");
+	jw_kstr(&w, "port", t->port);
+	jw_kstr(&w, "time", t->time);
+	jw_key(&w, "entry");
+	jw_object(&w);
+	jw_kstr(&w, "how", t->how);
+	jw_kint(&w, "ms", t->entry_ms);
+	jw_kint(&w, "cpu", t->kdb_cpu);
+	jw_object_end(&w);
+	jw_kstr(&w, "after", t->after);
+	line_key(&w, "partial");
+	jw_bool(&w, t->partial);
+	jw_kstr(&w, "partial_why", t->partial ? t->partial_why : NULL);
+	line_key(&w, "via");
+	jw_str(&w, t->via ? t->via : "serial");
+	jw_kstr(&w, "serial_failed", t->via ? t->serial : NULL);
+	json_cpus(&w, t);
+	line_key(&w, "dmesg");
+	jw_lines(&w, t->dmesg, text_len(t->dmesg));
+	json_vmlinux(&w, t);
 	/*
 	 * gdb's line goes in as the object it is, but only if it is one:
 	 * a garbled or cut-off line goes in as a string, the report stays
 	 * valid JSON either way.
 	 */
-	fputs(",\n \"vmlinux\": ", f);
-	if (t->vmlinux) {
-		fputs("{\"path\": ", f);
-		json_string(f, t->vmlinux, strlen(t->vmlinux));
-		fprintf(f, ", \"running_kernel\": %s, \"board\": ",
-			t->vmlinux_match < 0 ? "null" : t->vmlinux_match ? "true" : "false");
-		json_string(f, t->board_banner, strlen(t->board_banner));
-		fputs(", \"file\": ", f);
-		json_string(f, t->vmlinux_banner, strlen(t->vmlinux_banner));
-		fputs(", \"kaslr_offset\": ", f);
-		if (t->have_offset)
-			fprintf(f, "%lld", t->kaslr_offset);
-		else
-			fputs("null", f);
-		fprintf(f, ", \"lines\": %d, \"lines_route\": \"%s\", \"lines_why\": ", t->lines,
-			t->via ? "gdb" : "libdw");
-		if (t->lines || !t->lines_why[0])
-			fputs("null", f);
-		else
-			json_str(f, t->lines_why);
-		fputc('}', f);
-	} else {
-		fputs("null", f);
-	}
-	fputs(",\n \"gdb\": ", f);
-	if (!t->gdb_json)
-		fputs("null", f);
-	else if (json_valid(t->gdb_json, strlen(t->gdb_json)))
-		fputs(t->gdb_json, f);
-	else
-		json_string(f, t->gdb_json, strlen(t->gdb_json));
-	fputs(",\n \"lx_ps\": ", f);
-	if (t->lx_ps)
-		json_lines(f, t->lx_ps);
-	else
-		fputs("null", f);
-	fputs(",\n \"lx_dmesg\": ", f);
-	if (t->lx_dmesg)
-		json_lines(f, t->lx_dmesg);
-	else
-		fputs("null", f);
-	fputs("}\n", f);
+	line_key(&w, "gdb");
+	jw_raw(&w, t->gdb_json, text_len(t->gdb_json));
+	lines_or_null(&w, "lx_ps", t->lx_ps);
+	lines_or_null(&w, "lx_dmesg", t->lx_dmesg);
+	jw_object_end(&w);
+	jw_finish(&w);
 }
-

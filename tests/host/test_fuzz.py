@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A short, bounded libFuzzer run of every parser target (make fuzz runs
-them longer), from the committed seeds with each target's dictionary.  A
-target aborts on a crash, a sanitizer report, or a broken property (round
-trip, split invariance).  Nothing is written in the checkout: new inputs
-and artifacts go under the build directory."""
+"""A short, bounded libFuzzer run of every target, the parsers' and the
+JSON writer's (make fuzz runs them longer), from the committed seeds with
+each target's dictionary.  A target aborts on a crash, a sanitizer
+report, or a broken property (round trip, split invariance, valid JSON).
+Nothing is written in the checkout: new inputs and artifacts go under the
+build directory."""
 import glob
 import os
 import subprocess
@@ -12,8 +13,8 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
 FUZZ = os.path.join(ROOT, "tests", "fuzz")
-TARGETS = {"fuzz_doctor", "fuzz_gdbin", "fuzz_mode", "fuzz_ocd", "fuzz_rsp", "fuzz_telnet",
-           "fuzz_telnet_port", "fuzz_triage"}
+TARGETS = {"fuzz_doctor", "fuzz_gdbin", "fuzz_jsonw", "fuzz_mode", "fuzz_ocd", "fuzz_rsp",
+           "fuzz_telnet", "fuzz_telnet_port", "fuzz_triage"}
 
 
 class TestFuzz(unittest.TestCase):

@@ -119,15 +119,22 @@ static void test_gdb_sections(void **state)
 /* Whatever kdb and gdb printed, the JSON report is valid JSON. */
 static void test_json_report_stays_valid(void **state)
 {
+	/* Valid alone, 64 deep; in the report, where it goes in one deep, 65. */
+	static char deep[6 + 63 + 63 + 2] = "{\"a\": ";
 	static const char *const gdb_lines[] = {
 		"{\"cpus\": [{\"cpu\": 0}]}",		/* fine: kept as it is */
 		"{\"cpus\": [{\"cpu\": 0, \"where\": \"lkd",	/* cut off */
 		"{\"comm\": \"\xff\xfe\"}",			/* raw bytes */
+		deep,
 	};
 	struct triage t = { 0 };
 	char dmesg[] = "[1.0] \xff\xc3( not UTF-8\n[1.1] \"quoted\" \\ \x01\n";
 
 	(void)state;
+	memset(deep + 6, '[', 63);
+	memset(deep + 6 + 63, ']', 63);
+	deep[6 + 63 + 63] = '}';
+	assert_true(json_valid(deep, strlen(deep)));
 	t.port = "tcp:\xe9";
 	t.how = "knock";
 	t.after = "running";
