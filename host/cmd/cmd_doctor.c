@@ -127,7 +127,7 @@ static int read_word(struct session *s, const char *cmd, int tmo, long *v)
 	return rc;
 }
 
-/* ttyNMI's parameters, from memory (they are read-only after boot). */
+/* ttyNMI's parameters, from memory (entry may change at run time). */
 static int read_params(struct session *s, int tmo)
 {
 	struct doctor_facts *f = &D.f;
@@ -146,6 +146,11 @@ static int read_params(struct session *s, int tmo)
 	rc = read_word(s, "md4c1 rx_budget", tmo, &f->rx_budget);
 	if (!rc)
 		rc = read_word(s, "md8c1 rx_dropped", tmo, &f->rx_dropped);
+	/* A series before nmi_tty.entry has no such symbol: unknown, as it was. */
+	if (!rc)
+		rc = read_word(s, "md1c1 nmi_tty_entry", tmo, &f->entry_on);
+	if (f->entry_on > 1)
+		f->entry_on = 1;
 	return rc;
 }
 

@@ -16,6 +16,7 @@ void doctor_facts_init(struct doctor_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->rx_budget = -1;
+	f->entry_on = -1;
 	f->rx_dropped = -1;
 	f->tty_irq = -1;
 	f->cpus_online = -1;

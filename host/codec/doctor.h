@@ -69,6 +69,7 @@ struct doctor_facts {
 	char knock[DOCTOR_KNOCK_MAX + 1];	/* nmi_tty.knock in force */
 	int knock_known;
 	long rx_budget, rx_dropped;		/* -1: unknown */
+	long entry_on;		/* nmi_tty.entry: 1, 0 (knock, BREAK+g off); -1: unknown */
 	int mem_denied;				/* kdb: "Permission denied" */
 
 	/* The roundup: btc. */

@@ -140,7 +140,10 @@ static void ttynmi(const struct doctor_facts *f, struct doctor_report *r)
 	if (f->tty_mode == DOCTOR_TTY_NMI) {
 		SUMMARY(c, DOCTOR_OK, "attached to %s (irq %d), receive on a pseudo-NMI; knock \"%s\" (%s), rx_budget %ld, rx_dropped %ld",
 			port, f->tty_irq, knock, from, f->rx_budget, f->rx_dropped);
-		if (!knock[0]) {
+		if (f->entry_on == 0) {
+			c->status = DOCTOR_FAIL;
+			FIX(c, "the knock and BREAK+g are off (nmi_tty.entry=N): echo Y > /sys/module/nmi_tty/parameters/entry");
+		} else if (!knock[0]) {
 			c->status = DOCTOR_WARN;
 			FIX(c, "the knock is off (nmi_tty.knock= empty): only BREAK+g enters; boot without nmi_tty.knock= for \"%s\"",
 			    DEFAULT_KNOCK);
@@ -183,6 +186,8 @@ static void ttynmi(const struct doctor_facts *f, struct doctor_report *r)
 		ev(c, "rx_budget read from memory: %ld", f->rx_budget);
 	if (f->rx_dropped >= 0)
 		ev(c, "rx_dropped read from memory: %ld", f->rx_dropped);
+	if (f->entry_on >= 0)
+		ev(c, "entry read from memory: %s", f->entry_on ? "Y" : "N");
 }
 
 static void kgdboc(const struct doctor_facts *f, struct doctor_report *r)

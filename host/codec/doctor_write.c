@@ -57,6 +57,11 @@ static void facts(struct json_writer *w, const struct doctor_facts *f)
 	jw_kbool(w, "transport_has_break", f->port_can_break);
 	jw_kstr(w, "entry", f->entry_how);
 	jw_kstr(w, "knock", f->knock_known ? f->knock : f->tty_knock_known ? f->tty_knock : NULL);
+	jw_key(w, "knock_and_break_g_on");	/* nmi_tty.entry; null: not read */
+	if (f->entry_on < 0)
+		jw_null(w);
+	else
+		jw_bool(w, f->entry_on);
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)	/* -1: unknown */
 		jw_kint_or_null(w, nums[i].key, nums[i].v >= 0, nums[i].v);
 	method(w, "knock_test", &f->knock_try);

@@ -49,10 +49,11 @@ def log(cmdline=NMI_CMDLINE, pnmi=True, tty="nmi", knock=b"$3#33"):
     return lines
 
 
-def memory(knock=b"$3#33", dropped=0):
+def memory(knock=b"$3#33", dropped=0, entry=True):
     hexknock = (knock + b"\0" * (17 - len(knock))).hex().encode()
     raw = (BANNER + b"\n\0").hex().encode()
     return {"mdr knock 17": hexknock + b"\n",
+            "md1c1 nmi_tty_entry": b"0xffff8000804cbbf8 %02x" % entry + b" " * 46 + b".\n",
             "md4c1 rx_budget": b"0xffff8000804cbbe0 00000400                              ....\n",
             "md8c1 rx_dropped": b"0xffff80008052d1e0 %016x                    ........\n" % dropped,
             "mdr linux_banner 319": raw + b"\n",
@@ -142,6 +143,7 @@ class DoctorFake(unittest.TestCase):
         self.assertEqual((f["knock"], f["rx_budget"], f["rx_dropped"], f["irq"]),
                          ("$3#33", 1024, 0, 13))
         self.assertEqual((f["cpus_online"], f["cpus_answered"]), (2, 2))
+        self.assertIs(f["knock_and_break_g_on"], True)
         self.assertEqual(f["knock_test"]["result"], "works")
         self.assertEqual(f["break_test"]["result"], "works")
 
@@ -192,6 +194,23 @@ class DoctorFake(unittest.TestCase):
         self.assertEqual(checks["ttynmi"]["status"], "warn")
         self.assertIn("knock is off", checks["ttynmi"]["fix"])
         self.assertIn("knock off on the board", checks["transport"]["summary"])
+
+    def test_entry_switched_off_is_a_no(self):
+        # nmi_tty.entry=N: the knock and BREAK+g are ordinary input.
+        b = self.board(memory=memory(entry=False))
+        j, checks = self.doctor_json(b, "--timeout", "0.5", rc=1)
+        self.assertIs(j["facts"]["knock_and_break_g_on"], False)
+        self.assertEqual(checks["ttynmi"]["status"], "fail")
+        self.assertIn("/sys/module/nmi_tty/parameters/entry", checks["ttynmi"]["fix"])
+        self.assertIn("entry read from memory: N", checks["ttynmi"]["evidence"])
+        self.assertFalse(j["yes"])
+
+    def test_a_series_without_the_entry_switch(self):
+        m = memory()
+        del m["md1c1 nmi_tty_entry"]
+        j, checks = self.doctor_json(self.board(memory=m))
+        self.assertIsNone(j["facts"]["knock_and_break_g_on"])
+        self.assertTrue(j["yes"])
 
     def test_a_cpu_that_misses_the_roundup(self):
         b = self.board(btc=btc(cpus=1, status=b"0, 1(D)"))
