@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "jsonw.h"
 #include "num.h"
 
 void cmd_opts_init(struct cmd_opts *o)
@@ -79,15 +80,46 @@ int cmd_exit_code(int rc)
 	}
 }
 
+static char last_error[512];
+
+const char *cmd_last_error(void)
+{
+	return last_error;
+}
+
 void cmd_complain(struct session *s, const char *what, int rc)
 {
 	char seen[200];
 
 	if (rc == SESSION_TIMEOUT)
-		fprintf(stderr, "nmidbg: %s: no answer from the board; last seen: %s\n",
-			what, session_last_seen(s, seen, sizeof(seen)));
+		snprintf(last_error, sizeof(last_error), "%s: no answer from the board; last seen: %s",
+			 what, session_last_seen(s, seen, sizeof(seen)));
 	else
-		fprintf(stderr, "nmidbg: %s: %s\n", what, session_strerror(s, rc));
+		snprintf(last_error, sizeof(last_error), "%s: %s", what, session_strerror(s, rc));
+	fprintf(stderr, "nmidbg: %s\n", last_error);
+}
+
+void cmd_json_failure(FILE *f, const char *schema, const struct cmd_run *r, int code,
+		      int verdict)
+{
+	struct json_writer w;
+	char no[600];
+
+	jw_init(&w, f);
+	jw_object(&w);
+	jw_schema(&w, schema);
+	jw_kstr(&w, "port", r->port);
+	if (verdict) {	/* doctor's two: the board was never asked */
+		snprintf(no, sizeof(no), "unknown: %s", last_error[0] ? last_error : "no way in");
+		jw_kbool(&w, "yes", 0);
+		jw_kstr(&w, "verdict", no);
+	}
+	jw_kbool(&w, "ok", 0);
+	jw_kint(&w, "exit", code);
+	jw_kstr(&w, "error", last_error[0] ? last_error : NULL);
+	jw_kstr(&w, "after", r->after ? r->after : "unknown");
+	jw_object_end(&w);
+	jw_finish(&w);
 }
 
 int cmd_open_session(const char *spec, struct session *s)
@@ -97,6 +129,7 @@ int cmd_open_session(const char *spec, struct session *s)
 	int rc = port_open(spec, &p, err, sizeof(err));
 
 	if (rc) {
+		snprintf(last_error, sizeof(last_error), "%s", err);
 		fprintf(stderr, "nmidbg: %s\n", err);
 		return -1;
 	}

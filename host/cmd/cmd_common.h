@@ -7,6 +7,7 @@
 #define NMIDBG_CMD_COMMON_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "kdb.h"
 
@@ -64,6 +65,18 @@ struct cmd_run {
  * never said).
  */
 const char *cmd_leave(struct cmd_run *r);
+
+/*
+ * The JSON document of a run that failed before its body could write its
+ * own (the port would not open, no way in): schema, port, ok false, the
+ * exit code and the last error said on stderr (cmd_last_error()), and
+ * where the board was left; with verdict, doctor's "yes" (false) and
+ * "verdict" ("unknown: " and the error) too.
+ */
+void cmd_json_failure(FILE *f, const char *schema, const struct cmd_run *r, int code,
+		      int verdict);
+/* What nmidbg last said was wrong (the line on stderr, without "nmidbg: "). */
+const char *cmd_last_error(void);
 
 int cmd_open_session(const char *spec, struct session *s);
 void cmd_close_session(struct session *s);

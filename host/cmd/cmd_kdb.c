@@ -16,6 +16,7 @@
 struct opts {
 	struct cmd_opts c;
 	int json;
+	int json_started;	/* the body began the document */
 	const char *cmds[64];
 	int ncmds;
 };
@@ -101,7 +102,9 @@ static int kdb_body(struct cmd_run *r)
 
 	jw_init(&w, stdout);
 	if (O.json) {
+		O.json_started = 1;
 		jw_object(&w);
+		jw_schema(&w, "nmidbg-kdb");
 		jw_kstr(&w, "port", r->port);
 		jw_key(&w, "entry");
 		jw_object(&w);
@@ -147,6 +150,16 @@ static int kdb_body(struct cmd_run *r)
 	return rc;
 }
 
+/* --json is a document on every path: also when the body never ran. */
+static int kdb_finish(struct cmd_run *r, int rc)
+{
+	int ret = cmd_exit_code(rc);
+
+	if (O.json && !O.json_started)
+		cmd_json_failure(stdout, "nmidbg-kdb", r, ret, 0);
+	return ret;
+}
+
 const struct cmd_frame cmd_kdb_frame = {
-	.prepare = kdb_prepare, .body = kdb_body,
+	.prepare = kdb_prepare, .body = kdb_body, .finish = kdb_finish,
 };

@@ -78,6 +78,7 @@ void doctor_write_json(FILE *out, const struct doctor_facts *f,
 
 	jw_init(&w, out);
 	jw_object(&w);
+	jw_schema(&w, "nmidbg-doctor");
 	jw_kstr(&w, "port", f->port);
 	jw_kbool(&w, "yes", r->yes);
 	jw_kstr(&w, "verdict", r->verdict);

@@ -290,3 +290,9 @@ int jw_finish(struct json_writer *w)
 	fputc('\n', w->f);
 	return 0;
 }
+
+void jw_schema(struct json_writer *w, const char *name)
+{
+	jw_kstr(w, "schema", name);
+	jw_kint(w, "schema_version", JW_SCHEMA_VERSION);
+}

@@ -91,6 +91,15 @@ void jw_raw(struct json_writer *w, const char *json, size_t len);
  */
 void jw_lines(struct json_writer *w, const char *text, size_t len);
 
+/*
+ * Every document nmidbg writes starts with its schema's name and version
+ * (docs/json.md): "schema": "nmidbg-NAME", "schema_version": N.  A new
+ * version only when a member changes meaning or goes; added members
+ * keep it.
+ */
+#define JW_SCHEMA_VERSION	1
+void jw_schema(struct json_writer *w, const char *name);
+
 /* A key and its value at once, the usual case in an object. */
 void jw_kstr(struct json_writer *w, const char *key, const char *s);
 void jw_kint(struct json_writer *w, const char *key, long long v);

@@ -274,6 +274,7 @@ void triage_write_json(FILE *f, const struct triage *t)
 
 	jw_init(&w, f);
 	jw_object(&w);
+	jw_schema(&w, "nmidbg-triage");
 	jw_kstr(&w, "tool", "nmidbg triage");
 	jw_kstr(&w, "port", t->port);
 	jw_kstr(&w, "time", t->time);
