@@ -104,6 +104,17 @@ module_param_string(knock, knock, sizeof(knock), 0444);
 MODULE_PARM_DESC(knock,
 		 "Bytes that enter the kernel debugger from NMI (default \"$3#33\", empty: off)");
 
+/*
+ * The knock and BREAK+g are this console's way into the debugger, as
+ * kgdboc's own is: kernel.sysrq does not gate them (a distribution's
+ * default would turn them off).  This is their switch, also at run time,
+ * for a console that takes pasted text: off, both are ordinary input, and
+ * 'g' after a BREAK is SysRq-g under kernel.sysrq like any SysRq key.
+ */
+static bool nmi_tty_entry = true;
+module_param_named(entry, nmi_tty_entry, bool, 0644);
+MODULE_PARM_DESC(entry, "Enter the debugger on the knock and BREAK+g (default 1)");
+
 /* Bounds the time one NMI spends on a port that keeps receiving. */
 static unsigned int rx_budget = 1024;
 module_param(rx_budget, uint, 0444);
@@ -223,6 +234,16 @@ static bool nmi_tty_knock(struct nmi_tty *nt, u8 c)
 	return true;
 }
 
+/* Held-back bytes of a knock that will not complete: they are input. */
+static void nmi_tty_release_knock(struct nmi_tty *nt)
+{
+	size_t i;
+
+	for (i = 0; i < nt->knock_seen; i++)
+		nmi_tty_queue(nt, knock[i]);
+	nt->knock_seen = 0;
+}
+
 /*
  * The bytes after a BREAK.  'g' enters the debugger.  Other keys follow
  * the serial console's SysRq rules (uart_handle_sysrq_char()): only with
@@ -240,7 +261,7 @@ static bool nmi_tty_after_break(struct nmi_tty *nt, u8 c, bool *entered)
 	bool fresh = ktime_get_mono_fast_ns() - nt->break_ns <
 		     NMI_TTY_BREAK_NS;
 
-	if (fresh && c == 'g' && !nt->sysrq_seen) {
+	if (fresh && c == 'g' && !nt->sysrq_seen && READ_ONCE(nmi_tty_entry)) {
 		nt->break_ns = 0;
 		*entered = nmi_tty_enter_debugger(nt);
 		return true;
@@ -284,6 +305,12 @@ static bool nmi_tty_receive(struct nmi_tty *nt, int c)
 
 	if (nt->break_ns && nmi_tty_after_break(nt, c, &entered))
 		return entered;
+	if (!READ_ONCE(nmi_tty_entry)) {
+		/* Switched off: a knock begun before is input too. */
+		nmi_tty_release_knock(nt);
+		nmi_tty_queue(nt, c);
+		return false;
+	}
 	if (nmi_tty_knock(nt, c))
 		return nmi_tty_enter_debugger(nt);
 	return false;
@@ -737,7 +764,6 @@ struct console *nmi_tty_console(void)
 void nmi_tty_debugger_exit(void)
 {
 	struct nmi_tty *nt = &nmi_tty;
-	size_t i;
 
 	/*
 	 * A single step resumes the kernel for one instruction and comes
@@ -746,9 +772,7 @@ void nmi_tty_debugger_exit(void)
 	 */
 	if (!READ_ONCE(nt->serving) || kgdb_single_step)
 		return;
-	for (i = 0; i < nt->knock_seen; i++)
-		nmi_tty_queue(nt, knock[i]);
-	nt->knock_seen = 0;
+	nmi_tty_release_knock(nt);
 	nt->break_ns = 0;
 	nt->sysrq_seen = 0;
 	nmi_tty_retrigger(nt);

@@ -7,7 +7,7 @@ import re
 import time
 import zlib
 
-from board import NMI_APPEND, KDB_PROMPT, BoardError, xorshift_stream
+from board import NMI_APPEND, KDB_PROMPT, SHELL_PROMPT, BoardError, xorshift_stream
 from e2e.common import BoardTest
 from e2e.test_board import uart_cpu_locked_break_in
 
@@ -217,6 +217,30 @@ class KnockOff(BoardTest):
         b.send_break()
         b.send("g")
         self.expect_kdb(b, 5, "BREAK+g")
+        b.kdb_go()
+
+
+    def test_entry_switch_at_run_time(self):
+        """kernel.sysrq does not gate the knock and BREAK+g (a
+        distribution's default would turn them off); nmi_tty.entry does, at
+        run time: off, a pasted "$3#33" is text for the shell and BREAK+g
+        is SysRq-g under kernel.sysrq (0 here: nothing); on again, the
+        knock enters kdb."""
+        b = self.boot(append=NMI_APPEND)
+        b.sh("write /proc/sys/kernel/sysrq 0")
+        b.sh("write /sys/module/nmi_tty/parameters/entry 0")
+        self.assertEqual(b.sh("cat /sys/module/nmi_tty/parameters/entry").strip(), "N")
+        b.send(KNOCK + b"\r")
+        b.expect(b"unknown command '$3#33'", 5)
+        b.expect(SHELL_PROMPT, 5)
+        b.send_break()
+        b.send("g\r")
+        b.expect(b"unknown command 'g'", 5)
+        b.expect(SHELL_PROMPT, 5)
+        self.assertIsNone(KDB_PROMPT.search(b.buf))
+        b.sh("write /sys/module/nmi_tty/parameters/entry 1")
+        b.send(KNOCK)
+        self.expect_kdb(b, 5, "knock, entry on again")
         b.kdb_go()
 
 
