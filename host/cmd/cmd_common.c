@@ -143,48 +143,75 @@ void cmd_close_session(struct session *s)
 	session_free(s);
 }
 
-static int stopped(struct session *s)
+static int settled(struct session *s)
 {
-	return s->prompts > 0 || s->stops > 0;
+	return s->in_flight == SESSION_FLIGHT_NONE;
+}
+
+/*
+ * A wait while leaving the board: the first signal (the one that ended
+ * the command, or one that comes now) does not stop it, a second does.
+ */
+static int leave_wait(struct session *s, int tmo, int (*done)(struct session *),
+		      int *signals)
+{
+	long end = session_now_ms() + tmo;
+	int rc;
+
+	for (;;) {
+		rc = session_wait(s, (int)(end - session_now_ms()), done);
+		if (rc != SESSION_INTR || ++*signals > 1 || session_now_ms() >= end)
+			return rc;
+		session_hold_signal();
+	}
 }
 
 /* Ask the board for kdb's prompt with what; 0 when it came. */
-static int to_prompt(struct session *s, const char *what, int tmo)
+static int to_prompt(struct session *s, const char *what, int tmo, int *signals)
 {
 	int rc;
 
 	session_mark(s);
 	rc = session_send(s, what);
-	return rc ? rc : session_wait(s, tmo, kdb_prompted);
+	return rc ? rc : leave_wait(s, tmo, kdb_prompted, signals);
 }
 
 const char *cmd_leave(struct cmd_run *r)
 {
 	struct session *s = &r->s;
-	int tmo = r->o.how.timeout_ms, rc = 0;
-	sig_atomic_t intr = session_interrupted;
+	int tmo = r->o.how.timeout_ms, rc = 0, held, signals;
 
 	if (r->after)
 		return r->after;
 	if (!r->opened)
 		return r->after = "unknown";
-	session_interrupted = 0;
-	if (r->entering && s->mode.mode != MODE_KDB && s->mode.mode != MODE_KGDB) {
+	held = session_hold_signal();
+	signals = held;
+	if (s->in_flight) {
+		/*
+		 * What was sent may still land: a way in (a board that stops
+		 * late, a break-in cut off) or a switch between kdb and kgdb.
+		 * One reading of the tracker meanwhile would be wrong.
+		 */
+		int wait = s->in_flight == SESSION_FLIGHT_ENTER && tmo > 2000 ? 2000 : tmo;
+
 		session_mark(s);
-		rc = session_wait(s, tmo < 2000 ? tmo : 2000, stopped);
+		rc = leave_wait(s, wait, settled, &signals);
 		if (rc == SESSION_TIMEOUT)
-			rc = 0;
+			rc = 0;	/* never landed: the tracker says where it is */
 	}
 	/* The '+' first: the stub may wait for the ack of its last reply. */
-	if (!rc && s->mode.mode == MODE_KGDB)
-		rc = to_prompt(s, "+" RSP_KGDB_TO_KDB, tmo);
+	if (!rc && s->mode.mode == MODE_KGDB) {
+		s->in_flight = SESSION_FLIGHT_TO_KDB;
+		rc = to_prompt(s, "+" RSP_KGDB_TO_KDB, tmo, &signals);
+	}
 	if (!rc && s->mode.mode == MODE_KDB && !s->at_prompt && !s->go_sent) {
 		/* A command still runs: let it end, its pager ended with 'q'. */
 		session_mark(s);
 		s->quit_more = 1;
 		rc = s->at_more ? session_send(s, "q") : 0;
 		if (!rc)
-			rc = session_wait(s, tmo, kdb_prompted);
+			rc = leave_wait(s, tmo, kdb_prompted, &signals);
 		s->quit_more = 0;
 	}
 	if (!rc && s->mode.mode == MODE_KDB && !s->go_sent && r->resume)
@@ -197,7 +224,7 @@ const char *cmd_leave(struct cmd_run *r)
 		r->after = "in kgdb";
 	else
 		r->after = s->mode.mode == MODE_UNKNOWN ? "unknown" : "running";
-	session_interrupted = intr || session_interrupted;
+	session_release_signal(held || signals);
 	return r->after;
 }
 
@@ -222,12 +249,7 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 		rc = PORT_EIO;	/* said already: exit 3 */
 	} else {
 		r.opened = 1;
-		if (c->needs & CMD_NEEDS_BREAKIN) {
-			rc = cmd_enter(&r.s, &r.o, &r.e);
-			r.entering = rc == SESSION_INTR && r.e.how;
-		} else {
-			rc = 0;
-		}
+		rc = c->needs & CMD_NEEDS_BREAKIN ? cmd_enter(&r.s, &r.o, &r.e) : 0;
 		if (!rc)
 			rc = c->frame->body(&r);
 		cmd_leave(&r);

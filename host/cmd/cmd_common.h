@@ -49,15 +49,15 @@ struct cmd_run {
 	int opened;
 	struct kdb_entry e;	/* how the frame broke in */
 	int resume;		/* leave the board running (CMD_RESUMES, no --stay) */
-	int entering;		/* a break-in was cut off: the board may stop yet */
 	const char *after;	/* set by cmd_leave(): "running", "in kdb", ... */
 };
 
 /*
  * Leave the board as the run asks, once: the frame calls it after the
  * body on every path (success, error, a caught signal); a body that
- * reports the final state calls it first.  From the mode tracker: a
- * break-in that was cut off is given up to 2 s to land; kgdb is left
+ * reports the final state calls it first.  From the mode tracker, once
+ * what was sent has landed (a way in: up to 2 s; a switch between kdb
+ * and kgdb: the timeout): kgdb is left
  * for kdb; kdb's pager is ended with 'q'; then `go` if r->resume.  A
  * signal that interrupted the command does not stop this (a second one
  * does).  Returns, and keeps in r->after, where the board is:

@@ -6,6 +6,8 @@
 
 #include "cmd.h"
 #include "gdb_jtag.h"
+#include "session.h"
+#include "spawn.h"
 
 /* gdb on target until it exits; its exit code (-1: did not run). */
 static int run(struct gdb_run *g, const char *target)
@@ -20,8 +22,8 @@ static int run(struct gdb_run *g, const char *target)
 	pid = gdb_spawn(g, target, why, sizeof(why));
 	if (pid < 0)
 		fprintf(stderr, "nmidbg: gdb did not run: %s\n", why);
-	else
-		waitpid(pid, &status, 0);
+	else if (spawn_wait(pid, -1, &status) == SESSION_INTR)
+		fprintf(stderr, "nmidbg: interrupted: gdb was ended\n");
 	signal(SIGINT, old);
 	if (pid < 0)
 		return -1;

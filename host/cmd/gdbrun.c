@@ -260,12 +260,23 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	session_catch_sigint();
 	s->on_text = NULL;
 	close(lfd);
+	if (rc == SESSION_INTR) {
+		/*
+		 * A signal ended it and gdb is gone (reaped by the tick): the
+		 * relay still knows whether gdb had let the kernel run, which
+		 * no reading of the tracker tells.  Leave kgdb the usual way.
+		 */
+		int held = session_hold_signal();
+
+		cmd_complain(s, "gdb session", rc);
+		leave_kgdb(&r, c->stay, state, 0);
+		session_release_signal(held);
+		return rc;
+	}
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);
-		if (rc != SESSION_INTR) {	/* else gdb was reaped */
-			kill(pid, SIGTERM);
-			waitpid(pid, status, 0);
-		}
+		kill(pid, SIGTERM);
+		waitpid(pid, status, 0);
 		*state = "unknown";
 		return rc;
 	}

@@ -4,6 +4,7 @@
  * exits; commands return an NMIDBG_EXIT_* code.  The table: commands.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,7 @@ static int check_stdout(int rc)
 	struct stat st;
 
 	if (fstat(fileno(stdout), &st))
-		return rc;	/* closed before we started: nothing was meant to go there */
+		return rc;	/* not there at all: nothing was meant to go there */
 	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
 		return rc;
 	if (errno == EPIPE || session_signal == SIGPIPE)
@@ -48,9 +49,25 @@ static int finish(int rc)
 	return rc;
 }
 
+/*
+ * A descriptor 0-2 that was closed when we started would be the next
+ * open()'s, the port's: our messages would be typed into kdb.
+ */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+			return;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
+
+	hold_std_fds();
 
 	if (argc < 2) {
 		cmd_print_help(stderr, cmd_table, cmd_count);

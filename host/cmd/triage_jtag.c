@@ -54,20 +54,15 @@ void triage_jtag_serial(const struct cmd_run *r, int rc, struct triage *t)
 			 "knock: no answer in %d s; BREAK+g: not possible on this transport", secs);
 }
 
-/* Run gdb to the end (or kill it at the deadline): its wait status. */
+/* Run gdb to the end (or end it at the deadline, or on a signal). */
 static int wait_gdb(pid_t pid, int timeout_ms)
 {
-	struct timespec nap = { 0, 50000000L };
-	int status = 0;
+	int status, rc = spawn_wait(pid, timeout_ms, &status);
 
-	for (long left = timeout_ms; left > 0; left -= 50) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		nanosleep(&nap, NULL);
-	}
-	fprintf(stderr, "nmidbg: gdb took over %d s: stopped\n", timeout_ms / 1000);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	if (rc == SESSION_TIMEOUT)
+		fprintf(stderr, "nmidbg: gdb took over %d s: stopped\n", timeout_ms / 1000);
+	else if (rc == SESSION_INTR)
+		fprintf(stderr, "nmidbg: interrupted: gdb was ended\n");
 	return status;
 }
 

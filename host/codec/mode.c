@@ -70,8 +70,8 @@ static void text_byte(struct mode_tracker *t, uint8_t b, mode_cb cb, void *ctx)
 		size_t n = t->line_len;
 		const char *l = t->line;
 
-		if (t->mode == MODE_KDB && n >= 2 &&
-		    memcmp(l + n - 2, "go", 2) == 0 && memmem(l, n, "kdb> ", 5)) {
+		/* kdb echoed `go` at its prompt ("xgo" is refused: still kdb). */
+		if (t->mode == MODE_KDB && n >= 7 && memcmp(l + n - 7, "kdb> go", 7) == 0) {
 			set_mode(t, MODE_CONSOLE, cb, ctx);
 		} else if (memmem(l, n, "Booting Linux", 13) && t->mode == MODE_KDB) {
 			emit(cb, ctx, MODE_EV_BANNER, NULL, 0, t->cpu, t->mode);

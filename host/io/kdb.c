@@ -43,6 +43,7 @@ static int try_method(struct session *s, const struct kdb_how *how,
 
 	session_mark(s);
 	t0 = session_now_ms();
+	s->in_flight = SESSION_FLIGHT_ENTER;	/* it may land after we gave up */
 	switch (m) {
 	case KDB_KNOCK:
 		e->how = "knock";

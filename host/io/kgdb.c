@@ -53,6 +53,7 @@ int kgdb_enter(struct kgdb *k)
 	struct session *s = k->s;
 	int rc;
 
+	s->in_flight = SESSION_FLIGHT_TO_KGDB;
 	rc = ask(k, "kgdb\r", attach_prompt);
 	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
 	if (!rc)
@@ -254,6 +255,7 @@ int kgdb_leave(struct kgdb *k, int running, int stay, const char **state)
 	 * a '$' there would only make it give that reply up.
 	 */
 	session_mark(s);
+	s->in_flight = SESSION_FLIGHT_TO_KDB;
 	rc = session_send(s, "+" RSP_KGDB_TO_KDB);
 	if (!rc)
 		rc = session_wait(s, k->how.timeout_ms, kdb_prompted);

@@ -23,10 +23,15 @@ static void on_signal(int sig)
 	session_interrupted = 1;
 }
 
-/* No SA_RESTART: a poll() or write() the signal lands in returns EINTR. */
+/*
+ * SA_RESTART: a write to stdout that the signal lands in goes on (glibc
+ * would drop the buffered chunk on EINTR: a JSON document cut short).
+ * poll(), nanosleep() and the port's waits return EINTR regardless, which
+ * is how every wait sees the flag.
+ */
 static void catch(int sig)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
@@ -48,6 +53,20 @@ void session_deadline(int ms)
 
 	catch(SIGALRM);
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int session_hold_signal(void)
+{
+	int held = session_interrupted;
+
+	session_interrupted = 0;
+	return held;
+}
+
+void session_release_signal(int held)
+{
+	if (held)
+		session_interrupted = 1;
 }
 
 void session_catch_sigint(void)
@@ -120,6 +139,8 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		s->kdb_banners = 0;
 		s->go_sent = 0;
 		s->at_prompt = 1;
+		if (s->in_flight == SESSION_FLIGHT_ENTER || s->in_flight == SESSION_FLIGHT_TO_KDB)
+			s->in_flight = SESSION_FLIGHT_NONE;
 		s->prompts++;
 		s->prompt_cpu = ev->cpu;
 		break;
@@ -143,8 +164,13 @@ static void on_event(void *ctx, const struct mode_event *ev)
 		}
 		break;
 	case MODE_EV_PACKET:
-		if (ev->len && (ev->data[0] == 'S' || ev->data[0] == 'T'))
+		if (ev->len && (ev->data[0] == 'S' || ev->data[0] == 'T')) {
 			s->stops++;
+			if (s->in_flight == SESSION_FLIGHT_ENTER)
+				s->in_flight = SESSION_FLIGHT_NONE;
+		}
+		if (s->in_flight == SESSION_FLIGHT_TO_KGDB)
+			s->in_flight = SESSION_FLIGHT_NONE;
 		s->packets++;
 		s->packet_len = ev->len < sizeof(s->packet) ? ev->len : sizeof(s->packet);
 		memcpy(s->packet, ev->data, s->packet_len);

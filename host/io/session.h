@@ -21,6 +21,13 @@ enum {
 	/* and any PORT_E* code from the port */
 };
 
+enum {
+	SESSION_FLIGHT_NONE,
+	SESSION_FLIGHT_ENTER,	/* knock, BREAK+g or sysrq sent: until a prompt or stop */
+	SESSION_FLIGHT_TO_KGDB,	/* kdb's `kgdb` sent: until an RSP packet */
+	SESSION_FLIGHT_TO_KDB,	/* kgdb's $3#33 sent: until kdb's prompt */
+};
+
 struct session {
 	struct port *port;
 	struct mode_tracker mode;
@@ -35,6 +42,12 @@ struct session {
 	int at_prompt;		/* ... is its command prompt: no command runs */
 	int quit_more;		/* answer the pager with 'q' (a command we did not run) */
 	int go_sent;		/* `go` was sent and kdb has not prompted since */
+	/*
+	 * What was sent and has not landed yet (SESSION_FLIGHT_*): a way in,
+	 * or a switch between kdb and kgdb.  Whoever leaves the board waits
+	 * for it first: one reading of the tracker during a switch is wrong.
+	 */
+	int in_flight;
 	int answer_more;	/* answer the kdb pager with a space */
 	int packets;		/* RSP packets since the mark; the last one: */
 	uint8_t packet[256];
@@ -101,6 +114,14 @@ void session_catch_signals(void);
  * the others: session_signal says which): one deadline for all of it.
  */
 void session_deadline(int ms);
+/*
+ * Talk to the board once more after a signal: session_hold_signal()
+ * clears the flag (so waits work again) and returns it; a new signal
+ * meanwhile sets it again; session_release_signal() puts back what was
+ * held, merged with anything new.
+ */
+int session_hold_signal(void);
+void session_release_signal(int held);
 /* SIGINT alone again (after gdb, which owns Ctrl-C, has gone). */
 void session_catch_sigint(void);
 

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "session.h"
 #include "spawn.h"
 
 /*
@@ -99,4 +101,29 @@ FILE *spawn_tmpfile(void)
 		return NULL;
 	}
 	return f;
+}
+
+int spawn_wait(pid_t pid, int timeout_ms, int *status)
+{
+	struct timespec nap = { 0, 50 * 1000000L };
+	long start = session_now_ms(), term = 0;
+	int rc = 0;
+
+	*status = 0;
+	while (waitpid(pid, status, WNOHANG) != pid) {
+		long now = session_now_ms();
+
+		if (session_interrupted && !term) {
+			kill(pid, SIGTERM);
+			term = now;
+			rc = SESSION_INTR;
+		} else if ((term && now - term > 3000) ||
+			   (!term && timeout_ms >= 0 && now - start > timeout_ms)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, status, 0);
+			return term ? SESSION_INTR : SESSION_TIMEOUT;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return rc;
 }

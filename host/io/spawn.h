@@ -33,4 +33,13 @@ pid_t spawn_run(const char *const argv[], const struct spawn_opts *o, int *err,
  */
 FILE *spawn_tmpfile(void);
 
+/*
+ * Wait for child pid to exit, its wait status in *status.  A signal
+ * nmidbg caught meanwhile (session_interrupted) ends the child too:
+ * SIGTERM, then SIGKILL after 3 s; timeout_ms (-1: none) passed, SIGKILL.
+ * Returns 0 (it exited by itself), SESSION_INTR or SESSION_TIMEOUT; the
+ * child is reaped in every case.
+ */
+int spawn_wait(pid_t pid, int timeout_ms, int *status);
+
 #endif

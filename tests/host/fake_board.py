@@ -80,6 +80,9 @@ class FakeBoard:
         self.garbled = False
         self.rsp = bytearray()          # a packet in progress
         self.pager = None               # lines a "more> " holds back
+        self.enter_delay = 0            # seconds from a way in to kdb
+        self.knocked = False            # a way in came (knock or BREAK+g)
+        self.kgdb_delay = 0             # seconds from `kgdb` to its line
         self.paged = 0
         self.done = threading.Event()
         if transport == "pty":
@@ -189,6 +192,7 @@ class FakeBoard:
                         recent = (recent + bytes([b]))[-len(self.knock):]
                         knocked = recent == self.knock and self.behaviour != "noknock"
                         if knocked or (after_break and b == ord("g")):
+                            self.knocked = True
                             self.enter_kdb()
                             recent, line = bytearray(), bytearray()
                         else:
@@ -218,6 +222,12 @@ class FakeBoard:
         return True
 
     def enter_kdb(self):
+        if self.enter_delay:    # a hung SMP board takes its time to stop
+            threading.Timer(self.enter_delay, self.enter_kdb_now).start()
+            return
+        self.enter_kdb_now()
+
+    def enter_kdb_now(self):
         if self.running_after_c:
             # gdb let it run: a break-in stops it in kgdb, for gdb.
             self.running_after_c, self.in_kgdb = False, True
@@ -247,8 +257,11 @@ class FakeBoard:
             threading.Timer(1.0, lambda: self._out(b"done\r\n" + self.prompt)).start()
             return True
         if cmd == "kgdb":
-            self._out(KGDB_BANNER)
             self.in_kdb, self.in_kgdb = False, True
+            if self.kgdb_delay:     # kdb's line comes late (a slow line)
+                threading.Timer(self.kgdb_delay, lambda: self._out(KGDB_BANNER)).start()
+            else:
+                self._out(KGDB_BANNER)
             return True
         self.commands.append(cmd)
         if cmd == "btc":

@@ -90,6 +90,25 @@ class EndingMixin:
         self.assertTrue(wait_for(lambda: not b.in_kdb))
         self.assertLess(b.commands.count("dmesg"), 3)
 
+    def test_signal_during_a_blocked_stdout_write_loses_nothing(self):
+        # The reader is slow: nmidbg blocks writing the JSON when SIGTERM
+        # comes; the write goes on (it lost a chunk on EINTR before).
+        log = [b"[%12.6f] %s" % (i / 1000, b"y" * 60) for i in range(3000)]
+        b = self.board(log=log)
+        p = self.start("kdb", b.spec, "-c", "dmesg", "--json", stdout=subprocess.PIPE)
+
+        def in_pipe_write():
+            with open("/proc/%d/wchan" % p.pid) as f:
+                return f.read() == "anon_pipe_write"
+        # The 64 KiB pipe is full: nmidbg waits in write() for the reader.
+        self.assertTrue(wait_for(in_pipe_write, 60), "nmidbg never blocked in write")
+        p.send_signal(signal.SIGTERM)
+        out = p.stdout.read()
+        p.wait(timeout=30)
+        j = json.loads(out)
+        self.assertEqual(len(j["commands"][0]["output"]), 3000)
+        self.assertNotIn(b"cannot write standard output", p.stderr.read())
+
     def test_full_stdout_is_an_output_error(self):
         b = self.board()
         with open("/dev/full", "w") as full:
@@ -140,8 +159,9 @@ class EndingMixin:
         self.assertEqual(p.returncode, -signal.SIGTERM, err)
         self.assertTrue(wait_for(lambda: not (b.in_kgdb or b.in_kdb)))
         self.assertIn(b"the board is running", err)
-        gdbs = subprocess.run(["pgrep", "-f", "shell sleep 60"], stdout=subprocess.PIPE)
-        self.assertEqual(gdbs.stdout, b"")      # gdb went with it
+        # gdb went with it (its command line names this test's own vmlinux)
+        gdbs = subprocess.run(["pgrep", "-f", "gdb.*" + d], stdout=subprocess.PIPE)
+        self.assertEqual(gdbs.stdout, b"")
 
     def test_sigterm_mid_doctor_resumes_the_board(self):
         b = self.board()
@@ -172,6 +192,72 @@ class EndingMixin:
         self.assertEqual((j["ok"], j["after"]), (False, "running"))
         self.assertTrue(wait_for(lambda: not b.in_kdb))
         self.assertNotIn("cpu", b.commands)
+
+    def test_a_board_that_stops_after_the_timeout_is_resumed(self):
+        # The knock lands after --timeout (a hung SMP board's roundup): the
+        # break-in failed, but the board stopped: it must not stay there.
+        b = self.board()
+        b.enter_delay = 1.3
+        p = subprocess.run([self.binary, "kdb", b.spec, "-c", "cpu", "--timeout", "1",
+                            "--method", "knock"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        time.sleep(1)       # past the moment the board stopped
+        self.assertTrue(b.knocked)
+        self.assertFalse(b.in_kdb, b.received[-20:])
+
+    def test_sigterm_while_a_slow_board_stops_resumes_it(self):
+        b = self.board()
+        b.enter_delay = 0.6
+        p = self.start("doctor", b.spec, stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: b.knocked, 10))
+        time.sleep(0.1)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        time.sleep(1)
+        self.assertFalse(b.in_kdb)
+
+    def test_sigterm_while_kdb_switches_to_kgdb(self):
+        # kdb's kgdb line comes late: one reading of the tracker said
+        # "still kdb", waited for a prompt that never came, left kgdb.
+        b = self.board()
+        b.kgdb_delay = 0.8
+        d = tempfile.mkdtemp()
+        p = self.start("dump", b.spec, "0x1000", "64", "-o", os.path.join(d, "m"),
+                       stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: b.in_kgdb, 10))
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: not (b.in_kgdb or b.in_kdb), 10))
+
+    def test_sigterm_after_gdb_continued_breaks_in_with_the_knock(self):
+        # gdb let the kernel run: leaving kgdb needs a way in first (the
+        # board's own knock), never kgdb's $3#33 typed into its console.
+        from host.test_kgdb_fake import tiny_vmlinux
+        b = self.board(knock=b"OPEN-SESAME")
+        d = tempfile.mkdtemp()
+        p = self.start("gdb", b.spec, "--knock", "OPEN-SESAME", "--vmlinux",
+                       tiny_vmlinux(d), "--batch", "--", "-ex", "continue",
+                       stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: b.running_after_c, 30), "gdb never continued")
+        at_c = len(b.received)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM, err)
+        self.assertTrue(wait_for(lambda: not (b.in_kgdb or b.in_kdb or b.running_after_c)))
+        self.assertNotIn(b"$3#33", bytes(b.received[at_c:]).split(b"OPEN-SESAME")[0])
+
+    def test_closed_stderr_is_not_the_port(self):
+        # Started with fd 2 closed, the port's socket took it: nmidbg's
+        # messages were typed into kdb.
+        from host.test_doctor_fake import btc, log, memory
+        b = self.board(log=log(), memory=memory(), btc=btc())
+        p = subprocess.run([self.binary, "doctor", b.spec], stdout=subprocess.DEVNULL,
+                           preexec_fn=lambda: os.close(2), timeout=60)
+        self.assertEqual(p.returncode, 0)
+        self.assertNotIn(b"nmidbg:", bytes(b.received))
 
     def test_proxy_address_in_use_has_its_own_code(self):
         s = socket.socket()

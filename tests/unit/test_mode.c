@@ -92,6 +92,9 @@ static const struct mode_row {
 	{ "acks are text outside kgdb", "+-\n", "T:+-~ =console" },
 	{ "go leaves kdb", "[0]kdb> go\r\nok\n",
 	  "T:[0]kdb>_ =kdb P0 T:go~ =console T:~ok~" },
+	/* A line kdb refuses is not `go`, however it ends. */
+	{ "xgo stays in kdb", "[0]kdb> xgo\r\n",
+	  "T:[0]kdb>_ =kdb P0 T:xgo~~" },
 	{ "reboot banner", "hi\n[ 0.0] Booting Linux on CPU 0\n",
 	  "T:hi~ =console T:[_0.0]_Booting_Linux_on_CPU_0~ R" },
 	/* kdb's dmesg prints the boot log: a command's output, not a reboot. */
