@@ -58,6 +58,7 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
+	const char *vdir;
 	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
@@ -72,12 +73,17 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		arg(&a, "set pagination off");
 	}
 	if (o->vmlinux) {
-		/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
+		/*
+		 * The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load
+		 * it.  dirname() cuts dir in place, or answers "." for a FILE
+		 * without a slash and leaves dir whole: only its answer counts.
+		 */
 		snprintf(dir, sizeof(dir), "%s", o->vmlinux);
-		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
-		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
+		vdir = dirname(dir);
+		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", vdir);
+		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", vdir);
 		snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
-			 realpath(helper, real) ? dirname(real) : dir);
+			 realpath(helper, real) ? dirname(real) : vdir);
 		arg(&a, "-iex");
 		arg(&a, safe1);
 		arg(&a, "-iex");

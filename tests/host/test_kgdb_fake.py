@@ -178,6 +178,28 @@ class KgdbMixin:
         self.assertIn("nmidbg gdb: at most 64 gdb arguments", p.stderr)
         self.assertEqual(bytes(b.received), received)
 
+    def test_gdb_safe_paths_for_a_vmlinux_named_without_a_slash(self):
+        """--vmlinux vmlinux from its own directory: gdb may load the
+        vmlinux-gdb.py there and what it links into (it was given
+        "add-auto-load-safe-path vmlinux")."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        tiny_vmlinux(self.dir)
+        scripts = os.path.join(self.dir, "scripts")
+        os.mkdir(scripts)
+        open(os.path.join(scripts, "vmlinux-gdb.py"), "w").close()
+        os.symlink(os.path.join(scripts, "vmlinux-gdb.py"),
+                   os.path.join(self.dir, "vmlinux-gdb.py"))
+        b = self.board()
+        p = subprocess.run([self.binary, "gdb", b.spec, "--vmlinux", "vmlinux", "--batch"],
+                           cwd=self.dir, env=dict(os.environ, NMIDBG_GDB=gdb),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            argv = json.load(f)["argv"]
+        self.assertIn("add-auto-load-safe-path .", argv)
+        self.assertIn("add-auto-load-safe-path " + os.path.realpath(scripts), argv)
+
     def test_dump_reads_memory_and_resends_after_a_nak(self):
         b = self.board(behaviour="garble")
         out = os.path.join(self.dir, "mem.bin")
