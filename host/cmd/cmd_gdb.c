@@ -42,6 +42,7 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 	cmd_opts_init(&o->c);
 	jtag_opts_init(&o->j);
 	o->g.out_fd = -1;
+	o->g.helpers = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "x:m:t:", longopts, NULL)) != -1) {
 		if (c == 'v')

@@ -26,13 +26,42 @@
 
 /*
  * gdb's argv at the most: its name and -q; -batch -iex X; two -iex for
- * the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex target; the
- * vmlinux; then what callers bring; and the NULL that ends it.
+ * the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex target; -x
+ * nmidbg.py; the vmlinux; then what callers bring; and the NULL that
+ * ends it.
  */
-#define FIXED_ARGS	(2 + 3 + 4 + 4 + 2 + 1)
+#define FIXED_ARGS	(2 + 3 + 4 + 4 + 2 + 2 + 1)
 #define MAX_ARGS	(FIXED_ARGS + GDB_RUN_MAX_PRE + 2 * GDB_RUN_MAX_SCRIPTS + \
 			 GDB_RUN_MAX_EXTRA + 1)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
+
+#ifndef NMIDBG_DATADIR
+#define NMIDBG_DATADIR "/usr/local/share/nmidbg"
+#endif
+
+const char *gdbscript_path(const char *name, char *buf, size_t len)
+{
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *env = getenv("NMIDBG_GDBSCRIPTS");
+
+	if (env) {
+		snprintf(buf, len, "%s/%s", env, name);
+		return buf;
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		dirname(exe);
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s%s/%s", exe, rel[i], name);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/gdbscripts/%s", NMIDBG_DATADIR, name);
+	return buf;
+}
 
 struct gdb_argv {
 	const char *v[MAX_ARGS];
@@ -57,8 +86,10 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 {
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
+	static char ours[PATH_MAX + 32];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *vdir;
+	int kernel_helpers = 0;
 	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
@@ -82,6 +113,7 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		vdir = dirname(dir);
 		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", vdir);
 		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", vdir);
+		kernel_helpers = !access(helper, R_OK);
 		snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
 			 realpath(helper, real) ? dirname(real) : vdir);
 		arg(&a, "-iex");
@@ -110,6 +142,20 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	snprintf(remote, sizeof(remote), "target remote %s", target);
 	arg(&a, "-ex");
 	arg(&a, remote);
+	/*
+	 * Ours need the kernel's (they import them, and mend $lx_current()
+	 * over kgdb): without them, it would be an error at every start.
+	 */
+	if (o->helpers && kernel_helpers) {
+		gdbscript_path("nmidbg.py", ours, sizeof(ours));
+		if (access(ours, R_OK)) {
+			fprintf(stderr, "nmidbg: %s: %s: gdb runs without nmidbg-* and $lx_current() over kgdb\n",
+				ours, strerror(errno));
+		} else {
+			arg(&a, "-x");
+			arg(&a, ours);
+		}
+	}
 	for (int i = 0; i < o->nscripts; i++) {
 		arg(&a, "-x");
 		arg(&a, o->scripts[i]);

@@ -31,6 +31,18 @@ def tiny_vmlinux(directory):
     return path
 
 
+def kernel_build(directory):
+    """tiny_vmlinux with an (empty) vmlinux-gdb.py beside it, linked into
+    scripts/ as a kernel build links it into its source tree; returns
+    both paths."""
+    scripts = os.path.join(directory, "scripts")
+    os.mkdir(scripts)
+    open(os.path.join(scripts, "vmlinux-gdb.py"), "w").close()
+    os.symlink(os.path.join(scripts, "vmlinux-gdb.py"),
+               os.path.join(directory, "vmlinux-gdb.py"))
+    return tiny_vmlinux(directory), os.path.join(scripts, "vmlinux-gdb.py")
+
+
 # A stand-in for a program nmidbg starts (gdb, OpenOCD): it writes which
 # descriptors it was given and its argv, then runs the real program, or
 # exits 0.
@@ -183,12 +195,7 @@ class KgdbMixin:
         vmlinux-gdb.py there and what it links into (it was given
         "add-auto-load-safe-path vmlinux")."""
         gdb, out = fd_lister(self.dir, "gdb")
-        tiny_vmlinux(self.dir)
-        scripts = os.path.join(self.dir, "scripts")
-        os.mkdir(scripts)
-        open(os.path.join(scripts, "vmlinux-gdb.py"), "w").close()
-        os.symlink(os.path.join(scripts, "vmlinux-gdb.py"),
-                   os.path.join(self.dir, "vmlinux-gdb.py"))
+        scripts = os.path.dirname(kernel_build(self.dir)[1])
         b = self.board()
         p = subprocess.run([self.binary, "gdb", b.spec, "--vmlinux", "vmlinux", "--batch"],
                            cwd=self.dir, env=dict(os.environ, NMIDBG_GDB=gdb),
@@ -199,6 +206,26 @@ class KgdbMixin:
             argv = json.load(f)["argv"]
         self.assertIn("add-auto-load-safe-path .", argv)
         self.assertIn("add-auto-load-safe-path " + os.path.realpath(scripts), argv)
+
+    def test_gdb_loads_nmidbg_py_after_the_kernels_helpers(self):
+        """gdbscripts/nmidbg.py comes after `target remote` (the kernel's
+        vmlinux-gdb.py is loaded with the vmlinux) and before the user's
+        scripts; a vmlinux without vmlinux-gdb.py beside it gets none."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        ours = os.path.join(ROOT, "gdbscripts", "nmidbg.py")
+        with_helpers = kernel_build(self.dir)[0]
+        os.mkdir(os.path.join(self.dir, "bare"))
+        bare = tiny_vmlinux(os.path.join(self.dir, "bare"))
+        b = self.board()
+        for vmlinux, loaded in ((with_helpers, True), (bare, False)):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "-x", os.devnull,
+                            env={"NMIDBG_GDB": gdb})
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out) as f:
+                argv = json.load(f)["argv"]
+            scripts = [os.path.realpath(argv[i + 1]) for i, a in enumerate(argv) if a == "-x"]
+            self.assertEqual(scripts, [ours, os.devnull] if loaded else [os.devnull], argv)
+            self.assertTrue(argv[argv.index("-x") - 1].startswith("target remote "), argv)
 
     def test_dump_reads_memory_and_resends_after_a_nak(self):
         b = self.board(behaviour="garble")
