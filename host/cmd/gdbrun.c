@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd_common.h"
@@ -261,6 +262,28 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 	return rc;
 }
 
+/*
+ * The board is gone, and with it gdb's link: gdb says so and, in batch
+ * mode, ends by itself.  SIGTERM only after its grace (a signal would cut
+ * its own word short), SIGKILL after another.
+ */
+static void end_gdb(pid_t pid, int *status)
+{
+	static const int sigs[] = { 0, SIGTERM, SIGKILL };
+	struct timespec nap = { 0, 20000000L };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigs[i])
+			kill(pid, sigs[i]);
+		for (long t = 0; t < GDB_TERM_MS; t += 20) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				return;
+			nanosleep(&nap, NULL);
+		}
+	}
+	waitpid(pid, status, 0);
+}
+
 /* The board as after any gdb session; then rc (gdb may never have run). */
 static int leave_kgdb(struct relay *r, int stay, const char **state, int rc)
 {
@@ -314,10 +337,8 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	close(lfd);
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);
-		if (rc != SESSION_INTR) {	/* else gdb was reaped */
-			kill(pid, SIGTERM);
-			waitpid(pid, status, 0);
-		}
+		if (rc != SESSION_INTR)		/* else gdb was reaped */
+			end_gdb(pid, status);
 		*state = "unknown";
 		return rc;
 	}
