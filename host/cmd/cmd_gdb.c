@@ -48,7 +48,7 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 		if (c == 'v')
 			o->g.vmlinux = optarg;
 		else if (c == 'b')
-			o->g.batch = 1;
+			o->g.batch = o->g.every_failure = 1;
 		else if (c == 'x' && o->g.nscripts == GDB_RUN_MAX_SCRIPTS)
 			return cmd_usage_error("gdb", "at most %d scripts (-x)",
 					       GDB_RUN_MAX_SCRIPTS);

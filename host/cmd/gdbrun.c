@@ -26,12 +26,12 @@
 #include "spawn.h"
 
 /*
- * gdb's argv at the most: its name and -q; -batch -iex X; two -iex for
- * the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex target; -x
- * nmidbg.py; the vmlinux; then what callers bring; and the NULL that
- * ends it.
+ * gdb's argv at the most: its name and -q; -batch -iex X -ix batch.py;
+ * two -iex for the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex
+ * target; -x nmidbg.py; -ex nmidbg-batch-status; the vmlinux; then what
+ * callers bring; and the NULL that ends it.
  */
-#define FIXED_ARGS	(2 + 3 + 4 + 4 + 2 + 2 + 1)
+#define FIXED_ARGS	(2 + 5 + 4 + 4 + 2 + 2 + 2 + 1)
 #define MAX_ARGS	(FIXED_ARGS + GDB_RUN_MAX_PRE + 2 * GDB_RUN_MAX_SCRIPTS + \
 			 GDB_RUN_MAX_EXTRA + 1)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
@@ -68,15 +68,72 @@ struct gdb_argv {
 	const char *v[MAX_ARGS];
 	int n;
 	int over;	/* an argument did not fit: gdb must not run */
+	int nomem;	/* an argument could not be made: nor then */
 };
 
-/* One more argument; the last slot stays for the NULL. */
+/* One more argument (NULL: none could be made); the last slot stays for the NULL. */
 static void arg(struct gdb_argv *a, const char *s)
 {
-	if (a->n < MAX_ARGS - 1)
+	if (!s)
+		a->nomem = 1;
+	else if (a->n < MAX_ARGS - 1)
 		a->v[a->n++] = s;
 	else
 		a->over = 1;
+}
+
+/*
+ * --batch with every failure counted (gdbscripts/batch.py): gdb's options
+ * whose argument is a command or a script, in the forms that are made to
+ * run it through nmidbg-batch-run.  The abbreviations gdb also takes pass
+ * as they are, with gdb's own rule: the last command's status.
+ */
+static const struct {
+	const char *name;	/* after "-" or "--" */
+	const char *then;	/* the command that runs the argument */
+} batch_opts[] = {
+	{ "ex", "" }, { "eval-command", "" }, { "x", "source " }, { "command", "source " },
+};
+
+/* The arguments made for that, kept while gdb's argv points at them. */
+static char *kept[GDB_RUN_MAX_SCRIPTS + GDB_RUN_MAX_EXTRA];
+static int nkept;
+
+/* opt "nmidbg-batch-run " then s, as one argument; NULL without memory. */
+static const char *batch_run(const char *opt, const char *then, const char *s)
+{
+	char *w;
+
+	if (nkept == (int)(sizeof(kept) / sizeof(kept[0])) ||
+	    asprintf(&w, "%snmidbg-batch-run %s%s", opt, then, s) < 0)
+		return NULL;
+	kept[nkept++] = w;
+	return w;
+}
+
+/* The user's argument extra[*i] (with its operand, if it takes one). */
+static void batch_extra(struct gdb_argv *a, char **extra, int n, int *i)
+{
+	const char *s = extra[*i], *name = s + 1;
+
+	if (s[0] == '-' && s[1] == '-')
+		name++;
+	for (size_t k = 0; s[0] == '-' && k < sizeof(batch_opts) / sizeof(batch_opts[0]); k++) {
+		size_t l = strlen(batch_opts[k].name);
+
+		if (strncmp(name, batch_opts[k].name, l))
+			continue;
+		if (!name[l] && *i + 1 < n) {
+			arg(a, "-ex");
+			arg(a, batch_run("", batch_opts[k].then, extra[++*i]));
+			return;
+		}
+		if (name[l] == '=') {
+			arg(a, batch_run("--eval-command=", batch_opts[k].then, name + l + 1));
+			return;
+		}
+	}
+	arg(a, s);
 }
 
 /*
@@ -87,22 +144,35 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 {
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
-	static char ours[PATH_MAX + 32];
+	static char ours[PATH_MAX + 32], batch[PATH_MAX + 32];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *vdir;
-	int kernel_helpers = 0;
+	int kernel_helpers = 0, every = 0;
 	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
 				 .err_fd = o->err_fd > 0 ? o->err_fd : -1 };
 	int err;
 
+	while (nkept)
+		free(kept[--nkept]);
 	arg(&a, gdb ? gdb : "gdb-multiarch");
 	arg(&a, "-q");
 	if (o->batch) {
 		arg(&a, "-batch");
 		arg(&a, "-iex");
 		arg(&a, "set pagination off");
+	}
+	if (o->batch && o->every_failure) {
+		gdbscript_path("batch.py", batch, sizeof(batch));
+		every = !access(batch, R_OK);
+		if (every) {
+			arg(&a, "-ix");
+			arg(&a, batch);
+		} else {
+			fprintf(stderr, "nmidbg: %s: %s: gdb's exit status is its last command's only\n",
+				batch, strerror(errno));
+		}
 	}
 	if (o->vmlinux) {
 		/*
@@ -158,16 +228,29 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		}
 	}
 	for (int i = 0; i < o->nscripts; i++) {
-		arg(&a, "-x");
-		arg(&a, o->scripts[i]);
+		arg(&a, every ? "-ex" : "-x");
+		arg(&a, every ? batch_run("", "source ", o->scripts[i]) : o->scripts[i]);
 	}
-	for (int i = 0; i < o->nextra; i++)
-		arg(&a, o->extra[i]);
+	for (int i = 0; i < o->nextra; i++) {
+		if (every)
+			batch_extra(&a, o->extra, o->nextra, &i);
+		else
+			arg(&a, o->extra[i]);
+	}
+	if (every) {
+		/* Last: gdb -batch exits with the status of its last command. */
+		arg(&a, "-ex");
+		arg(&a, "nmidbg-batch-status");
+	}
 	if (o->vmlinux && !o->kaslr_offset)
 		arg(&a, o->vmlinux);
 	if (a.over) {
 		/* The commands bound what they take: this is a caller's bug. */
 		snprintf(why, len, "more than %d gdb arguments", MAX_ARGS - 1);
+		return -1;
+	}
+	if (a.nomem) {
+		snprintf(why, len, "gdb's arguments: out of memory");
 		return -1;
 	}
 	a.v[a.n] = NULL;

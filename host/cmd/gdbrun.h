@@ -29,6 +29,9 @@ struct gdb_run {
 	int npre;		/* at most GDB_RUN_MAX_PRE */
 	int helpers;		/* gdbscripts/nmidbg.py first, if the kernel's
 				 * vmlinux-gdb.py is beside the vmlinux */
+	int every_failure;	/* with batch: gdb exits 1 if any command or
+				 * script failed, not only its last command
+				 * (gdbscripts/batch.py) */
 };
 
 /*

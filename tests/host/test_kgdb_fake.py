@@ -122,6 +122,28 @@ class KgdbMixin:
         self.assertIn(b"3", b.packets)
         self.assertTrue(bytes(b.received).endswith(b"go\r"))
 
+    def test_gdb_batch_exit_is_1_if_any_command_failed(self):
+        """gdb -batch exits with its last command's status; nmidbg's
+        --batch with 1 if any -ex command or -x script failed, in each of
+        gdb's spellings, and the commands after it still run."""
+        script = os.path.join(self.dir, "bad.gdb")
+        with open(script, "w") as f:
+            f.write("frobnicate-in-a-script\n")
+        b = self.board()
+        for bad in (["-ex", "frobnicate"], ["--eval-command=frobnicate"], ["-x", script]):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                            "--", *bad, "-ex", "x/4xb 0x1000")
+            self.assertEqual(p.returncode, 1, (bad, p.stderr))
+            self.assertRegex(p.stderr, r'Undefined command: "frobnicate\S*"')
+            self.assertIn("0x1000:\t0x00\t0x01\t0x02\t0x03", p.stdout)
+            self.assertIn("nmidbg: 1 gdb command failed, the first: ", p.stderr)
+            self.assertIn("gdb exited (1); the board is running", p.stderr)
+        # nmidbg's own -x too.
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                        "-x", script, "--", "-ex", "x/4xb 0x1000")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("the first: source " + script, p.stderr)
+
     def test_gdb_that_never_ran_is_an_error(self):
         b = self.board()
         p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
@@ -160,8 +182,10 @@ class KgdbMixin:
 
     def test_gdb_gets_every_argument_up_to_the_bound(self):
         """The longest gdb command line there is (KASLR, --batch, 16
-        scripts, 64 of the user's) reaches gdb whole; one more argument or
-        script is a usage error (exit 2), before the board is touched."""
+        scripts, 64 of the user's) reaches gdb whole, each script through
+        batch.py's nmidbg-batch-run, its status check last; one more
+        argument or script is a usage error (exit 2), before the board is
+        touched."""
         gdb, out = fd_lister(self.dir, "gdb")
         vmlinux = os.path.join(self.dir, "vmlinux-kaslr")
         with open(vmlinux, "wb") as f:
@@ -175,10 +199,10 @@ class KgdbMixin:
         self.assertIn("KASLR offset 0x200000", p.stderr)
         with open(out) as f:
             argv = json.load(f)["argv"]
-        self.assertEqual(argv[-64:], user)
-        self.assertEqual(argv.count("-x"), 16)
+        self.assertEqual(argv[-66:], user + ["-ex", "nmidbg-batch-status"])
+        self.assertEqual(argv.count("nmidbg-batch-run source " + os.devnull), 16)
         self.assertIn("symbol-file -o 0x200000 " + vmlinux, argv)
-        self.assertEqual(len(argv), 111)
+        self.assertEqual(len(argv), 115)
         received = bytes(b.received)
         for more in (scripts + ["-x", os.devnull], scripts), ([], user + ["one-more"]):
             p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *more[0], "--",
