@@ -141,7 +141,7 @@ install: $(BUILD)/nmidbg
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches/linux-6.1 \
 		kernel-patches/linux-6.1/*.patch kernel-patches/linux-6.1/series
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/gdbscripts \
-		gdbscripts/nmidbg.py gdbscripts/README.md
+		gdbscripts/nmidbg.py gdbscripts/batch.py gdbscripts/README.md
 
 # ---- the two commands -----------------------------------------------------
 deps:

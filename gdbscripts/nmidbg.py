@@ -11,6 +11,9 @@
 #   nmidbg-blocked           tasks in D state, with where they sleep
 #   nmidbg-dmesg-tail [N]    the last N lines of the kernel log (default 40)
 #   nmidbg-triage [json]     all of it (and the kernel version), as text or JSON
+#
+# Loading it also gives the kernel's $lx_current() and $lx_per_cpu() a
+# current task and CPU over kgdb (see "The current task and CPU" below).
 
 import json
 import re
@@ -65,8 +68,8 @@ def cpu_threads():
         # kgdb: threads are tasks; a CPU's idle task is "shadowCPUn".
         by_tid, shadow = _threads_by_target_id()
         for cpu in cpus.each_online_cpu():
-            task = gdb.parse_and_eval("kgdb_info[%d].task" % cpu)
-            pid = int(task["pid"]) if int(task) else 0
+            task = _kgdb_task(cpu)
+            pid = int(task["pid"]) if task is not None else 0
             gid = by_tid.get(pid) if pid else shadow.get(cpu)
             if gid is not None:
                 out.append((cpu, gid))
@@ -74,6 +77,88 @@ def cpu_threads():
         raise gdb.GdbError("nmidbg: connected neither to kgdb, to QEMU's gdbstub, "
                            "nor to OpenOCD")
     return out
+
+
+# ---- The current task and CPU -----------------------------------------
+#
+# arm64's get_current_task() in the kernel's linux/cpus.py reads SP_EL0:
+# kgdb does not send it (gdb: "Invalid cast."), a JTAG probe may not, and
+# the CPU asked for is ignored.  Its get_current_cpu() is, over kgdb, the
+# CPU that entered the debugger whatever thread is selected, and over
+# OpenOCD there is none.  Both are replaced in linux.cpus, where
+# $lx_current(), $lx_per_cpu() and the other helpers look them up when
+# they run; the kernel's own answer is kept wherever it holds.
+
+# The kernel's own, kept once: sourced a second time, this file must not
+# take its own replacements for them.
+if not hasattr(cpus, "nmidbg_kernel_current"):
+    cpus.nmidbg_kernel_current = (cpus.get_current_cpu, cpus.get_current_task)
+_kernel_current_cpu, _kernel_current_task = cpus.nmidbg_kernel_current
+
+
+def _kgdb_thread_id():
+    """The selected thread's kgdb id: a pid, or -(cpu + 2) for a CPU's
+    shadow thread (kernel/debug/gdbstub.c); gdb holds it unsigned."""
+    tid = gdb.selected_thread().ptid[1]
+    return tid - (1 << 32) if tid >= 1 << 31 else tid
+
+
+def _kgdb_task(cpu):
+    """The task kgdb saw as current when cpu entered the debugger, or
+    None: a CPU that never took the roundup has none."""
+    task = gdb.parse_and_eval("kgdb_info[%d].task" % cpu)
+    return task.dereference() if int(task) else None
+
+
+def current_cpu():
+    """The selected thread's CPU."""
+    kind = utils.get_gdbserver_type()
+    if kind == utils.GDBSERVER_KGDB:
+        tid = _kgdb_thread_id()
+        if tid < -1:
+            return -tid - 2
+        for cpu in cpus.each_online_cpu():
+            task = _kgdb_task(cpu)
+            if task is not None and int(task["pid"]) == tid:
+                return cpu
+        # A task on no CPU (asleep): the CPU kgdb runs on, as the
+        # kernel's helper has it for every thread.
+    elif kind is None and _is_openocd():
+        # -rtos hwthread: thread id = coreid + 1 (see cpu_threads).
+        return gdb.selected_thread().ptid[1] - 1
+    return _kernel_current_cpu()
+
+
+def task_on(cpu):
+    """The task cpu runs, without SP_EL0: the one kgdb saw, which is
+    `current` itself; else the scheduler's rq->curr, which differs from
+    it only in the middle of a context switch."""
+    if utils.get_gdbserver_type() == utils.GDBSERVER_KGDB:
+        task = _kgdb_task(cpu)
+        if task is not None:
+            return task
+    rq = cpus.per_cpu(gdb.parse_and_eval("&runqueues"), cpu)
+    return rq["curr"].dereference()
+
+
+def get_current_task(cpu=-1):
+    """The task on cpu (-1: the selected thread's CPU)."""
+    if not utils.is_target_arch("aarch64"):
+        return _kernel_current_task(cpu)
+    cpu = int(cpu)
+    try:
+        # SP_EL0 is the selected thread's: it answers for that CPU only.
+        if cpu == -1 or cpu == current_cpu():
+            task = _kernel_current_task(cpu)
+            int(task["pid"])    # an SP_EL0 that points at no memory is no task
+            return task
+    except (gdb.error, gdb.GdbError):
+        pass    # no SP_EL0 (kgdb), a CPU in user space, or garbage
+    return task_on(current_cpu() if cpu == -1 else cpu)
+
+
+cpus.get_current_cpu = current_cpu
+cpus.get_current_task = get_current_task
 
 
 def _frames(limit=40):

@@ -42,12 +42,13 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 	cmd_opts_init(&o->c);
 	jtag_opts_init(&o->j);
 	o->g.out_fd = -1;
+	o->g.helpers = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "x:m:t:", longopts, NULL)) != -1) {
 		if (c == 'v')
 			o->g.vmlinux = optarg;
 		else if (c == 'b')
-			o->g.batch = 1;
+			o->g.batch = o->g.every_failure = 1;
 		else if (c == 'x' && o->g.nscripts == GDB_RUN_MAX_SCRIPTS)
 			return cmd_usage_error("gdb", "at most %d scripts (-x)",
 					       GDB_RUN_MAX_SCRIPTS);

@@ -37,9 +37,6 @@
 #include "vmcheck.h"
 #include "triage.h"
 
-#ifndef NMIDBG_DATADIR
-#define NMIDBG_DATADIR "/usr/local/share/nmidbg"
-#endif
 
 struct triage_opts {
 	struct cmd_opts c;
@@ -96,31 +93,6 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		return cmd_usage_error("triage", "'%s': one PORT only", argv[optind + 1]);
 	*port = argv[optind];
 	return 0;
-}
-
-/* gdbscripts/nmidbg.py: beside the source tree's build, or installed. */
-const char *triage_find_script(char *buf, size_t len)
-{
-	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *env = getenv("NMIDBG_GDBSCRIPTS");
-
-	if (env) {
-		snprintf(buf, len, "%s/nmidbg.py", env);
-		return buf;
-	}
-	if (n > 0) {
-		exe[n] = '\0';
-		dirname(exe);
-		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-			snprintf(buf, len, "%s%s/nmidbg.py", exe, rel[i]);
-			if (!access(buf, R_OK))
-				return buf;
-		}
-	}
-	snprintf(buf, len, "%s/gdbscripts/nmidbg.py", NMIDBG_DATADIR);
-	return buf;
 }
 
 /*
@@ -202,7 +174,7 @@ static int collect_gdb(struct session *s, const struct triage_opts *o,
 		fprintf(stderr, "nmidbg: tmpfile: %s\n", strerror(errno));
 		return SESSION_TIMEOUT;
 	}
-	g.scripts[g.nscripts++] = triage_find_script(script, sizeof(script));
+	g.scripts[g.nscripts++] = gdbscript_path("nmidbg.py", script, sizeof(script));
 	g.out_fd = fileno(f);
 	rc = gdb_run(s, &o->c, &g, &status, &t->after);
 	if (!rc && status)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd_common.h"
@@ -25,28 +26,114 @@
 #include "spawn.h"
 
 /*
- * gdb's argv at the most: its name and -q; -batch -iex X; two -iex for
- * the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex target; the
- * vmlinux; then what callers bring; and the NULL that ends it.
+ * gdb's argv at the most: its name and -q; -batch -iex X -ix batch.py;
+ * two -iex for the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex
+ * target; -x nmidbg.py; -ex nmidbg-batch-status; the vmlinux; then what
+ * callers bring; and the NULL that ends it.
  */
-#define FIXED_ARGS	(2 + 3 + 4 + 4 + 2 + 1)
+#define FIXED_ARGS	(2 + 5 + 4 + 4 + 2 + 2 + 2 + 1)
 #define MAX_ARGS	(FIXED_ARGS + GDB_RUN_MAX_PRE + 2 * GDB_RUN_MAX_SCRIPTS + \
 			 GDB_RUN_MAX_EXTRA + 1)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
+
+#ifndef NMIDBG_DATADIR
+#define NMIDBG_DATADIR "/usr/local/share/nmidbg"
+#endif
+
+const char *gdbscript_path(const char *name, char *buf, size_t len)
+{
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *env = getenv("NMIDBG_GDBSCRIPTS");
+
+	if (env) {
+		snprintf(buf, len, "%s/%s", env, name);
+		return buf;
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		dirname(exe);
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s%s/%s", exe, rel[i], name);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/gdbscripts/%s", NMIDBG_DATADIR, name);
+	return buf;
+}
 
 struct gdb_argv {
 	const char *v[MAX_ARGS];
 	int n;
 	int over;	/* an argument did not fit: gdb must not run */
+	int nomem;	/* an argument could not be made: nor then */
 };
 
-/* One more argument; the last slot stays for the NULL. */
+/* One more argument (NULL: none could be made); the last slot stays for the NULL. */
 static void arg(struct gdb_argv *a, const char *s)
 {
-	if (a->n < MAX_ARGS - 1)
+	if (!s)
+		a->nomem = 1;
+	else if (a->n < MAX_ARGS - 1)
 		a->v[a->n++] = s;
 	else
 		a->over = 1;
+}
+
+/*
+ * --batch with every failure counted (gdbscripts/batch.py): gdb's options
+ * whose argument is a command or a script, in the forms that are made to
+ * run it through nmidbg-batch-run.  The abbreviations gdb also takes pass
+ * as they are, with gdb's own rule: the last command's status.
+ */
+static const struct {
+	const char *name;	/* after "-" or "--" */
+	const char *then;	/* the command that runs the argument */
+} batch_opts[] = {
+	{ "ex", "" }, { "eval-command", "" }, { "x", "source " }, { "command", "source " },
+};
+
+/* The arguments made for that, kept while gdb's argv points at them. */
+static char *kept[GDB_RUN_MAX_SCRIPTS + GDB_RUN_MAX_EXTRA];
+static int nkept;
+
+/* opt "nmidbg-batch-run " then s, as one argument; NULL without memory. */
+static const char *batch_run(const char *opt, const char *then, const char *s)
+{
+	char *w;
+
+	if (nkept == (int)(sizeof(kept) / sizeof(kept[0])) ||
+	    asprintf(&w, "%snmidbg-batch-run %s%s", opt, then, s) < 0)
+		return NULL;
+	kept[nkept++] = w;
+	return w;
+}
+
+/* The user's argument extra[*i] (with its operand, if it takes one). */
+static void batch_extra(struct gdb_argv *a, char **extra, int n, int *i)
+{
+	const char *s = extra[*i], *name = s + 1;
+
+	if (s[0] == '-' && s[1] == '-')
+		name++;
+	for (size_t k = 0; s[0] == '-' && k < sizeof(batch_opts) / sizeof(batch_opts[0]); k++) {
+		size_t l = strlen(batch_opts[k].name);
+
+		if (strncmp(name, batch_opts[k].name, l))
+			continue;
+		if (!name[l] && *i + 1 < n) {
+			arg(a, "-ex");
+			arg(a, batch_run("", batch_opts[k].then, extra[++*i]));
+			return;
+		}
+		if (name[l] == '=') {
+			arg(a, batch_run("--eval-command=", batch_opts[k].then, name + l + 1));
+			return;
+		}
+	}
+	arg(a, s);
 }
 
 /*
@@ -57,13 +144,18 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 {
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
+	static char ours[PATH_MAX + 32], batch[PATH_MAX + 32];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
+	const char *vdir;
+	int kernel_helpers = 0, every = 0;
 	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
 				 .err_fd = o->err_fd > 0 ? o->err_fd : -1 };
 	int err;
 
+	while (nkept)
+		free(kept[--nkept]);
 	arg(&a, gdb ? gdb : "gdb-multiarch");
 	arg(&a, "-q");
 	if (o->batch) {
@@ -71,13 +163,30 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		arg(&a, "-iex");
 		arg(&a, "set pagination off");
 	}
+	if (o->batch && o->every_failure) {
+		gdbscript_path("batch.py", batch, sizeof(batch));
+		every = !access(batch, R_OK);
+		if (every) {
+			arg(&a, "-ix");
+			arg(&a, batch);
+		} else {
+			fprintf(stderr, "nmidbg: %s: %s: gdb's exit status is its last command's only\n",
+				batch, strerror(errno));
+		}
+	}
 	if (o->vmlinux) {
-		/* The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load it. */
+		/*
+		 * The kernel's vmlinux-gdb.py sits beside vmlinux: let gdb load
+		 * it.  dirname() cuts dir in place, or answers "." for a FILE
+		 * without a slash and leaves dir whole: only its answer counts.
+		 */
 		snprintf(dir, sizeof(dir), "%s", o->vmlinux);
-		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", dirname(dir));
-		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", dir);
+		vdir = dirname(dir);
+		snprintf(safe1, sizeof(safe1), "add-auto-load-safe-path %s", vdir);
+		snprintf(helper, sizeof(helper), "%s/vmlinux-gdb.py", vdir);
+		kernel_helpers = !access(helper, R_OK);
 		snprintf(safe2, sizeof(safe2), "add-auto-load-safe-path %s",
-			 realpath(helper, real) ? dirname(real) : dir);
+			 realpath(helper, real) ? dirname(real) : vdir);
 		arg(&a, "-iex");
 		arg(&a, safe1);
 		arg(&a, "-iex");
@@ -104,17 +213,44 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	snprintf(remote, sizeof(remote), "target remote %s", target);
 	arg(&a, "-ex");
 	arg(&a, remote);
-	for (int i = 0; i < o->nscripts; i++) {
-		arg(&a, "-x");
-		arg(&a, o->scripts[i]);
+	/*
+	 * Ours need the kernel's (they import them, and mend $lx_current()
+	 * over kgdb): without them, it would be an error at every start.
+	 */
+	if (o->helpers && kernel_helpers) {
+		gdbscript_path("nmidbg.py", ours, sizeof(ours));
+		if (access(ours, R_OK)) {
+			fprintf(stderr, "nmidbg: %s: %s: gdb runs without nmidbg-* and $lx_current() over kgdb\n",
+				ours, strerror(errno));
+		} else {
+			arg(&a, "-x");
+			arg(&a, ours);
+		}
 	}
-	for (int i = 0; i < o->nextra; i++)
-		arg(&a, o->extra[i]);
+	for (int i = 0; i < o->nscripts; i++) {
+		arg(&a, every ? "-ex" : "-x");
+		arg(&a, every ? batch_run("", "source ", o->scripts[i]) : o->scripts[i]);
+	}
+	for (int i = 0; i < o->nextra; i++) {
+		if (every)
+			batch_extra(&a, o->extra, o->nextra, &i);
+		else
+			arg(&a, o->extra[i]);
+	}
+	if (every) {
+		/* Last: gdb -batch exits with the status of its last command. */
+		arg(&a, "-ex");
+		arg(&a, "nmidbg-batch-status");
+	}
 	if (o->vmlinux && !o->kaslr_offset)
 		arg(&a, o->vmlinux);
 	if (a.over) {
 		/* The commands bound what they take: this is a caller's bug. */
 		snprintf(why, len, "more than %d gdb arguments", MAX_ARGS - 1);
+		return -1;
+	}
+	if (a.nomem) {
+		snprintf(why, len, "gdb's arguments: out of memory");
 		return -1;
 	}
 	a.v[a.n] = NULL;
@@ -209,6 +345,28 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 	return rc;
 }
 
+/*
+ * The board is gone, and with it gdb's link: gdb says so and, in batch
+ * mode, ends by itself.  SIGTERM only after its grace (a signal would cut
+ * its own word short), SIGKILL after another.
+ */
+static void end_gdb(pid_t pid, int *status)
+{
+	static const int sigs[] = { 0, SIGTERM, SIGKILL };
+	struct timespec nap = { 0, 20000000L };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigs[i])
+			kill(pid, sigs[i]);
+		for (long t = 0; t < GDB_TERM_MS; t += 20) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				return;
+			nanosleep(&nap, NULL);
+		}
+	}
+	waitpid(pid, status, 0);
+}
+
 /* The board as after any gdb session; then rc (gdb may never have run). */
 static int leave_kgdb(struct relay *r, int stay, const char **state, int rc)
 {
@@ -275,8 +433,7 @@ int gdb_run(struct session *s, const struct cmd_opts *c, const struct gdb_run *g
 	}
 	if (rc) {
 		cmd_complain(s, "gdb session", rc);
-		kill(pid, SIGTERM);
-		waitpid(pid, status, 0);
+		end_gdb(pid, status);	/* a lost line: gdb ends by itself, or is ended */
 		*state = "unknown";
 		return rc;
 	}

@@ -27,7 +27,18 @@ struct gdb_run {
 	int err_fd;		/* gdb's stderr, or 0 or -1: ours */
 	char **pre;		/* arguments before `target remote` (-iex ...) */
 	int npre;		/* at most GDB_RUN_MAX_PRE */
+	int helpers;		/* gdbscripts/nmidbg.py first, if the kernel's
+				 * vmlinux-gdb.py is beside the vmlinux */
+	int every_failure;	/* with batch: gdb exits 1 if any command or
+				 * script failed, not only its last command
+				 * (gdbscripts/batch.py) */
 };
+
+/*
+ * gdbscripts/NAME: in $NMIDBG_GDBSCRIPTS, else beside the source tree's
+ * build, else the installed copy.  Returns buf.
+ */
+const char *gdbscript_path(const char *name, char *buf, size_t len);
 
 /*
  * Start gdb-multiarch ($NMIDBG_GDB) on target (`target remote`'s

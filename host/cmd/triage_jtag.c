@@ -170,7 +170,7 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 		ret = NMIDBG_EXIT_FAIL;
 		goto out;
 	}
-	g.scripts[g.nscripts++] = triage_find_script(script, sizeof(script));
+	g.scripts[g.nscripts++] = gdbscript_path("nmidbg.py", script, sizeof(script));
 	g.out_fd = fileno(out);
 	g.err_fd = fileno(err);
 	pid = gdb_spawn(&g, target, why, sizeof(why));

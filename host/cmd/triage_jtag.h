@@ -15,9 +15,6 @@
 #include "jtagopt.h"
 #include "triage.h"
 
-/* gdbscripts/nmidbg.py, beside the build or installed (cmd_triage.c). */
-const char *triage_find_script(char *buf, size_t len);
-
 /*
  * The rest of triage's command line with --jtag: PORT is optional (NULL:
  * straight to JTAG), one endpoint, and a vmlinux.  0, or -1 (said).

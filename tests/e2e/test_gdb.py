@@ -14,6 +14,18 @@ from e2e.test_nmidbg import NMIDBG
 LOCKUP_FRAME = re.compile(r"lkdtm_HARDLOCKUP \(\) at \S*drivers/misc/lkdtm/bugs\.c:\d+")
 
 
+def gdb_values(out):
+    """gdb's `print` results, in order."""
+    return re.findall(r"^\$\d+ = (.*)$", out, re.M)
+
+
+def select_thread(tid):
+    """A gdb command that selects kgdb's thread tid (a pid, or -(cpu + 2)
+    for a CPU's shadow thread; gdb holds the 32-bit id unsigned)."""
+    return ("python next(t for t in gdb.selected_inferior().threads() "
+            "if t.ptid[1] == %d).switch()" % (tid & 0xffffffff))
+
+
 def threads(out):
     """gdb's `thread apply all bt`: {target id: backtrace text}."""
     found = {}
@@ -35,6 +47,15 @@ class NmidbgGdb(BoardTest):
         self.assertEqual(b.wait_kdb(10), 1)
         b.disconnect()
         return b
+
+    def pids_on_cpus(self, b):
+        """{cpu: pid} of the task each CPU runs, from kdb's btc (the board
+        in kdb, the console left free again)."""
+        b.reconnect()
+        out = b.kdb("btc")
+        b.disconnect()
+        return {int(c): int(p) for c, p in
+                re.findall(r"^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) ", out, re.M)}
 
     def gdb(self, b, *args, timeout=180):
         vmlinux = os.path.join(kernel_dir(), "vmlinux")
@@ -61,6 +82,44 @@ class NmidbgGdb(BoardTest):
         self.assertIn("sysrq_handle_dbg", t["init"])
         self.assertNotIn("lkdtm_HARDLOCKUP", t["init"])
         self.assertIn("the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()
+
+    def test_lx_current_and_per_cpu_over_kgdb(self):
+        # Issue 20: arm64's $lx_current() reads SP_EL0, which kgdb does not
+        # send; the current CPU is the selected thread's.
+        b = self.boot_locked()
+        on = self.pids_on_cpus(b)
+        self.assertEqual(on.get(1), 1, on)     # PID 1 wrote SysRq-g on CPU 1
+        locker = on[0]                         # the child spinning on CPU 0
+        here = ("-ex", "p $lx_current().pid", "-ex", "p $lx_per_cpu(runqueues).cpu")
+        p = self.gdb(b, "--batch", "--", *here,         # the entry thread: PID 1
+                     "-ex", "p $lx_current(0).pid", "-ex", "p $lx_current(1).pid",
+                     "-ex", select_thread(-2), *here,   # shadowCPU0
+                     "-ex", select_thread(locker), *here,
+                     # kthreadd sleeps: on no CPU, so the CPU kgdb runs on.
+                     "-ex", select_thread(2), *here)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("KASLR offset 0x", p.stderr)
+        self.assertEqual(gdb_values(p.stdout),
+                         ["1", "1", str(locker), "1", str(locker), "0",
+                          str(locker), "0", "1", "1"],
+                         p.stdout[-3000:] + p.stderr[-3000:])
+        self.assertIn("the board is running", p.stderr)
+        b.reconnect()
+        b.probe_shell()
+
+    def test_batch_exit_is_1_if_any_command_failed(self):
+        # Not only the last one, as gdb -batch has it: a Python exception
+        # in a convenience function here, then a command that works.
+        b = self.boot_locked()
+        p = self.gdb(b, "--batch", "--",
+                     "-ex", 'p $container_of(0, "struct no_such_type", "x")',
+                     "-ex", "p 6 * 7")
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertIn("No struct type named no_such_type.", p.stderr)
+        self.assertEqual(gdb_values(p.stdout), ["42"], p.stdout[-3000:])
+        self.assertIn("gdb exited (1); the board is running", p.stderr)
         b.reconnect()
         b.probe_shell()
 

@@ -15,23 +15,31 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCRIPT = os.path.join(ROOT, "gdbscripts", "nmidbg.py")
 
 
-def triage(target, offset=0, timeout=120):
-    """gdb's own triage; offset: KASLR's, loaded as nmidbg(1) tells a
-    user with a gdb of their own (exec-file, then symbol-file -o)."""
+def own_gdb(target, commands, offset=0, timeout=120):
+    """gdb of our own on target with the kernel's helpers and nmidbg.py,
+    then commands; offset: KASLR's, loaded as nmidbg(1) tells a user with
+    a gdb of their own (exec-file, then symbol-file -o).  Its stdout and
+    stderr."""
     kdir = kernel_dir()
+    ex = [a for c in commands for a in ("-ex", c)]
     p = subprocess.run(
         ["gdb-multiarch", "-batch", "-nx", "-iex", "set pagination off",
          "-iex", "add-auto-load-safe-path " + os.path.dirname(kdir),
          "-iex", "add-auto-load-safe-path " + os.path.realpath(
              os.path.join(kdir, "vmlinux-gdb.py")).rsplit("/scripts/", 1)[0]]
         + own_gdb_symbols(os.path.join(kdir, "vmlinux"), offset)
-        + ["-ex", "target remote " + target,
-                  "-x", SCRIPT, "-ex", "nmidbg-triage json"],
+        + ["-ex", "target remote " + target, "-x", SCRIPT] + ex,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
-    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    return p.stdout, p.stderr
+
+
+def triage(target, offset=0, timeout=120):
+    """gdb's own triage, as JSON."""
+    out, err = own_gdb(target, ["nmidbg-triage json"], offset, timeout)
+    lines = [l for l in out.splitlines() if l.startswith("{")]
     if not lines:
         raise AssertionError("no triage JSON from gdb:\n%s\n%s"
-                             % (p.stdout[-3000:], p.stderr[-3000:]))
+                             % (out[-3000:], err[-3000:]))
     return json.loads(lines[-1])
 
 
@@ -49,6 +57,11 @@ class GdbScripts(BoardTest):
                          f["file"] and f["file"].endswith("drivers/misc/lkdtm/bugs.c") and
                          f["line"] for f in c["frames"])}
         self.assertEqual(locked, set(range(smp)), json.dumps(report["cpus"])[:3000])
+        # Each CPU's task, one of PID 1's lock children (issue 20: none
+        # over kgdb, which does not send SP_EL0).
+        pids = [c["pid"] for c in report["cpus"]]
+        self.assertTrue(all(pids) and len(set(pids)) == smp, pids)
+        self.assertEqual({c["comm"] for c in report["cpus"]}, {"init"}, report["cpus"])
         blocked = {t["pid"]: t for t in report["blocked"]}
         self.assertIn(dstate_pid, blocked)
         # A vfork parent: waits in clone for the child's completion.
@@ -81,3 +94,21 @@ class GdbScripts(BoardTest):
         b.expect(b"attach debugger", 5)
         b.disconnect()
         self.check(triage("tcp:127.0.0.1:%d" % b.serial_tcp, offset), 2, pid)
+
+    def test_lx_current_over_qemu_gdbstub(self):
+        # Where SP_EL0 is real (QEMU's gdbstub, a JTAG probe) $lx_current()
+        # is the kernel's own answer; $lx_current(CPU) is that CPU's task
+        # (arm64's read the selected thread's SP_EL0 whatever CPU was asked).
+        b = self.boot(append=NMI_APPEND, gdbstub=True)
+        b.lock_all()
+        here = ["p $lx_current().pid", "p ((struct task_struct *)$SP_EL0)->pid",
+                "p $lx_per_cpu(runqueues).cpu"]
+        out, err = own_gdb(":%d" % b.gdb_port,
+                           ["thread 1"] + here + ["p $lx_current(1).pid", "thread 2"]
+                           + here + ["p $lx_current(0).pid"])
+        values = re.findall(r"^\$\d+ = (.*)$", out, re.M)
+        self.assertEqual(len(values), 8, out[-3000:] + err[-3000:])
+        cpu0, cpu1 = values[0], values[4]
+        self.assertNotEqual(cpu0, cpu1)
+        self.assertEqual(values, [cpu0, cpu0, "0", cpu1, cpu1, cpu1, "1", cpu0],
+                         out[-3000:] + err[-3000:])

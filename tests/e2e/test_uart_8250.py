@@ -47,6 +47,8 @@ class Step8250(test_gdb.NmidbgGdb):
 
     test_threads_and_backtraces_entry_on_another_cpu = None
     test_stay_leaves_the_board_in_kdb = None
+    test_lx_current_and_per_cpu_over_kgdb = None
+    test_batch_exit_is_1_if_any_command_failed = None
     test_gdb_killed_mid_session = None
     test_interrupt_breaks_in_again = None
     test_board_reboots_mid_session = None

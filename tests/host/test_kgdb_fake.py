@@ -31,6 +31,18 @@ def tiny_vmlinux(directory):
     return path
 
 
+def kernel_build(directory):
+    """tiny_vmlinux with an (empty) vmlinux-gdb.py beside it, linked into
+    scripts/ as a kernel build links it into its source tree; returns
+    both paths."""
+    scripts = os.path.join(directory, "scripts")
+    os.mkdir(scripts)
+    open(os.path.join(scripts, "vmlinux-gdb.py"), "w").close()
+    os.symlink(os.path.join(scripts, "vmlinux-gdb.py"),
+               os.path.join(directory, "vmlinux-gdb.py"))
+    return tiny_vmlinux(directory), os.path.join(scripts, "vmlinux-gdb.py")
+
+
 # A stand-in for a program nmidbg starts (gdb, OpenOCD): it writes which
 # descriptors it was given and its argv, then runs the real program, or
 # exits 0.
@@ -110,6 +122,28 @@ class KgdbMixin:
         self.assertIn(b"3", b.packets)
         self.assertTrue(bytes(b.received).endswith(b"go\r"))
 
+    def test_gdb_batch_exit_is_1_if_any_command_failed(self):
+        """gdb -batch exits with its last command's status; nmidbg's
+        --batch with 1 if any -ex command or -x script failed, in each of
+        gdb's spellings, and the commands after it still run."""
+        script = os.path.join(self.dir, "bad.gdb")
+        with open(script, "w") as f:
+            f.write("frobnicate-in-a-script\n")
+        b = self.board()
+        for bad in (["-ex", "frobnicate"], ["--eval-command=frobnicate"], ["-x", script]):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                            "--", *bad, "-ex", "x/4xb 0x1000")
+            self.assertEqual(p.returncode, 1, (bad, p.stderr))
+            self.assertRegex(p.stderr, r'Undefined command: "frobnicate\S*"')
+            self.assertIn("0x1000:\t0x00\t0x01\t0x02\t0x03", p.stdout)
+            self.assertIn("nmidbg: 1 gdb command failed, the first: ", p.stderr)
+            self.assertIn("gdb exited (1); the board is running", p.stderr)
+        # nmidbg's own -x too.
+        p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
+                        "-x", script, "--", "-ex", "x/4xb 0x1000")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("the first: source " + script, p.stderr)
+
     def test_gdb_that_never_ran_is_an_error(self):
         b = self.board()
         p = self.nmidbg("gdb", b.spec, "--vmlinux", tiny_vmlinux(self.dir), "--batch",
@@ -148,8 +182,10 @@ class KgdbMixin:
 
     def test_gdb_gets_every_argument_up_to_the_bound(self):
         """The longest gdb command line there is (KASLR, --batch, 16
-        scripts, 64 of the user's) reaches gdb whole; one more argument or
-        script is a usage error (exit 2), before the board is touched."""
+        scripts, 64 of the user's) reaches gdb whole, each script through
+        batch.py's nmidbg-batch-run, its status check last; one more
+        argument or script is a usage error (exit 2), before the board is
+        touched."""
         gdb, out = fd_lister(self.dir, "gdb")
         vmlinux = os.path.join(self.dir, "vmlinux-kaslr")
         with open(vmlinux, "wb") as f:
@@ -163,10 +199,10 @@ class KgdbMixin:
         self.assertIn("KASLR offset 0x200000", p.stderr)
         with open(out) as f:
             argv = json.load(f)["argv"]
-        self.assertEqual(argv[-64:], user)
-        self.assertEqual(argv.count("-x"), 16)
+        self.assertEqual(argv[-66:], user + ["-ex", "nmidbg-batch-status"])
+        self.assertEqual(argv.count("nmidbg-batch-run source " + os.devnull), 16)
         self.assertIn("symbol-file -o 0x200000 " + vmlinux, argv)
-        self.assertEqual(len(argv), 111)
+        self.assertEqual(len(argv), 115)
         received = bytes(b.received)
         for more in (scripts + ["-x", os.devnull], scripts), ([], user + ["one-more"]):
             p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "--batch", *more[0], "--",
@@ -177,6 +213,43 @@ class KgdbMixin:
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("nmidbg gdb: at most 64 gdb arguments", p.stderr)
         self.assertEqual(bytes(b.received), received)
+
+    def test_gdb_safe_paths_for_a_vmlinux_named_without_a_slash(self):
+        """--vmlinux vmlinux from its own directory: gdb may load the
+        vmlinux-gdb.py there and what it links into (it was given
+        "add-auto-load-safe-path vmlinux")."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        scripts = os.path.dirname(kernel_build(self.dir)[1])
+        b = self.board()
+        p = subprocess.run([self.binary, "gdb", b.spec, "--vmlinux", "vmlinux", "--batch"],
+                           cwd=self.dir, env=dict(os.environ, NMIDBG_GDB=gdb),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            argv = json.load(f)["argv"]
+        self.assertIn("add-auto-load-safe-path .", argv)
+        self.assertIn("add-auto-load-safe-path " + os.path.realpath(scripts), argv)
+
+    def test_gdb_loads_nmidbg_py_after_the_kernels_helpers(self):
+        """gdbscripts/nmidbg.py comes after `target remote` (the kernel's
+        vmlinux-gdb.py is loaded with the vmlinux) and before the user's
+        scripts; a vmlinux without vmlinux-gdb.py beside it gets none."""
+        gdb, out = fd_lister(self.dir, "gdb")
+        ours = os.path.join(ROOT, "gdbscripts", "nmidbg.py")
+        with_helpers = kernel_build(self.dir)[0]
+        os.mkdir(os.path.join(self.dir, "bare"))
+        bare = tiny_vmlinux(os.path.join(self.dir, "bare"))
+        b = self.board()
+        for vmlinux, loaded in ((with_helpers, True), (bare, False)):
+            p = self.nmidbg("gdb", b.spec, "--vmlinux", vmlinux, "-x", os.devnull,
+                            env={"NMIDBG_GDB": gdb})
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out) as f:
+                argv = json.load(f)["argv"]
+            scripts = [os.path.realpath(argv[i + 1]) for i, a in enumerate(argv) if a == "-x"]
+            self.assertEqual(scripts, [ours, os.devnull] if loaded else [os.devnull], argv)
+            self.assertTrue(argv[argv.index("-x") - 1].startswith("target remote "), argv)
 
     def test_dump_reads_memory_and_resends_after_a_nak(self):
         b = self.board(behaviour="garble")
