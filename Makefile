@@ -71,7 +71,7 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(call objs,$(ASAN_OBJ),$(CODEC_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -Itests/unit -o $@ $(filter %.c %.o,$^) $(TEST_LIBS) -lcmocka
 
-IO_TESTS := test_seams test_port_dev test_port_sock test_vmlinux test_symres
+IO_TESTS := test_seams test_port_dev test_port_sock test_vmlinux test_symres test_outq
 $(IO_TESTS:%=$(BUILD)/tests/%): $(call objs,$(OBJ),$(IO_SRCS)) tests/unit/script_port.c
 $(IO_TESTS:%=$(BUILD)/asan/tests/%): $(call objs,$(ASAN_OBJ),$(IO_SRCS)) tests/unit/script_port.c
 $(IO_TESTS:%=$(BUILD)/tests/%) $(IO_TESTS:%=$(BUILD)/asan/tests/%): TEST_LIBS = $(LDLIBS)

@@ -16,13 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "cmd_common.h"
 #include "loop.h"
 #include "net.h"
+#include "outq.h"
 #include "relay.h"
 #include "telnet.h"
 
@@ -33,6 +33,7 @@ struct proxy;
 struct console {
 	struct proxy *px;
 	int fd;
+	struct outq out;	/* what it has not read yet, up to OUTQ_BOUND */
 	struct telnet tn;
 	int after_cr;		/* NVT Enter: a CR whose LF or NUL may follow */
 };
@@ -49,19 +50,10 @@ struct proxy {
 	struct loop *loop;
 };
 
-static void send_all(int fd, const void *buf, size_t len)
-{
-	/* A console client that does not read loses output, not the board. */
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n <= 0)
-			return;
-		buf = (const char *)buf + n;
-		len -= (size_t)n;
-	}
-}
-
+/*
+ * To every console; one that falls too far behind is lost here and
+ * dropped by the next round's sync_sources(), never waited on.
+ */
 static void board_text(void *ctx, const uint8_t *data, size_t len)
 {
 	struct proxy *px = ctx;
@@ -72,7 +64,7 @@ static void board_text(void *ctx, const uint8_t *data, size_t len)
 		size_t w = telnet_escape(data, n, wire);
 
 		for (int i = 0; i < px->ncon; i++)
-			send_all(px->con[i].fd, wire, w);
+			outq_put(&px->con[i].out, wire, w);
 		data += n;
 		len -= n;
 	}
@@ -105,23 +97,28 @@ static void console_event(void *ctx, const struct telnet_event *ev)
 
 static void add_console(struct proxy *px, int fd)
 {
+	struct console *con;
 	uint8_t hello[6];
 
 	if (px->ncon == PROXY_MAX_CONSOLES) {
 		close(fd);
 		return;
 	}
+	con = &px->con[px->ncon++];
+	*con = (struct console){ .fd = fd, .px = px };
+	outq_init(&con->out, fd);
+	telnet_init(&con->tn);
 	/* Character mode: we echo (the board does), no go-ahead. */
 	telnet_cmd(TELNET_WILL, TELNET_OPT_ECHO, hello);
 	telnet_cmd(TELNET_WILL, TELNET_OPT_SGA, hello + 3);
-	send_all(fd, hello, sizeof(hello));
-	px->con[px->ncon] = (struct console){ .fd = fd, .px = px };
-	telnet_init(&px->con[px->ncon++].tn);
+	outq_put(&con->out, hello, sizeof(hello));
 }
 
+/* The last console takes slot i (its loop source is slot-bound too). */
 static void drop_console(struct proxy *px, int i)
 {
 	close(px->con[i].fd);
+	outq_free(&px->con[i].out);
 	px->con[i] = px->con[--px->ncon];
 }
 
@@ -165,6 +162,21 @@ static int sync_sources(void *ctx)
 	struct proxy *px = ctx;
 	struct loop *l = px->loop;
 
+	for (int i = px->ncon - 1; i >= 0; i--) {
+		if (!px->con[i].out.lost)
+			continue;
+		fprintf(stderr, "nmidbg: console client dropped: %s\n",
+			outq_why(&px->con[i].out));
+		drop_console(px, i);
+	}
+	if (px->gdb_on && px->r.out.lost) {
+		int rc;
+
+		fprintf(stderr, "nmidbg: gdb dropped: %s\n", outq_why(&px->r.out));
+		if ((rc = gdb_gone(px, px->o->stay)))
+			return rc;
+	}
+
 	l->src[SRC_CON_LISTEN].fd = px->cfd;
 	l->src[SRC_GDB_LISTEN].fd = px->gdb_on ? -1 : px->gfd;
 	l->src[SRC_GDB].fd = px->gdb_on ? px->r.gdb_fd : -1;
@@ -181,6 +193,7 @@ static int after_read(void *ctx)
 		/* kgdb went with the old kernel: gdb must reconnect. */
 		fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
 		close(px->r.gdb_fd);
+		relay_set_gdb(&px->r, -1);
 		px->gdb_on = 0;
 		relay_init(&px->r, px->s, &px->o->how);
 	}
@@ -246,10 +259,10 @@ static int serve(struct proxy *px)
 	px->loop = &l;
 	loop_add(&l, -1, on_console_listen, px);
 	loop_add(&l, -1, on_gdb_listen, px);
-	loop_add(&l, -1, on_gdb, px);
+	l.src[loop_add(&l, -1, on_gdb, px)].out = &px->r.out;
 	for (int i = 0; i < PROXY_MAX_CONSOLES; i++) {
 		px->con[i].px = px;
-		loop_add(&l, -1, on_console, &px->con[i]);
+		l.src[loop_add(&l, -1, on_console, &px->con[i])].out = &px->con[i].out;
 	}
 	return loop_run(&l, -1, NULL);
 }

@@ -283,6 +283,12 @@ static int gdb_exited(void *ctx)
 
 	if (waitpid(rr->pid, rr->status, WNOHANG) == rr->pid)
 		return rr->term_ms ? SESSION_INTR : GDB_EXITED;
+	if (rr->r->gdb_fd >= 0 && rr->r->out.lost) {
+		/* Our gdb stopped reading: it learns the link is gone. */
+		fprintf(stderr, "nmidbg: gdb dropped: %s\n", outq_why(&rr->r->out));
+		close(rr->r->gdb_fd);
+		set_gdb(rr, -1);
+	}
 	/*
 	 * Ctrl-C is gdb's (ignored here); SIGTERM, SIGHUP and SIGPIPE end it
 	 * all: gdb gets SIGTERM and the relay serves it while it quits (its
@@ -334,6 +340,7 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 	l.ctx = &rr;
 	loop_add(&l, lfd, on_accept, &rr);
 	rr.gdb_src = loop_add(&l, -1, on_gdb, &rr);
+	l.src[rr.gdb_src].out = &r->out;
 	rc = loop_run(&l, -1, NULL);
 	if (rc == GDB_EXITED)
 		return 0;

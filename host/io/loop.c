@@ -69,10 +69,13 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 		}
 		pfd[0] = (struct pollfd){ .fd = s->port->fd, .events = POLLIN };
 		for (int i = 0; i < l->nsrc; i++) {
-			if (l->src[i].fd < 0)
+			const struct loop_src *src = &l->src[i];
+
+			if (src->fd < 0)
 				continue;
 			who[n] = i;
-			pfd[n++] = (struct pollfd){ .fd = l->src[i].fd, .events = POLLIN };
+			pfd[n++] = (struct pollfd){ .fd = src->fd, .events = POLLIN |
+				(src->out && outq_queued(src->out) ? POLLOUT : 0) };
 		}
 		/* An idle board costs no wakeups unless a tick has work to do. */
 		rc = poll(pfd, (nfds_t)n, l->lazy && deadline < 0 && !s->mode.held_len ?
@@ -88,8 +91,12 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 			struct loop_src *src = &l->src[who[j]];
 
 			/* A source may have been closed by an earlier one. */
-			if (pfd[j].revents && src->fd == pfd[j].fd &&
-			    (rc = src->ready(src->ctx, src->fd)))
+			if (!pfd[j].revents || src->fd != pfd[j].fd)
+				continue;
+			/* A hang-up or an error shows in the send, as in the read. */
+			if (src->out && (pfd[j].revents & (POLLOUT | POLLERR | POLLHUP)))
+				outq_flush(src->out);
+			if ((pfd[j].revents & ~POLLOUT) && (rc = src->ready(src->ctx, src->fd)))
 				return rc;
 		}
 		if (pfd[0].revents && (rc = port_ready(l)))

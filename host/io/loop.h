@@ -2,13 +2,16 @@
 /*
  * The one event loop every command plugs its sources into: the board's
  * port (always; its bytes go through the session's mode tracker) and any
- * other fds (gdb's socket, listeners, console clients).  The idle tick
+ * other fds (gdb's socket, listeners, console clients), each with an
+ * optional output queue that is flushed as the fd takes it: nothing is
+ * written here in a way that blocks.  The idle tick
  * (a held '$' released as text), EINTR, Ctrl-C, reboot detection and the
  * deadline are handled here, once.
  */
 #ifndef NMIDBG_LOOP_H
 #define NMIDBG_LOOP_H
 
+#include "outq.h"
 #include "session.h"
 
 #define LOOP_MAX_SRC	16
@@ -18,6 +21,8 @@ struct loop_src {
 	/* fd is readable (or hung up): 0 to go on, else stop with it */
 	int (*ready)(void *ctx, int fd);
 	void *ctx;
+	/* Optional: fd's output queue, polled for POLLOUT while bytes wait. */
+	struct outq *out;
 };
 
 struct loop {

@@ -7,33 +7,19 @@
  * again for gdb.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "relay.h"
 
-/* To gdb; a gdb that went away is noticed by the caller's read. */
+/*
+ * To gdb, never waiting on it: what it does not take now is queued, and a
+ * gdb that falls OUTQ_BOUND behind is lost (r->out.lost; the owner drops
+ * it).  A gdb that went away is noticed by the owner's read.
+ */
 static void to_gdb(struct relay *r, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-
-	while (r->gdb_fd >= 0 && len) {
-		ssize_t n = send(r->gdb_fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			struct pollfd pfd = { .fd = r->gdb_fd, .events = POLLOUT };
-
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
+	outq_put(&r->out, buf, len);
 }
 
 static int is_stop(const uint8_t *p, size_t len)
@@ -71,6 +57,7 @@ void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
 	memset(r, 0, sizeof(*r));
 	r->s = s;
 	r->gdb_fd = -1;
+	outq_init(&r->out, -1);
 	kgdb_init(&r->k, s, &h);
 	gdbin_init(&r->in);
 }
@@ -90,6 +77,8 @@ int relay_enter_kgdb(struct relay *r)
 void relay_set_gdb(struct relay *r, int fd)
 {
 	r->gdb_fd = fd;
+	outq_free(&r->out);
+	outq_init(&r->out, fd);
 	gdbin_init(&r->in);
 }
 
@@ -132,6 +121,6 @@ int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
 
 int relay_finish(struct relay *r, int stay, const char **state)
 {
-	r->gdb_fd = -1;
+	relay_set_gdb(r, -1);
 	return kgdb_leave(&r->k, r->running, stay, state);
 }

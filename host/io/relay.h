@@ -14,11 +14,13 @@
 #include "gdbin.h"
 #include "kdb.h"
 #include "kgdb.h"
+#include "outq.h"
 #include "rsp.h"
 
 struct relay {
 	struct session *s;
 	int gdb_fd;		/* -1: no gdb client */
+	struct outq out;	/* to gdb: the owner's loop flushes it */
 	struct kgdb k;		/* the stub: entered, left by its one rule */
 	int running;		/* gdb resumed the kernel: ^C breaks in */
 	int detached;		/* gdb sent D or k */
@@ -32,7 +34,10 @@ void relay_init(struct relay *r, struct session *s, const struct kdb_how *how);
  * Then the relay takes the board's packets (session hooks).
  */
 int relay_enter_kgdb(struct relay *r);
-/* A gdb client connected (fd) or went away (-1). */
+/*
+ * A gdb client connected (fd) or went away (-1; what was queued for the
+ * old one is dropped).
+ */
 void relay_set_gdb(struct relay *r, int fd);
 /* Bytes gdb sent. Returns 0, or a SESSION_* / PORT_E* code. */
 int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len);

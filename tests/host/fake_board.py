@@ -13,6 +13,10 @@ Misbehaviour on request: `silent` (never answers), `noknock` (ignores the
 knock: only BREAK+g works), `garbage` (line noise
 before the prompt), `disconnect` (hangs up on the first kdb command),
 `reboot` (a boot banner instead of a command's output).
+flood=True is a chatty kernel: while it runs (not in kdb or kgdb) it
+writes numbered console lines ("flood 00000042\r\n") as fast as flood_bps
+lets it, to each client; after gdb's `c`, as O packets (kgdbcon).  knock_delay= answers the knock (or BREAK+g)
+that many seconds late, as a board whose NMI is slow to land.
 up=True is a uniprocessor kernel: kdb's banner names no processor and its
 prompt is "kdb> ", without "[N]".  help= is what `help` prints (bytes,
 b"" for nothing); by default it is an unknown command, as any other.
@@ -33,6 +37,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 
 KNOCK = b"$3#33"
 PAGE_LINES = 21         # lines before kdb's pager asks (a 24-line screen)
@@ -54,11 +59,24 @@ BTC = b"".join(b"Stack traceback for pid %d\n" % i +
                b" lkdtm_HARDLOCKUP+0x8/0x24\n" for i in range(30))
 
 
+def rsp_packet(payload):
+    return b"$%s#%02x" % (payload, sum(payload) % 256)
+
+
+def memory_at(addr, length):
+    """What kgdb reads at addr: each byte is its address's low byte."""
+    return (bytes(range(256)) * (length // 256 + 2))[addr % 256:addr % 256 + length]
+
+
 class FakeBoard:
     def __init__(self, behaviour="normal", telnet=False, transport="tcp",
                  knock=KNOCK, log=None, memory=None, btc=None, features=None,
-                 up=False, help=None):
+                 up=False, help=None, flood=False, flood_bps=2 << 20,
+                 knock_delay=0.0):
         self.behaviour = behaviour
+        self.flood, self.flood_bps, self.flooded = flood, flood_bps, 0
+        self.knock_delay = knock_delay
+        self.out_lock = threading.Lock()        # the flood writes too
         self.prompt = UP_PROMPT if up else PROMPT
         self.up = up
         self.help = help
@@ -111,10 +129,34 @@ class FakeBoard:
     def _out(self, data):
         if self.telnet:
             data = data.replace(b"\xff", b"\xff\xff")
-        if self.transport == "pty":
-            os.write(self.master, data)
-        else:
-            self.conn.sendall(data)
+        with self.out_lock:
+            if self.transport == "pty":
+                os.write(self.master, data)
+            else:
+                self.conn.sendall(data)
+
+    def _flood(self, conn):
+        """Numbered lines while the kernel runs, at flood_bps, for as long
+        as conn is the client."""
+        chunk = 16384
+        while getattr(self, "conn", None) is conn:
+            if self.in_kdb or self.in_kgdb or self.pager is not None:
+                time.sleep(0.01)
+                continue
+            n = chunk // 16
+            lines = [b"flood %08d\r\n" % (self.flooded + i) for i in range(n)]
+            if self.running_after_c:
+                # kgdbcon: while gdb lets the kernel run, the console is
+                # gdb's, as O packets (acks not awaited: a fake's licence).
+                n //= 3
+                lines = [rsp_packet(b"O" + line.hex().encode()) for line in lines[:n]]
+            data = b"".join(lines)
+            try:
+                self._out(data)
+            except OSError:
+                return
+            self.flooded += n
+            time.sleep(len(data) / self.flood_bps)
 
     def _in(self):
         if self.transport == "pty":
@@ -166,6 +208,9 @@ class FakeBoard:
                 return False
             if self.telnet:  # what QEMU offers
                 self.conn.sendall(b"\xff\xfb\x01\xff\xfb\x03")
+            if self.flood:
+                threading.Thread(target=self._flood, args=(self.conn,),
+                                 daemon=True).start()
         if self.behaviour != "silent" and not self.in_kdb:
             self._out(b"Linux console\r\n# ")
         line, recent, after_break = bytearray(), bytearray(), False
@@ -193,10 +238,14 @@ class FakeBoard:
                         knocked = recent == self.knock and self.behaviour != "noknock"
                         if knocked or (after_break and b == ord("g")):
                             self.knocked = True
-                            self.enter_kdb()
+                            if self.knock_delay:
+                                threading.Timer(self.knock_delay, self.late_kdb).start()
+                            else:
+                                self.enter_kdb()
                             recent, line = bytearray(), bytearray()
                         else:
-                            self._out(bytes([b]))
+                            if not self.running_after_c:    # kgdb's line: no echo
+                                self._out(bytes([b]))
                             if b in (13, 10):
                                 is_sysrq = bytes(line).strip() == SYSRQ_G
                                 line = bytearray()
@@ -239,6 +288,12 @@ class FakeBoard:
         self._out(b"\r\nEntering kdb (current=0x0, pid 1) " +
                   (b"" if self.up else b"on processor 0 ") +
                   b"due to NonMaskable Interrupt @ lkdtm_HARDLOCKUP\r\n" + self.prompt)
+
+    def late_kdb(self):
+        try:
+            self.enter_kdb()
+        except OSError:
+            pass                # the client went away meanwhile
 
     def run(self, cmd):
         """Run a kdb command; False ends the connection."""
@@ -340,7 +395,7 @@ class FakeBoard:
         self.kgdb_packet(payload)
 
     def reply(self, payload, garble=False):
-        wire = b"$%s#%02x" % (payload, sum(payload) % 256)
+        wire = rsp_packet(payload)
         self.last_reply = wire
         if garble and self.behaviour == "garble" and not self.garbled:
             self.garbled = True         # the line flipped a bit, once
@@ -356,13 +411,12 @@ class FakeBoard:
             self.reply(REGS)
         elif p.startswith(b"m"):
             addr, length = (int(x, 16) for x in p[1:].split(b","))
-            self.reply(b"".join(b"%02x" % ((addr + i) & 0xFF) for i in range(length)),
-                       garble=True)
+            self.reply(memory_at(addr, length).hex().encode(), garble=True)
         elif p.startswith(b"qSupported") and self.features:
             self.reply(self.features)
         elif p.startswith(b"x") and self.features:
             addr, length = (int(x, 16) for x in p[1:].split(b","))
-            data = bytes((addr + i) & 0xFF for i in range(length))
+            data = memory_at(addr, length)
             self.reply(b"b" + re.sub(rb"[#$}*]", lambda c: b"}" + bytes([c[0][0] ^ 0x20]),
                                      data))
         elif p == b"qfThreadInfo":

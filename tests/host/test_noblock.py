@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Nothing blocks the loop (issue 20): a client that stops reading, a
+break-in that takes its time, a host that black-holes a reconnect.  The
+consoles, the listeners and the terminal are served throughout; a stuck
+client is buffered up to a bound and then dropped, never waited on.
+Against a fake board, plain and ASan/UBSan builds."""
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+from board import free_port
+from host.fake_board import FakeBoard
+from host.test_inputs import Terminal, connect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
+HELLO = b"\xff\xfb\x01\xff\xfb\x03"     # the proxy's telnet WILL ECHO, WILL SGA
+
+
+def wait_for(cond, secs=10):
+    end = time.monotonic() + secs
+    while not cond() and time.monotonic() < end:
+        time.sleep(0.05)
+    return cond()
+
+
+def packet(payload):
+    return b"$%s#%02x" % (payload, sum(payload) % 256)
+
+
+class Reader(threading.Thread):
+    """Everything a socket (or read(n)) gives, as it comes, until it
+    gives nothing."""
+
+    def __init__(self, src):
+        super().__init__(daemon=True)
+        if isinstance(src, socket.socket):
+            src.settimeout(None)        # a quiet client is not a lost one
+            self.sock, src = src, src.recv
+        self.read, self.data, self.eof = src, bytearray(), False
+        self.start()
+
+    def run(self):
+        try:
+            while True:
+                got = self.read(65536)
+                if not got:
+                    break
+                self.data.extend(got)
+        except OSError:
+            pass
+        self.eof = True
+
+
+def stuck_client(port):
+    """A client that will never read: a small receive window, so what
+    it is sent backs up at the sender at once."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def gaps(data):
+    """Flood line numbers missing between the first and the last line."""
+    nums = [int(n) for n in re.findall(rb"flood (\d{8})\r\n", bytes(data))]
+    return [(a, b) for a, b in zip(nums, nums[1:]) if b != a + 1]
+
+
+class NoBlockMixin:
+    def board(self, **kw):
+        b = FakeBoard(**kw)
+        self.addCleanup(b.close)
+        return b
+
+    def proxy(self, b):
+        self.cport, self.gport = free_port(), free_port()
+        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(self.cport),
+                              "--gdb", str(self.gport), "--timeout", "10"],
+                             stderr=subprocess.PIPE)
+        # Killed if it hangs: a stuck proxy need not take SIGTERM.
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        self.err = Reader(lambda n: os.read(p.stderr.fileno(), n))
+        return p
+
+    def stop(self, p):
+        p.terminate()
+        p.wait(timeout=20)
+        self.err.join(5)
+        return bytes(self.err.data).decode(errors="replace")
+
+    def test_console_that_does_not_read_is_dropped(self):
+        """One console never reads, another does: the reader gets every
+        line, the stuck one is dropped with a word on stderr."""
+        b = self.board(flood=True)
+        p = self.proxy(b)
+        reader = Reader(connect(self.cport))
+        stuck = stuck_client(self.cport)
+        self.addCleanup(stuck.close)
+        self.assertTrue(wait_for(lambda: len(reader.data) > 3 << 20, 60),
+                        "the reader got %d bytes" % len(reader.data))
+        # The stuck client's stream ends: the proxy hung up on it.
+        stuck_got = Reader(stuck)
+        stuck_got.join(10)
+        self.assertTrue(stuck_got.eof, "the console that does not read was not dropped")
+        self.assertLess(len(stuck_got.data), 2 << 20)
+        self.assertEqual(gaps(reader.data), [])
+        err = self.stop(p)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("console client dropped: it does not read", err)
+
+    def test_gdb_that_does_not_read_is_dropped(self):
+        """A gdb client that lets the kernel run and never reads what
+        kgdb's console then sends it is dropped like a gdb that left: the
+        board is stopped and resumed, the consoles flow again."""
+        b = self.board(flood=True, flood_bps=512 << 10)
+        p = self.proxy(b)
+        reader = Reader(connect(self.cport))
+        self.assertTrue(wait_for(lambda: b.flooded > 10000))
+        gdb = stuck_client(self.gport)
+        self.addCleanup(gdb.close)
+        gdb.sendall(packet(b"c"))
+        self.assertTrue(wait_for(lambda: b"gdb dropped" in self.err.data, 60),
+                        bytes(self.err.data))
+        self.assertTrue(wait_for(lambda: b"gdb left" in self.err.data, 30),
+                        bytes(self.err.data))
+        mark = len(reader.data)
+        self.assertTrue(wait_for(lambda: len(reader.data) > mark + (1 << 20), 30),
+                        "the consoles did not flow again")
+        self.assertFalse(b.in_kdb or b.in_kgdb)
+        err = self.stop(p)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("gdb dropped: it does not read", err)
+        self.assertIn("gdb left; the board is running", err)
+        self.assertEqual(gaps(reader.data[mark:]), [])
+
+
+class TestNoBlock(NoBlockMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "nmidbg")
+
+
+class TestNoBlockAsan(NoBlockMixin, unittest.TestCase):
+    binary = os.path.join(BUILD, "asan", "nmidbg")
