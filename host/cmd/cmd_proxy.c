@@ -48,25 +48,40 @@ struct proxy {
 	int cfd, gfd;		/* the listeners */
 	const struct cmd_opts *o;
 	struct loop *loop;
+	uint8_t text[4096];	/* for the consoles, since the last flush */
+	size_t text_len;
 };
 
 /*
- * To every console; one that falls too far behind is lost here and
- * dropped by the next round's sync_sources(), never waited on.
+ * The board's text to every console, gathered over one read of the port
+ * (the mode tracker gives it in pieces, down to a byte): one send each,
+ * not one per piece.  A console that falls too far behind is lost here
+ * and dropped by the next round's sync_sources(), never waited on.
  */
+static void consoles_flush(struct proxy *px)
+{
+	uint8_t wire[2 * sizeof(px->text)];
+	size_t w = telnet_escape(px->text, px->text_len, wire);
+
+	for (int i = 0; i < px->ncon && w; i++)
+		outq_put(&px->con[i].out, wire, w);
+	px->text_len = 0;
+}
+
 static void board_text(void *ctx, const uint8_t *data, size_t len)
 {
 	struct proxy *px = ctx;
-	uint8_t wire[8192];
 
 	while (len) {
-		size_t n = len > sizeof(wire) / 2 ? sizeof(wire) / 2 : len;
-		size_t w = telnet_escape(data, n, wire);
+		size_t n = sizeof(px->text) - px->text_len;
 
-		for (int i = 0; i < px->ncon; i++)
-			outq_put(&px->con[i].out, wire, w);
+		n = len < n ? len : n;
+		memcpy(px->text + px->text_len, data, n);
+		px->text_len += n;
 		data += n;
 		len -= n;
+		if (px->text_len == sizeof(px->text))
+			consoles_flush(px);
 	}
 }
 
@@ -162,6 +177,7 @@ static int sync_sources(void *ctx)
 	struct proxy *px = ctx;
 	struct loop *l = px->loop;
 
+	consoles_flush(px);	/* what an idle line released */
 	for (int i = px->ncon - 1; i >= 0; i--) {
 		if (!px->con[i].out.lost)
 			continue;
@@ -189,6 +205,7 @@ static int after_read(void *ctx)
 {
 	struct proxy *px = ctx;
 
+	consoles_flush(px);
 	if (px->s->reboots && px->gdb_on) {
 		/* kgdb went with the old kernel: gdb must reconnect. */
 		fprintf(stderr, "nmidbg: the board rebooted: gdb disconnected\n");
