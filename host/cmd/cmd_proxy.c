@@ -42,6 +42,12 @@ struct proxy {
 	struct session *s;
 	struct relay r;
 	int gdb_on;		/* a gdb client is relayed */
+	int busy;		/* gdb's break-in, or leaving kgdb, runs on the loop */
+	int gdb_new;		/* the client whose break-in runs, or -1 */
+	struct kdb_breakin bi;
+	struct kdb_entry e;	/* how that break-in went */
+	const char *state;	/* where leaving kgdb left the board */
+	int ending;		/* a signal came: the proxy ends once !busy */
 	struct console con[PROXY_MAX_CONSOLES];
 	int ncon;
 	int rc;			/* a port error seen in a callback */
@@ -92,8 +98,11 @@ static void console_event(void *ctx, const struct telnet_event *ev)
 	uint8_t line[4096];
 	int rc = 0;
 
-	/* While gdb holds the stopped board, typing would corrupt kgdb's stream. */
-	if (px->gdb_on && !px->r.running)
+	/*
+	 * While gdb holds the stopped board, typing would corrupt kgdb's
+	 * stream; while a break-in runs, it would be taken for the answer.
+	 */
+	if (px->busy || px->r.breaking || (px->gdb_on && !px->r.running))
 		return;
 	if (ev->type == TELNET_EV_DATA) {
 		/* One Enter is one line: kdb repeats its last command on a stray LF. */
@@ -137,36 +146,73 @@ static void drop_console(struct proxy *px, int i)
 	px->con[i] = px->con[--px->ncon];
 }
 
-static int gdb_connect(struct proxy *px, const struct cmd_opts *o, int fd)
+/* A relay for the next gdb, its ^C's break-in on the proxy's loop. */
+static void relay_reset(struct proxy *px)
 {
-	struct kdb_entry e;
-	int rc = kdb_break_in(px->s, &o->how, &e);
+	relay_init(&px->r, px->s, &px->o->how);
+	px->r.l = px->loop;
+}
 
-	if (!rc)
-		rc = relay_enter_kgdb(&px->r);
+/*
+ * ---- gdb coming and going: machines on the loop (loop.h), so the
+ * consoles and the console listener are served while the board is
+ * broken into, switched to kgdb, or resumed.  One at a time: while one
+ * runs (px->busy) the gdb listener is not polled.
+ */
+
+/* kgdb entered (or not): the gdb that connected is relayed from now on. */
+static int gdb_entered(void *ctx, int rc)
+{
+	struct proxy *px = ctx;
+	int fd = px->gdb_new;
+
+	px->busy = 0;
+	px->gdb_new = -1;
 	if (rc) {
 		cmd_complain(px->s, "gdb connected: break-in", rc);
 		close(fd);
 		return rc == SESSION_TIMEOUT ? 0 : rc;
 	}
-	fprintf(stderr, "nmidbg: gdb connected: %s on cpu %d, thread %s\n", e.how,
-		e.cpu, px->r.k.thread[0] ? px->r.k.thread : "?");
+	fprintf(stderr, "nmidbg: gdb connected: %s on cpu %d, thread %s\n", px->e.how,
+		px->e.cpu, px->r.k.thread[0] ? px->r.k.thread : "?");
 	relay_set_gdb(&px->r, fd);
 	px->gdb_on = 1;
 	return 0;
 }
 
-static int gdb_gone(struct proxy *px, int stay)
+static int gdb_stopped(void *ctx, int rc)
 {
-	const char *state;
-	int rc;
+	struct proxy *px = ctx;
 
+	return rc ? gdb_entered(px, rc) :
+		    relay_enter_kgdb_start(&px->r, px->loop, gdb_entered, px);
+}
+
+/* A gdb client connected (fd): break in, then kgdb; its input waits till then. */
+static int gdb_connect(struct proxy *px, int fd)
+{
+	px->busy = 1;
+	px->gdb_new = fd;
+	return kdb_break_in_start(&px->bi, px->loop, &px->o->how, &px->e, gdb_stopped, px);
+}
+
+static int gdb_left(void *ctx, int rc)
+{
+	struct proxy *px = ctx;
+
+	px->busy = 0;
+	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : px->state);
+	relay_reset(px);
+	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+/* gdb left or was dropped: the board stopped if it runs, then resumed (--stay: kdb). */
+static int gdb_gone(struct proxy *px)
+{
 	close(px->r.gdb_fd);
 	px->gdb_on = 0;
-	rc = relay_finish(&px->r, stay, &state);
-	fprintf(stderr, "nmidbg: gdb left; the board is %s\n", rc ? "unknown" : state);
-	relay_init(&px->r, px->s, &px->r.k.how);
-	return rc == SESSION_TIMEOUT ? 0 : rc;
+	px->busy = 1;
+	return relay_finish_start(&px->r, px->loop, px->o->stay, &px->state, gdb_left, px);
 }
 
 /* The loop's sources: fixed slots, their fds set from the state each round. */
@@ -177,6 +223,8 @@ static int sync_sources(void *ctx)
 	struct proxy *px = ctx;
 	struct loop *l = px->loop;
 
+	if (px->ending && !px->busy)
+		return SESSION_INTR;
 	consoles_flush(px);	/* what an idle line released */
 	for (int i = px->ncon - 1; i >= 0; i--) {
 		if (!px->con[i].out.lost)
@@ -185,17 +233,18 @@ static int sync_sources(void *ctx)
 			outq_why(&px->con[i].out));
 		drop_console(px, i);
 	}
-	if (px->gdb_on && px->r.out.lost) {
+	/* Not in the middle of its ^C's break-in: the loop has one wait. */
+	if (px->gdb_on && px->r.out.lost && !px->r.breaking) {
 		int rc;
 
 		fprintf(stderr, "nmidbg: gdb dropped: %s\n", outq_why(&px->r.out));
-		if ((rc = gdb_gone(px, px->o->stay)))
+		if ((rc = gdb_gone(px)))
 			return rc;
 	}
-
 	l->src[SRC_CON_LISTEN].fd = px->cfd;
-	l->src[SRC_GDB_LISTEN].fd = px->gdb_on ? -1 : px->gfd;
+	l->src[SRC_GDB_LISTEN].fd = px->gdb_on || px->busy ? -1 : px->gfd;
 	l->src[SRC_GDB].fd = px->gdb_on ? px->r.gdb_fd : -1;
+	l->src[SRC_GDB].hold = px->r.breaking;
 	for (int i = 0; i < PROXY_MAX_CONSOLES; i++)
 		l->src[SRC_CON + i].fd = i < px->ncon ? px->con[i].fd : -1;
 	return px->rc;
@@ -212,7 +261,7 @@ static int after_read(void *ctx)
 		close(px->r.gdb_fd);
 		relay_set_gdb(&px->r, -1);
 		px->gdb_on = 0;
-		relay_init(&px->r, px->s, &px->o->how);
+		relay_reset(px);
 	}
 	return 0;
 }
@@ -250,7 +299,7 @@ static int on_gdb_listen(void *ctx, int fd)
 	struct proxy *px = ctx;
 	int g = net_accept(fd);
 
-	return g >= 0 ? gdb_connect(px, px->o, g) : 0;
+	return g >= 0 ? gdb_connect(px, g) : 0;
 }
 
 static int on_gdb(void *ctx, int fd)
@@ -259,13 +308,13 @@ static int on_gdb(void *ctx, int fd)
 	uint8_t buf[4096];
 	ssize_t got = read(fd, buf, sizeof(buf));
 
-	return got <= 0 ? gdb_gone(px, px->o->stay) :
-			  relay_from_gdb(&px->r, buf, (size_t)got);
+	return got <= 0 ? gdb_gone(px) : relay_from_gdb(&px->r, buf, (size_t)got);
 }
 
 static int serve(struct proxy *px)
 {
 	struct loop l;
+	int rc;
 
 	loop_init(&l, px->s);
 	l.on_reboot = 0;	/* a proxy outlives the kernel */
@@ -274,6 +323,7 @@ static int serve(struct proxy *px)
 	l.after_read = after_read;
 	l.ctx = px;
 	px->loop = &l;
+	px->r.l = &l;
 	loop_add(&l, -1, on_console_listen, px);
 	loop_add(&l, -1, on_gdb_listen, px);
 	l.src[loop_add(&l, -1, on_gdb, px)].out = &px->r.out;
@@ -281,7 +331,21 @@ static int serve(struct proxy *px)
 		px->con[i].px = px;
 		l.src[loop_add(&l, -1, on_console, &px->con[i])].out = &px->con[i].out;
 	}
-	return loop_run(&l, -1, NULL);
+	rc = loop_run(&l, -1, NULL);
+	if (rc == SESSION_INTR && px->busy) {
+		/*
+		 * A signal while gdb comes or goes: that ends first, as it did
+		 * when it was one call (the board left as asked); a second
+		 * signal gives up on it.
+		 */
+		int held = session_hold_signal();
+
+		px->ending = 1;
+		rc = loop_run(&l, -1, NULL);
+		session_release_signal(held);
+	}
+	px->loop = px->r.l = NULL;
+	return rc;
 }
 
 static struct proxy *P;	/* one command per process */
@@ -335,6 +399,7 @@ static int proxy_prepare(int argc, char **argv, struct cmd_run *r)
 	}
 	P->cfd = cfd;
 	P->gfd = gfd;
+	P->gdb_new = -1;
 	r->port = argv[optind];
 	fprintf(stderr, "nmidbg: proxy for %s: console on %s, gdb on %s\n", r->port,
 		con_addr, gdb_addr);
@@ -361,7 +426,9 @@ static int proxy_body(struct cmd_run *r)
 	if (px->gdb_on) {
 		/* Leave the board as after any gdb session, not in kgdb. */
 		session_interrupted = 0;
-		gdb_gone(px, r->o.stay);
+		close(px->r.gdb_fd);
+		px->gdb_on = 0;
+		gdb_left(px, relay_finish(&px->r, r->o.stay, &px->state));
 	}
 	return rc;
 }
@@ -369,6 +436,8 @@ static int proxy_body(struct cmd_run *r)
 static int proxy_finish(struct cmd_run *r, int rc)
 {
 	(void)r;
+	if (P->gdb_new >= 0)	/* its break-in was cut short */
+		close(P->gdb_new);
 	while (P->ncon)
 		drop_console(P, P->ncon - 1);
 	close(P->cfd);

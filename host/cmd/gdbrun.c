@@ -283,7 +283,9 @@ static int gdb_exited(void *ctx)
 
 	if (waitpid(rr->pid, rr->status, WNOHANG) == rr->pid)
 		return rr->term_ms ? SESSION_INTR : GDB_EXITED;
-	if (rr->r->gdb_fd >= 0 && rr->r->out.lost) {
+	/* Its input waits while its ^C's break-in runs on the loop. */
+	rr->l->src[rr->gdb_src].hold = rr->r->breaking;
+	if (rr->r->gdb_fd >= 0 && rr->r->out.lost && !rr->r->breaking) {
 		/* Our gdb stopped reading: it learns the link is gone. */
 		fprintf(stderr, "nmidbg: gdb dropped: %s\n", outq_why(&rr->r->out));
 		close(rr->r->gdb_fd);
@@ -341,7 +343,9 @@ static int relay_loop(struct relay *r, int lfd, pid_t pid, int *status)
 	loop_add(&l, lfd, on_accept, &rr);
 	rr.gdb_src = loop_add(&l, -1, on_gdb, &rr);
 	l.src[rr.gdb_src].out = &r->out;
+	r->l = &l;
 	rc = loop_run(&l, -1, NULL);
+	r->l = NULL;
 	if (rc == GDB_EXITED)
 		return 0;
 	if (r->gdb_fd >= 0) {

@@ -35,45 +35,81 @@ void kdb_how_init(struct kdb_how *how)
 	how->knock = KDB_KNOCK_DEFAULT;
 }
 
-static int try_method(struct session *s, const struct kdb_how *how,
-		      enum kdb_method m, struct kdb_entry *e)
+/* ---- the break-in, as a machine on a loop ---- */
+
+static int tried(void *ctx, int rc);
+
+/* Send the way b->m in, then wait for a prompt or a stop reply. */
+static int try_method(struct kdb_breakin *b)
 {
-	long t0;
+	struct session *s = b->l->s;
 	int rc;
 
 	session_mark(s);
-	t0 = session_now_ms();
+	b->t0 = session_now_ms();
 	s->in_flight = SESSION_FLIGHT_ENTER;	/* it may land after we gave up */
-	switch (m) {
+	switch (b->m) {
 	case KDB_KNOCK:
-		e->how = "knock";
-		rc = session_send(s, how->knock);
+		b->e->how = "knock";
+		rc = session_send(s, b->how.knock);
 		break;
 	case KDB_BREAK:
-		e->how = "break";
+		b->e->how = "break";
 		rc = port_send_break(s->port);
 		if (!rc)
 			rc = session_send(s, "g");
 		break;
 	default:
-		e->how = "sysrq";
-		rc = session_send(s, how->sysrq_cmd);
+		b->e->how = "sysrq";
+		rc = session_send(s, b->how.sysrq_cmd);
 		if (!rc)
 			rc = session_send(s, "\r");
 		break;
 	}
 	if (rc)
-		return rc;
-	rc = session_wait(s, how->timeout_ms, stopped);
-	e->ms = session_now_ms() - t0;
-	e->cpu = s->prompt_cpu;
-	return rc;
+		return b->then(b->ctx, rc);
+	loop_wait(b->l, b->how.timeout_ms, stopped, tried, b);
+	return 0;
 }
 
-int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry *e)
+static int tried(void *ctx, int rc)
 {
+	struct kdb_breakin *b = ctx;
+	struct session *s = b->l->s;
+
+	b->e->ms = session_now_ms() - b->t0;
+	b->e->cpu = s->prompt_cpu;
+	/* auto: the knock unanswered, then BREAK+g if the port can send BREAK */
+	if (rc == SESSION_TIMEOUT && b->how.method == KDB_AUTO && b->m == KDB_KNOCK &&
+	    s->port->ops->send_break) {
+		b->m = KDB_BREAK;
+		return try_method(b);
+	}
+	return b->then(b->ctx, rc);
+}
+
+static int already(void *ctx, int rc)
+{
+	struct kdb_breakin *b = ctx;
+	struct session *s = b->l->s;
+
+	s->quit_more = 0;
+	if (rc == SESSION_OK)
+		b->e->cpu = s->prompt_cpu;
+	if (rc != SESSION_TIMEOUT)
+		return b->then(b->ctx, rc);
+	b->m = b->how.method == KDB_AUTO ? KDB_KNOCK : b->how.method;
+	return try_method(b);
+}
+
+int kdb_break_in_start(struct kdb_breakin *b, struct loop *l, const struct kdb_how *how,
+		       struct kdb_entry *e, loop_then then, void *ctx)
+{
+	struct session *s = l->s;
 	int rc;
 
+	*b = (struct kdb_breakin){ .l = l, .how = *how, .e = e, .m = KDB_AUTO,
+				   .then = then, .ctx = ctx };
 	/*
 	 * Already stopped?  An empty line in kdb just prompts again; at the
 	 * pager of a command someone else left (a killed nmidbg, a user's
@@ -85,22 +121,24 @@ int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry 
 	e->ms = 0;
 	s->quit_more = 1;
 	rc = session_send(s, "\r");
-	if (!rc)
-		rc = session_wait(s, 400, stopped);
-	s->quit_more = 0;
-	if (rc == SESSION_OK) {
-		e->cpu = s->prompt_cpu;
-		return rc;
+	if (rc) {
+		s->quit_more = 0;
+		return then(ctx, rc);
 	}
-	if (rc != SESSION_TIMEOUT)
-		return rc;
+	loop_wait(l, 400, stopped, already, b);
+	return 0;
+}
 
-	if (how->method != KDB_AUTO)
-		return try_method(s, how, how->method, e);
-	rc = try_method(s, how, KDB_KNOCK, e);
-	if (rc != SESSION_TIMEOUT || !s->port->ops->send_break)
-		return rc;
-	return try_method(s, how, KDB_BREAK, e);
+int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry *e)
+{
+	struct kdb_breakin b;
+	struct loop l;
+	int rc;
+
+	loop_init(&l, s);
+	rc = loop_sync(&l, kdb_break_in_start(&b, &l, how, e, loop_finish, &l));
+	s->quit_more = 0;	/* also when a signal ended the machine's first wait */
+	return rc;
 }
 
 int kdb_prompted(struct session *s)
@@ -156,18 +194,31 @@ int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out)
 	return SESSION_OK;
 }
 
-int kdb_go(struct session *s)
+int kdb_go_send(struct session *s)
 {
 	int rc = session_send(s, "go\r");
 
-	if (rc)
-		return rc;
-	s->go_sent = 1;
-	/*
-	 * kdb takes bytes that arrive while it leaves: let it go first.  The
-	 * board is on its way once `go` is out: a signal that cuts this wait
-	 * short changes nothing.
-	 */
-	rc = session_wait(s, 300, NULL);
-	return rc == SESSION_TIMEOUT || rc == SESSION_INTR ? SESSION_OK : rc;
+	if (!rc)
+		s->go_sent = 1;
+	return rc;
+}
+
+/*
+ * kdb takes bytes that arrive while it leaves: let it go first.  The
+ * board is on its way once `go` is out: a signal that cuts this wait
+ * short changes nothing.
+ */
+int kdb_go_done(struct session *s)
+{
+	(void)s;
+	return session_interrupted;
+}
+
+int kdb_go(struct session *s)
+{
+	int rc = kdb_go_send(s);
+
+	if (!rc)
+		rc = session_wait(s, KDB_GO_MS, kdb_go_done);
+	return rc == SESSION_TIMEOUT ? SESSION_OK : rc;
 }

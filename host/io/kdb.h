@@ -7,6 +7,7 @@
 #ifndef NMIDBG_KDB_H
 #define NMIDBG_KDB_H
 
+#include "loop.h"
 #include "rsp.h"
 #include "session.h"
 
@@ -39,11 +40,32 @@ void kdb_how_init(struct kdb_how *how);
  * gdb stop reply.
  */
 int kdb_break_in(struct session *s, const struct kdb_how *how, struct kdb_entry *e);
+
+/* The same as a machine on a loop (loop.h), for a command that serves others. */
+struct kdb_breakin {
+	struct loop *l;
+	struct kdb_how how;
+	struct kdb_entry *e;
+	enum kdb_method m;	/* the way being tried; KDB_AUTO: "already there?" */
+	long t0;
+	loop_then then;
+	void *ctx;
+};
+/*
+ * Start breaking in on l; then(ctx, rc) at the end, rc as kdb_break_in()'s.
+ * Returns as a loop callback does: 0 while under way (or then's return).
+ */
+int kdb_break_in_start(struct kdb_breakin *b, struct loop *l, const struct kdb_how *how,
+		       struct kdb_entry *e, loop_then then, void *ctx);
 /* For session_wait(): a kdb prompt came since the mark. */
 int kdb_prompted(struct session *s);
 /* Run one kdb command; *out (malloc'd) gets its output lines. */
 int kdb_run(struct session *s, const char *cmd, int timeout_ms, char **out);
-/* Leave kdb: `go`. */
+/* Leave kdb: `go`, and KDB_GO_MS for kdb to be gone. */
 int kdb_go(struct session *s);
+/* The same on a machine's loop: send, then wait KDB_GO_MS for kdb_go_done (timeout: gone). */
+#define KDB_GO_MS	300
+int kdb_go_send(struct session *s);
+int kdb_go_done(struct session *s);
 
 #endif

@@ -31,38 +31,68 @@ static int qc_reply(struct session *s)
 }
 
 /*
- * Send what (a kdb command or a framed packet) and wait for done; a
- * packet's reply is acked.  Nothing said before the send counts.
+ * The machine's one step: send what (a kdb command or a framed packet) and
+ * wait for done, then next.  Nothing said before the send counts.
  */
-static int ask(struct kgdb *k, const char *what, int (*done)(struct session *))
+static int ask(struct kgdb *k, const char *what, int (*done)(struct session *),
+	       loop_then next)
 {
 	struct session *s = k->s;
 	int rc;
 
 	session_mark(s);
 	rc = session_send(s, what);
+	if (rc)
+		return k->then(k->ctx, rc);
+	loop_wait(k->l, k->how.timeout_ms, done, next, k);
+	return 0;
+}
+
+/* For a step run to its end on a loop of its own (l). */
+static void own_loop(struct kgdb *k, struct loop *l)
+{
+	loop_init(l, k->s);
+	k->l = l;
+	k->then = loop_finish;
+	k->ctx = l;
+}
+
+/* qC's reply came: acked, its thread kept. */
+static int entered(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+	struct session *s = k->s;
+
 	if (!rc)
-		rc = session_wait(s, k->how.timeout_ms, done);
-	if (!rc && what[0] == '$')
 		rc = session_send(s, "+");
-	return rc;
+	if (!rc && rsp_parse_qc(s->packet, s->packet_len, k->thread, sizeof(k->thread)))
+		k->thread[0] = '\0';
+	return k->then(k->ctx, rc);
+}
+
+static int attached(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+
+	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
+	return rc ? k->then(k->ctx, rc) : ask(k, "$qC#b4", qc_reply, entered);
+}
+
+int kgdb_enter_start(struct kgdb *k, struct loop *l, loop_then then, void *ctx)
+{
+	k->l = l;
+	k->then = then;
+	k->ctx = ctx;
+	k->s->in_flight = SESSION_FLIGHT_TO_KGDB;
+	return ask(k, "kgdb\r", attach_prompt, attached);
 }
 
 int kgdb_enter(struct kgdb *k)
 {
-	struct session *s = k->s;
-	int rc;
+	struct loop l;
 
-	s->in_flight = SESSION_FLIGHT_TO_KGDB;
-	rc = ask(k, "kgdb\r", attach_prompt);
-	/* kdb's message quotes "$D#44" and "$3#33": not replies to us. */
-	if (!rc)
-		rc = ask(k, "$qC#b4", qc_reply);
-	if (rc)
-		return rc;
-	if (rsp_parse_qc(s->packet, s->packet_len, k->thread, sizeof(k->thread)))
-		k->thread[0] = '\0';
-	return 0;
+	loop_init(&l, k->s);
+	return loop_sync(&l, kgdb_enter_start(k, &l, loop_finish, &l));
 }
 
 /*
@@ -121,23 +151,34 @@ static void size_reads(struct kgdb *k)
 		k->read_max = RSP_MAX_PAYLOAD / 2;
 }
 
+/* qSupported's reply came: acked, the reads sized by it. */
+static int features(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+	struct session *s = k->s;
+
+	if (!rc)
+		rc = session_send(s, "+");
+	if (rc)
+		return k->then(k->ctx, rc);
+	k->asked = 1;
+	if (rsp_parse_supported(s->packet, s->packet_len, &k->feat))
+		fprintf(stderr, "nmidbg: kgdb's qSupported reply '%.*s' is malformed: "
+			"reading with 'm'\n", (int)s->packet_len, (const char *)s->packet);
+	size_reads(k);
+	return k->then(k->ctx, 0);
+}
+
 /*
  * Ask qSupported once and size the reads by the answer.  A kgdb without
  * the qSupported patch answers with an empty packet: 'm' as always.
  */
 static int ask_features(struct kgdb *k)
 {
-	struct session *s = k->s;
-	int rc = ask(k, "$qSupported#37", any_packet);
+	struct loop l;
 
-	if (rc)
-		return rc;
-	k->asked = 1;
-	if (rsp_parse_supported(s->packet, s->packet_len, &k->feat))
-		fprintf(stderr, "nmidbg: kgdb's qSupported reply '%.*s' is malformed: "
-			"reading with 'm'\n", (int)s->packet_len, (const char *)s->packet);
-	size_reads(k);
-	return 0;
+	own_loop(k, &l);
+	return loop_sync(&l, ask(k, "$qSupported#37", any_packet, features));
 }
 
 static int replied(struct session *s)
@@ -234,22 +275,48 @@ static void ack_all(void *ctx, const uint8_t *payload, size_t len)
 	session_send(k->s, "+");
 }
 
-int kgdb_leave(struct kgdb *k, int running, int stay, const char **state)
+/* The end of leaving, however it went: the hooks given back. */
+static int left(struct kgdb *k, int rc)
 {
-	struct session *s = k->s;
-	struct kdb_entry e;
-	int rc = 0;
+	k->s->on_packet = NULL;
+	return k->then(k->ctx, rc);
+}
 
-	*state = "unknown";
-	/* Whatever the stub still says (a stop reply) is acked, not relayed. */
-	s->on_packet = ack_all;
-	s->on_ack = NULL;
-	s->hook_ctx = k;
-	if (running) {
-		rc = kdb_break_in(s, &k->how, &e);
-		if (rc)
-			goto out;
-	}
+static int gone(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+
+	if (rc == SESSION_TIMEOUT)	/* kdb's moment to leave passed */
+		rc = SESSION_OK;
+	if (!rc)
+		*k->state = "running";
+	return left(k, rc);
+}
+
+static int in_kdb(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+
+	if (rc)
+		return left(k, rc);
+	*k->state = "in kdb";
+	if (k->stay)
+		return left(k, 0);
+	rc = kdb_go_send(k->s);
+	if (rc)
+		return left(k, rc);
+	loop_wait(k->l, KDB_GO_MS, kdb_go_done, gone, k);
+	return 0;
+}
+
+/* The kernel is stopped (again): out of kgdb, to kdb. */
+static int stopped(void *ctx, int rc)
+{
+	struct kgdb *k = ctx;
+	struct session *s = k->s;
+
+	if (rc)
+		return left(k, rc);
 	/*
 	 * The '+' first: the stub may wait for the ack of its last reply, and
 	 * a '$' there would only make it give that reply up.
@@ -257,17 +324,39 @@ int kgdb_leave(struct kgdb *k, int running, int stay, const char **state)
 	session_mark(s);
 	s->in_flight = SESSION_FLIGHT_TO_KDB;
 	rc = session_send(s, "+" RSP_KGDB_TO_KDB);
-	if (!rc)
-		rc = session_wait(s, k->how.timeout_ms, kdb_prompted);
 	if (rc)
-		goto out;
-	*state = "in kdb";
-	if (!stay) {
-		rc = kdb_go(s);
-		if (!rc)
-			*state = "running";
-	}
-out:
-	s->on_packet = NULL;
+		return left(k, rc);
+	loop_wait(k->l, k->how.timeout_ms, kdb_prompted, in_kdb, k);
+	return 0;
+}
+
+int kgdb_leave_start(struct kgdb *k, struct loop *l, int running, int stay,
+		     const char **state, loop_then then, void *ctx)
+{
+	struct session *s = k->s;
+
+	k->l = l;
+	k->then = then;
+	k->ctx = ctx;
+	k->stay = stay;
+	k->state = state;
+	*state = "unknown";
+	/* Whatever the stub still says (a stop reply) is acked, not relayed. */
+	s->on_packet = ack_all;
+	s->on_ack = NULL;
+	s->hook_ctx = k;
+	if (running)
+		return kdb_break_in_start(&k->bi, l, &k->how, &k->e, stopped, k);
+	return stopped(k, 0);
+}
+
+int kgdb_leave(struct kgdb *k, int running, int stay, const char **state)
+{
+	struct loop l;
+	int rc;
+
+	loop_init(&l, k->s);
+	rc = loop_sync(&l, kgdb_leave_start(k, &l, running, stay, state, loop_finish, &l));
+	k->s->on_packet = NULL;	/* also when a signal ended the machine */
 	return rc;
 }

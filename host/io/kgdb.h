@@ -34,11 +34,21 @@ struct kgdb {
 	int asked;		/* qSupported sent (once, by the first read) */
 	struct rsp_features feat;	/* its answer */
 	size_t read_max;	/* bytes per read request, from feat */
+	/* A machine's state (kgdb_enter_start(), kgdb_leave_start()): */
+	struct loop *l;
+	loop_then then;
+	void *ctx;
+	struct kdb_breakin bi;	/* leaving a kernel that runs: stop it first */
+	struct kdb_entry e;
+	int stay;
+	const char **state;
 };
 
 void kgdb_init(struct kgdb *k, struct session *s, const struct kdb_how *how);
 /* From kdb: into kgdb; k->thread names the thread that stopped. */
 int kgdb_enter(struct kgdb *k);
+/* The same as a machine on l (loop.h): then(ctx, rc) at its end. */
+int kgdb_enter_start(struct kgdb *k, struct loop *l, loop_then then, void *ctx);
 /*
  * len bytes at addr into buf, the last reply acked.  The first call asks
  * qSupported: with binary-upload offered, 'x' reads of (PacketSize - 1)
@@ -52,5 +62,8 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf);
  * back to kdb, then `go` unless stay.  *state: "in kdb" or "running".
  */
 int kgdb_leave(struct kgdb *k, int running, int stay, const char **state);
+/* The same as a machine on l: then(ctx, rc) at its end, *state set. */
+int kgdb_leave_start(struct kgdb *k, struct loop *l, int running, int stay,
+		     const char **state, loop_then then, void *ctx);
 
 #endif

@@ -62,16 +62,31 @@ void relay_init(struct relay *r, struct session *s, const struct kdb_how *how)
 	gdbin_init(&r->in);
 }
 
+static int entered(void *ctx, int rc)
+{
+	struct relay *r = ctx;
+
+	if (!rc) {
+		r->s->on_packet = board_packet;
+		r->s->on_ack = board_ack;
+		r->s->hook_ctx = r;
+	}
+	return r->then(r->ctx, rc);
+}
+
+int relay_enter_kgdb_start(struct relay *r, struct loop *l, loop_then then, void *ctx)
+{
+	r->then = then;
+	r->ctx = ctx;
+	return kgdb_enter_start(&r->k, l, entered, r);
+}
+
 int relay_enter_kgdb(struct relay *r)
 {
-	int rc = kgdb_enter(&r->k);
+	struct loop l;
 
-	if (rc)
-		return rc;
-	r->s->on_packet = board_packet;
-	r->s->on_ack = board_ack;
-	r->s->hook_ctx = r;
-	return 0;
+	loop_init(&l, r->s);
+	return loop_sync(&l, relay_enter_kgdb_start(r, &l, loop_finish, &l));
 }
 
 void relay_set_gdb(struct relay *r, int fd)
@@ -82,14 +97,26 @@ void relay_set_gdb(struct relay *r, int fd)
 	gdbin_init(&r->in);
 }
 
-/* gdb's ^C while the kernel runs: break in; the stop reply goes to gdb. */
-static int interrupt(struct relay *r)
+static int interrupted(void *ctx, int rc)
 {
-	int rc = kdb_break_in(r->s, &r->k.how, &r->again);
+	struct relay *r = ctx;
 
+	r->breaking = 0;
 	if (rc == SESSION_TIMEOUT)
 		fprintf(stderr, "nmidbg: ^C: the board did not stop; ^C again to retry\n");
 	return rc == SESSION_TIMEOUT ? 0 : rc;
+}
+
+/*
+ * gdb's ^C while the kernel runs: break in, on the owner's loop (gdb waits
+ * for the stop reply, which goes to it); without one, on a loop of its own.
+ */
+static int interrupt(struct relay *r)
+{
+	if (!r->l)
+		return interrupted(r, kdb_break_in(r->s, &r->k.how, &r->again));
+	r->breaking = 1;
+	return kdb_break_in_start(&r->bi, r->l, &r->k.how, &r->again, interrupted, r);
 }
 
 static int from_gdb(void *ctx, const struct gdbin_event *ev)
@@ -119,8 +146,17 @@ int relay_from_gdb(struct relay *r, const uint8_t *buf, size_t len)
 	return gdbin_feed(&r->in, buf, len, from_gdb, r);
 }
 
-int relay_finish(struct relay *r, int stay, const char **state)
+int relay_finish_start(struct relay *r, struct loop *l, int stay, const char **state,
+		       loop_then then, void *ctx)
 {
 	relay_set_gdb(r, -1);
-	return kgdb_leave(&r->k, r->running, stay, state);
+	return kgdb_leave_start(&r->k, l, r->running, stay, state, then, ctx);
+}
+
+int relay_finish(struct relay *r, int stay, const char **state)
+{
+	struct loop l;
+
+	loop_init(&l, r->s);
+	return loop_sync(&l, relay_finish_start(r, &l, stay, state, loop_finish, &l));
 }

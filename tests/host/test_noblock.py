@@ -87,6 +87,20 @@ class NoBlockMixin:
         self.err = Reader(lambda n: os.read(p.stderr.fileno(), n))
         return p
 
+    def flooding(self, **kw):
+        """A chatty board (flood=), its proxy, and a console that reads."""
+        b = self.board(flood=True, **kw)
+        p = self.proxy(b)
+        reader = Reader(connect(self.cport))
+        self.assertTrue(wait_for(lambda: b.flooded > 10000))
+        return b, p, reader
+
+    def gdb_sends(self, gdb, payload):
+        """A gdb client (a socket to the gdb port) sends one packet."""
+        self.addCleanup(gdb.close)
+        gdb.sendall(packet(payload))
+        return gdb
+
     def stop(self, p):
         p.terminate()
         p.wait(timeout=20)
@@ -118,13 +132,8 @@ class NoBlockMixin:
         """A gdb client that lets the kernel run and never reads what
         kgdb's console then sends it is dropped like a gdb that left: the
         board is stopped and resumed, the consoles flow again."""
-        b = self.board(flood=True, flood_bps=512 << 10)
-        p = self.proxy(b)
-        reader = Reader(connect(self.cport))
-        self.assertTrue(wait_for(lambda: b.flooded > 10000))
-        gdb = stuck_client(self.gport)
-        self.addCleanup(gdb.close)
-        gdb.sendall(packet(b"c"))
+        b, p, reader = self.flooding(flood_bps=512 << 10)
+        self.gdb_sends(stuck_client(self.gport), b"c")
         self.assertTrue(wait_for(lambda: b"gdb dropped" in self.err.data, 60),
                         bytes(self.err.data))
         self.assertTrue(wait_for(lambda: b"gdb left" in self.err.data, 30),
@@ -138,6 +147,32 @@ class NoBlockMixin:
         self.assertIn("gdb dropped: it does not read", err)
         self.assertIn("gdb left; the board is running", err)
         self.assertEqual(gaps(reader.data[mark:]), [])
+
+    def test_consoles_are_served_while_gdb_breaks_in(self):
+        """The knock lands late: while the break-in waits for it, the
+        console listener takes a new client and the consoles read on."""
+        b, p, reader = self.flooding(knock_delay=4)
+        gdb = self.gdb_sends(connect(self.gport), b"?")
+        self.assertTrue(wait_for(lambda: b"$3#33" in b.received, 5))
+        before = len(reader.data)
+        late = Reader(connect(self.cport))
+        self.assertTrue(wait_for(lambda: late.data.startswith(HELLO) and
+                                 b"flood" in late.data, 2.5),
+                        "a console that connected during the break-in was not served")
+        self.assertFalse(b.in_kdb, "the knock landed before the test could look")
+        self.assertGreater(len(reader.data), before)
+        # Then gdb gets its answer, through the relay, as ever.
+        answer = Reader(gdb)
+        self.assertTrue(wait_for(lambda: re.search(rb"\$[ST]05", answer.data), 20),
+                        (bytes(answer.data), bytes(self.err.data)))
+        gdb.shutdown(socket.SHUT_RDWR)  # a close() would wait for the reader's recv
+        self.assertTrue(wait_for(lambda: b"gdb left" in self.err.data, 20))
+        self.assertTrue(wait_for(lambda: not (b.in_kdb or b.in_kgdb), 20))
+        err = self.stop(p)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn("gdb connected: knock", err)
+        self.assertIn("gdb left; the board is running", err)
+        self.assertEqual(gaps(reader.data), [])
 
 
 class TestNoBlock(NoBlockMixin, unittest.TestCase):
