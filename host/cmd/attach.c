@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -208,42 +207,116 @@ static void attach_session(struct port *p)
 	A.s.on_event = attach_on_event;
 }
 
+#define ATTACH_STOP 1	/* the loop's stop: quit, or drained after EOF */
+
+/*
+ * ---- the port lost: reconnecting, on the loop ----
+ * Every RETRY_MS a connect, never waited on: a host that black-holes
+ * holds one for minutes, and the terminal (raw: Ctrl-C is no way out) is
+ * served meanwhile.  One still under way after CONNECT_MS is given up
+ * and tried again.
+ */
+#define RETRY_MS	500
+#define CONNECT_MS	5000
+
+struct back {
+	struct loop *l;
+	int src;		/* the connecting socket's source */
+	struct port *p;		/* a connect under way, or NULL */
+	long next, deadline;	/* the next try; the connect given up */
+};
+
+static int port_back(struct back *b)
+{
+	attach_say("%s is back", A.spec);
+	attach_log_mark("port back");
+	attach_session(b->p);
+	b->p = NULL;
+	return LOOP_DONE;
+}
+
+static int back_tick(void *ctx)
+{
+	struct back *b = ctx;
+	long now = session_now_ms();
+	char err[300];
+	int rc;
+
+	if (A.quit || session_interrupted)
+		return ATTACH_STOP;
+	if (b->p && now >= b->deadline) {
+		port_close(b->p);
+		b->p = NULL;
+	}
+	if (!b->p && now >= b->next) {
+		b->next = now + RETRY_MS;
+		b->deadline = now + CONNECT_MS;
+		rc = port_open_start(A.spec, &b->p, err, sizeof(err));
+		if (rc == PORT_OK)
+			return port_back(b);
+	}
+	b->l->src[b->src].fd = b->p ? b->p->fd : -1;
+	return 0;
+}
+
+static int back_connected(void *ctx, int fd)
+{
+	struct back *b = ctx;
+	char err[300];
+	int rc = port_open_more(&b->p, err, sizeof(err));
+
+	(void)fd;
+	if (rc == PORT_OK)
+		return port_back(b);
+	/* PORT_EAGAIN: the next address is under way (the tick polls its fd). */
+	b->l->src[b->src].fd = b->p ? b->p->fd : -1;
+	return 0;
+}
+
+/* The menu, and nothing else, while there is no port to send keys to. */
+static int back_stdin(void *ctx, int fd)
+{
+	uint8_t c;
+
+	(void)ctx;
+	if (read(fd, &c, 1) <= 0)
+		return ATTACH_STOP;
+	if (A.menu) {
+		A.menu = 0;
+		A.quit = c == 'q';
+	} else if (c == A.escape) {
+		A.menu = 1;
+	}
+	return A.quit ? ATTACH_STOP : 0;
+}
+
 static int reconnect(void)
 {
-	struct port *p = NULL;
-	char err[300];
+	struct back b = { .p = NULL };
+	struct loop l;
+	int rc;
 
 	attach_say("lost %s: %s; waiting for it to come back (Ctrl-] q quits)", A.spec,
 		   A.s.port->err);
 	attach_log_mark("port lost");
 	port_close(A.s.port);
 	A.s.port = NULL;
-	while (!A.quit && !session_interrupted) {
-		struct pollfd pfd = { .fd = 0, .events = POLLIN };
-
-		if (port_open(A.spec, &p, err, sizeof(err)) == 0) {
-			attach_say("%s is back", A.spec);
-			attach_log_mark("port back");
-			attach_session(p);
-			return 0;
-		}
-		if (poll(&pfd, A.quit == 2 ? 0 : 1, 500) > 0) {
-			uint8_t c;
-
-			if (read(0, &c, 1) <= 0)
-				return -1;
-			if (A.menu) {
-				A.menu = 0;
-				A.quit = c == 'q';
-			} else if (c == A.escape) {
-				A.menu = 1;
-			}
-		}
-	}
-	return -1;
+	if (A.quit)
+		return -1;
+	loop_init(&l, &A.s);
+	l.on_reboot = 0;
+	l.on_intr = 0;		/* the tick ends it: a signal, or the menu's q */
+	l.tick = back_tick;
+	l.ctx = &b;
+	b.l = &l;
+	loop_add(&l, 0, back_stdin, &b);
+	b.src = loop_add(&l, -1, NULL, &b);
+	l.src[b.src].hold = 1;
+	l.src[b.src].writable = back_connected;
+	rc = loop_run(&l, -1, NULL);
+	port_close(b.p);
+	return rc == LOOP_DONE ? 0 : -1;
 }
-
-#define ATTACH_STOP 1	/* the loop's stop: quit, or drained after EOF */
 
 static int on_stdin_ready(void *ctx, int fd)
 {

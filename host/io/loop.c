@@ -134,11 +134,13 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 			       SESSION_TIMEOUT;
 		}
 		left = time_left(l, deadline);
-		pfd[0] = (struct pollfd){ .fd = s->port->fd, .events = POLLIN };
+		/* poll() skips an fd of -1: no port, no source. */
+		pfd[0] = (struct pollfd){ .fd = s->port ? s->port->fd : -1, .events = POLLIN };
 		for (int i = 0; i < l->nsrc; i++) {
 			const struct loop_src *src = &l->src[i];
 			short ev = (short)((src->hold ? 0 : POLLIN) |
-				   (src->out && outq_queued(src->out) ? POLLOUT : 0));
+				   ((src->out && outq_queued(src->out)) || src->writable ?
+				    POLLOUT : 0));
 
 			if (src->fd < 0 || !ev)
 				continue;
@@ -149,7 +151,8 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 		rc = poll(pfd, (nfds_t)n, l->lazy && deadline < 0 && !s->mode.held_len &&
 			  !loop_waiting(l) ? -1 : left > TICK_MS ? TICK_MS : (int)left);
 		if (rc < 0 && errno != EINTR)
-			return port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno));
+			return s->port ? port_fail(s->port, PORT_EIO, "poll: %s", strerror(errno)) :
+			       PORT_EIO;
 		if (rc == 0)
 			session_idle(s);
 		if (rc <= 0)
@@ -164,6 +167,9 @@ int loop_run(struct loop *l, int timeout_ms, int (*done)(struct session *))
 			/* A hang-up or an error shows in the send, as in the read. */
 			if (src->out && (pfd[j].revents & (POLLOUT | POLLERR | POLLHUP)))
 				outq_flush(src->out);
+			if (src->writable && (pfd[j].revents & (POLLOUT | POLLERR | POLLHUP)) &&
+			    (rc = src->writable(src->ctx, src->fd)))
+				return rc;
 			if ((pfd[j].events & POLLIN) && (pfd[j].revents & ~POLLOUT) &&
 			    (rc = src->ready(src->ctx, src->fd)))
 				return rc;

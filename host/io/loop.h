@@ -31,6 +31,8 @@ struct loop_src {
 	void *ctx;
 	/* Optional: fd's output queue, polled for POLLOUT while bytes wait. */
 	struct outq *out;
+	/* Optional: fd is writable or failed (a connect ended); polled for it. */
+	int (*writable)(void *ctx, int fd);
 	int hold;	/* 1: fd's input waits in the socket (a machine runs) */
 };
 
@@ -52,7 +54,7 @@ struct loop_wait {
 };
 
 struct loop {
-	struct session *s;
+	struct session *s;	/* s->port NULL: none (attach, reconnecting) */
 	struct loop_src src[LOOP_MAX_SRC];
 	int nsrc;
 	/* Each round, first: 0 to go on, else stop with it (a child exited). */

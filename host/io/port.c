@@ -176,7 +176,17 @@ static const char *resolve_device(const char *spec, char *buf, size_t len)
 	return buf;
 }
 
-int port_open(const char *spec, struct port **out, char *err, size_t errlen)
+/* An open that failed: its reason (named as the user spelt it), the port gone. */
+static int open_failed(struct port **pp, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", (*pp)->spec, (*pp)->err);
+	free(*pp);
+	*pp = NULL;
+	return rc;
+}
+
+static int open_common(const char *spec, struct port **out, char *err, size_t errlen,
+		       int nonblock)
 {
 	const struct port_ops *ops;
 	struct port *p;
@@ -193,7 +203,7 @@ int port_open(const char *spec, struct port **out, char *err, size_t errlen)
 			 spec);
 		return PORT_EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
+	p = calloc(1, sizeof(*p) + strlen(name) + 1);
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
 		return PORT_EIO;
@@ -201,15 +211,49 @@ int port_open(const char *spec, struct port **out, char *err, size_t errlen)
 	p->ops = ops;
 	p->fd = -1;
 	p->baud = 0;	/* each backend: its default, or the other end's */
+	p->nonblock = nonblock;
+	p->spec = strcpy((char *)(p + 1), name);
 	telnet_init(&p->telnet);
-	rc = ops->open(p, addr);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", name, p->err);
-		free(p);
-		return rc;
-	}
 	*out = p;
-	return PORT_OK;
+	rc = ops->open(p, addr);
+	if (rc < 0 && rc != PORT_EAGAIN)
+		return open_failed(out, rc, err, errlen);
+	return rc;
+}
+
+int port_open_start(const char *spec, struct port **out, char *err, size_t errlen)
+{
+	return open_common(spec, out, err, errlen, 1);
+}
+
+int port_open_more(struct port **pp, char *err, size_t errlen)
+{
+	int rc = (*pp)->ops->open_more(*pp);
+
+	if (rc < 0 && rc != PORT_EAGAIN)
+		return open_failed(pp, rc, err, errlen);
+	return rc;
+}
+
+int port_open(const char *spec, struct port **out, char *err, size_t errlen)
+{
+	int rc = open_common(spec, out, err, errlen, 0);
+
+	/*
+	 * A socket's connect(), waited for as a blocking one was: as long as
+	 * it takes; a signal nmidbg catches ends it.
+	 */
+	while (rc == PORT_EAGAIN) {
+		struct pollfd pfd = { .fd = (*out)->fd, .events = POLLOUT };
+
+		if (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+			port_fail(*out, PORT_EIO, "%s", strerror(EINTR));
+			(*out)->ops->close(*out);
+			return open_failed(out, PORT_EIO, err, errlen);
+		}
+		rc = port_open_more(out, err, errlen);
+	}
+	return rc;
 }
 
 ssize_t port_read(struct port *p, uint8_t *buf, size_t len)

@@ -32,13 +32,16 @@ enum {
 	PORT_EIO = -5,		/* I/O error, connection refused or lost */
 	PORT_ENOTSUP = -6,	/* the transport cannot do that */
 	PORT_EINTR = -7,	/* a signal ended a wait to write (Ctrl-C, SIGTERM) */
+	PORT_EAGAIN = -8,	/* port_open_start(): a socket still connects */
 };
 
 struct port;
 
 struct port_ops {
 	const char *name;
+	/* PORT_EAGAIN (p->nonblock only): connecting; open_more() when p->fd is writable. */
 	int (*open)(struct port *p, const char *addr);
+	int (*open_more)(struct port *p);
 	/* Data bytes only: transport framing is removed.  0: nothing now. */
 	ssize_t (*read)(struct port *p, uint8_t *buf, size_t len);
 	ssize_t (*write)(struct port *p, const uint8_t *buf, size_t len);
@@ -51,6 +54,8 @@ struct port {
 	int fd;			/* poll() it for input */
 	int baud;		/* bits/s; 0: what the other end has set */
 	int eof;		/* the other end went away */
+	int nonblock;		/* port_open_start(): not even a Unix connect() waits */
+	const char *spec;	/* as opened, for the errors of port_open_more() */
 	void *priv;		/* backend state */
 	struct telnet telnet;	/* telnet and rfc2217 */
 	char err[256];
@@ -58,6 +63,20 @@ struct port {
 
 /* Open PORT; on failure *out is NULL and err holds the reason. */
 int port_open(const char *spec, struct port **out, char *err, size_t errlen);
+/*
+ * The same without waiting on a socket's connect() (a host that
+ * black-holes makes it wait minutes): PORT_OK, open; PORT_EAGAIN, *out
+ * connecting: poll (*out)->fd for POLLOUT, then port_open_more(); or an
+ * error, *out NULL.  A Unix socket whose listener's queue is full is
+ * PORT_EBUSY: try again later.
+ */
+int port_open_start(const char *spec, struct port **out, char *err, size_t errlen);
+/*
+ * *pp's connect ended (its fd was writable, or failed): PORT_OK, open;
+ * PORT_EAGAIN, the next address connects (its own fd); or an error,
+ * *pp closed and NULL.
+ */
+int port_open_more(struct port **pp, char *err, size_t errlen);
 /*
  * Up to len data bytes into buf; 0: nothing now.  telnet: and rfc2217://
  * need len > TELNET_SB_MAX (else PORT_EINVAL).

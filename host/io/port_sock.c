@@ -23,6 +23,8 @@ struct sock_priv {
 	int rfc2217;
 	uint8_t answered[2][256 / 8];	/* DO/WILL options answered once */
 	uint8_t raw[4096];		/* a read's bytes off the wire */
+	struct addrinfo *res, *next;	/* a TCP connect under way: next is tried */
+	int err;			/* the last address's failure */
 };
 
 static void set_nonblock(int fd)
@@ -30,6 +32,11 @@ static void set_nonblock(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+/*
+ * A Unix listener's full queue makes a blocking connect() wait for room
+ * and a non-blocking one fail at once (EAGAIN): port_open_start()'s
+ * callers try again later.
+ */
 static int unix_open(struct port *p, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -37,27 +44,89 @@ static int unix_open(struct port *p, const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return port_fail(p, PORT_EINVAL, "socket path too long");
 	strcpy(sa.sun_path, path);
-	p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		       (p->nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (p->fd < 0 || connect(p->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = errno;
 
 		if (p->fd >= 0)
 			close(p->fd);
 		p->fd = -1;
+		if (err == EAGAIN)
+			return port_fail(p, PORT_EBUSY, "its listener takes no connection now");
 		return port_fail(p, port_errno_code(err), "%s", strerror(err));
 	}
 	set_nonblock(p->fd);
 	return PORT_OK;
 }
 
+/* Connected at last: the addresses given back, small packets sent at once. */
+static int tcp_connected(struct port *p)
+{
+	struct sock_priv *s = p->priv;
+	int one = 1;
+
+	freeaddrinfo(s->res);
+	s->res = s->next = NULL;
+	setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return PORT_OK;
+}
+
+/*
+ * Connect to s->next, or the ones after it: never waiting, PORT_EAGAIN
+ * while one is under way.  s->err: the last failure, socket()'s as well
+ * as connect()'s.
+ */
+static int tcp_try(struct port *p)
+{
+	struct sock_priv *s = p->priv;
+
+	for (; s->next; s->next = s->next->ai_next) {
+		struct addrinfo *ai = s->next;
+
+		p->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (p->fd < 0) {
+			s->err = errno;
+			continue;
+		}
+		if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			return tcp_connected(p);
+		if (errno == EINPROGRESS)
+			return PORT_EAGAIN;
+		s->err = errno;
+		close(p->fd);
+		p->fd = -1;
+	}
+	freeaddrinfo(s->res);
+	s->res = NULL;
+	return port_fail(p, port_errno_code(s->err), "%s", strerror(s->err));
+}
+
+/* p->fd was writable: connected, or on to the next address. */
+static int tcp_more(struct port *p)
+{
+	struct sock_priv *s = p->priv;
+	socklen_t len = sizeof(s->err);
+
+	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &s->err, &len) < 0)
+		s->err = errno;
+	if (!s->err)
+		return tcp_connected(p);
+	close(p->fd);
+	p->fd = -1;
+	s->next = s->next->ai_next;
+	return tcp_try(p);
+}
+
 /* "HOST:PORT", the port after the last colon ("[::1]:23" works too). */
 static int tcp_connect(struct port *p, const char *addr)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct sock_priv *s = p->priv;
 	char host[256];
 	const char *colon = strrchr(addr, ':');
 	size_t n;
-	int rc, one = 1, err = 0;
+	int rc;
 
 	if (!colon || colon == addr || !colon[1])
 		return port_fail(p, PORT_EINVAL, "want HOST:PORT");
@@ -68,28 +137,11 @@ static int tcp_connect(struct port *p, const char *addr)
 		return port_fail(p, PORT_EINVAL, "host name too long");
 	memcpy(host, addr, n);
 	host[n] = '\0';
-	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	rc = getaddrinfo(host, colon + 1, &hints, &s->res);
 	if (rc)
 		return port_fail(p, PORT_ENOENT, "%s", gai_strerror(rc));
-	/* err: the last address's failure, socket()'s as well as connect()'s */
-	for (ai = res; ai; ai = ai->ai_next) {
-		p->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (p->fd < 0) {
-			err = errno;
-			continue;
-		}
-		if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = errno;
-		close(p->fd);
-		p->fd = -1;
-	}
-	freeaddrinfo(res);
-	if (p->fd < 0)
-		return port_fail(p, port_errno_code(err), "%s", strerror(err));
-	setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	set_nonblock(p->fd);
-	return PORT_OK;
+	s->next = s->res;
+	return tcp_try(p);
 }
 
 static ssize_t sock_read(struct port *p, uint8_t *buf, size_t len)
@@ -125,8 +177,14 @@ static int send_all(struct port *p, const uint8_t *buf, size_t len)
 
 static void sock_close(struct port *p)
 {
-	close(p->fd);
-	free(p->priv);
+	struct sock_priv *s = p->priv;
+
+	if (p->fd >= 0)
+		close(p->fd);
+	if (s && s->res)
+		freeaddrinfo(s->res);
+	free(s);
+	p->priv = NULL;
 }
 
 /* ---- telnet and RFC 2217 ---- */
@@ -204,28 +262,6 @@ static ssize_t telnet_write(struct port *p, const uint8_t *buf, size_t len)
 	return rc < 0 ? rc : (ssize_t)chunk;
 }
 
-static int telnet_open_common(struct port *p, const char *addr, int rfc2217)
-{
-	struct sock_priv *s = calloc(1, sizeof(*s));
-	int rc;
-
-	if (!s)
-		return port_fail(p, PORT_EIO, "out of memory");
-	s->rfc2217 = rfc2217;
-	p->priv = s;
-	rc = tcp_connect(p, addr);
-	if (rc) {
-		free(s);
-		p->priv = NULL;
-	}
-	return rc;
-}
-
-static int telnet_open(struct port *p, const char *addr)
-{
-	return telnet_open_common(p, addr, 0);
-}
-
 static int telnet_break(struct port *p)
 {
 	uint8_t brk[3];
@@ -244,23 +280,13 @@ static int rfc2217_control(struct port *p, uint8_t cmd, const uint8_t *val,
 					       wire));
 }
 
-/*
- * The line's speed is the server's (a lab's ser2net set it for its board)
- * unless the PORT names one: ",BAUD" sends SET-BAUDRATE.
- */
-static int rfc2217_open(struct port *p, const char *addr)
+/* COM-PORT-OPTION, binary both ways; SET-BAUDRATE if the PORT named one. */
+static int rfc2217_hello(struct port *p)
 {
-	struct sock_priv *s;
+	struct sock_priv *s = p->priv;
 	uint8_t hello[9], baud[4];
-	char host[300];
-	int rc = port_split_baud(p, addr, host, sizeof(host));
+	int rc;
 
-	if (!rc)
-		rc = telnet_open_common(p, host, 1);
-	if (rc)
-		return rc;
-	s = p->priv;
-	/* We will speak COM-PORT-OPTION; binary both ways. */
 	telnet_cmd(TELNET_WILL, TELNET_OPT_COMPORT, hello);
 	telnet_cmd(TELNET_WILL, TELNET_OPT_BINARY, hello + 3);
 	telnet_cmd(TELNET_DO, TELNET_OPT_BINARY, hello + 6);
@@ -272,9 +298,56 @@ static int rfc2217_open(struct port *p, const char *addr)
 	rc = send_all(p, hello, sizeof(hello));
 	if (!rc && p->baud)
 		rc = rfc2217_control(p, RFC2217_SET_BAUDRATE, baud, 4);
-	if (rc)
+	return rc;
+}
+
+/*
+ * A TCP port's open, and a connect's end, end here: connected, an
+ * rfc2217:// port says hello; failed, nothing of the socket is left.
+ */
+static int sock_opened(struct port *p, int rc)
+{
+	struct sock_priv *s = p->priv;
+
+	if (rc == PORT_OK && s->rfc2217)
+		rc = rfc2217_hello(p);
+	if (rc < 0 && rc != PORT_EAGAIN)
 		sock_close(p);
 	return rc;
+}
+
+static int sock_open(struct port *p, const char *addr, int rfc2217)
+{
+	struct sock_priv *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return port_fail(p, PORT_EIO, "out of memory");
+	s->rfc2217 = rfc2217;
+	p->priv = s;
+	return sock_opened(p, tcp_connect(p, addr));
+}
+
+static int sock_open_more(struct port *p)
+{
+	return sock_opened(p, tcp_more(p));
+}
+
+/* tcp: and telnet: are the same socket; the codec over it differs. */
+static int tcp_open(struct port *p, const char *addr)
+{
+	return sock_open(p, addr, 0);
+}
+
+/*
+ * The line's speed is the server's (a lab's ser2net set it for its board)
+ * unless the PORT names one: ",BAUD" sends SET-BAUDRATE.
+ */
+static int rfc2217_open(struct port *p, const char *addr)
+{
+	char host[300];
+	int rc = port_split_baud(p, addr, host, sizeof(host));
+
+	return rc ? rc : sock_open(p, host, 1);
 }
 
 static int rfc2217_break(struct port *p)
@@ -299,16 +372,17 @@ const struct port_ops port_unix_ops = {
 };
 
 const struct port_ops port_tcp_ops = {
-	.name = "tcp", .open = tcp_connect, .read = sock_read,
-	.write = sock_write, .close = raw_close,
+	.name = "tcp", .open = tcp_open, .open_more = sock_open_more, .read = sock_read,
+	.write = sock_write, .close = sock_close,
 };
 
 const struct port_ops port_telnet_ops = {
-	.name = "telnet", .open = telnet_open, .read = telnet_read,
+	.name = "telnet", .open = tcp_open, .open_more = sock_open_more, .read = telnet_read,
 	.write = telnet_write, .send_break = telnet_break, .close = sock_close,
 };
 
 const struct port_ops port_rfc2217_ops = {
-	.name = "rfc2217", .open = rfc2217_open, .read = telnet_read,
-	.write = telnet_write, .send_break = rfc2217_break, .close = sock_close,
+	.name = "rfc2217", .open = rfc2217_open, .open_more = sock_open_more,
+	.read = telnet_read, .write = telnet_write, .send_break = rfc2217_break,
+	.close = sock_close,
 };

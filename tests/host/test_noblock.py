@@ -174,6 +174,59 @@ class NoBlockMixin:
         self.assertIn("gdb left; the board is running", err)
         self.assertEqual(gaps(reader.data), [])
 
+    def lost_to_a_full_queue(self):
+        """attach on a terminal to a port that is then lost, its host
+        taking no new connection: a listener whose queue is full drops
+        the SYN, so connect() hangs as for a host that black-holes.
+        Returns the terminal and the listener."""
+        ls = socket.socket()
+        self.addCleanup(ls.close)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(0)
+        accepted = []
+
+        def serve_once():
+            conn, _ = ls.accept()
+            accepted.append(conn)
+            conn.sendall(b"Linux console\r\n# ")
+        threading.Thread(target=serve_once, daemon=True).start()
+        t = Terminal(self.binary, "tcp:127.0.0.1:%d" % ls.getsockname()[1])
+        self.addCleanup(t.close)
+        self.assertTrue(t.wait_for(b"Linux console"), t.out)
+        for _ in range(2):      # not accepted: the queue stays full
+            f = socket.socket()
+            self.addCleanup(f.close)
+            f.setblocking(False)
+            f.connect_ex(ls.getsockname())
+        accepted[0].shutdown(socket.SHUT_RDWR)
+        self.assertTrue(t.wait_for(b"waiting for it to come back"), t.out)
+        t.read_for(1)           # a connect is under way, going nowhere
+        return t, ls
+
+    def test_attach_quits_while_a_reconnect_hangs(self):
+        """Ctrl-] q quits at once while the connect hangs."""
+        t, _ = self.lost_to_a_full_queue()
+        start = time.monotonic()
+        rc = t.quit(timeout=5)
+        self.assertIsNotNone(rc, "Ctrl-] q did not quit while the reconnect hung")
+        self.assertLess(time.monotonic() - start, 3)
+        self.assertEqual(rc, 3, t.out)      # the port was lost and never came back
+
+    def test_attach_comes_back_after_a_connect_that_hung(self):
+        """The host takes connections again: the hung connect is given
+        up (or its SYN's retry lands) and attach is back."""
+        t, ls = self.lost_to_a_full_queue()
+        conns = []
+
+        def accept_all():
+            try:
+                while True:
+                    conns.append(ls.accept()[0])
+            except OSError:
+                pass
+        threading.Thread(target=accept_all, daemon=True).start()
+        self.assertTrue(t.wait_for(b" is back"), t.out)
+        self.assertEqual(t.quit(), 0, t.out)
 
 class TestNoBlock(NoBlockMixin, unittest.TestCase):
     binary = os.path.join(BUILD, "nmidbg")
