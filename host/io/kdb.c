@@ -39,7 +39,28 @@ void kdb_how_init(struct kdb_how *how)
 
 static int tried(void *ctx, int rc);
 
-/* Send the way b->m in, then wait for a prompt or a stop reply. */
+/* Then wait for a prompt or a stop reply. */
+static int sent(struct kdb_breakin *b, int rc)
+{
+	if (rc)
+		return b->then(b->ctx, rc);
+	loop_wait(b->l, b->how.timeout_ms, stopped, tried, b);
+	return 0;
+}
+
+/* The BREAK was held its time on the loop: ended, then the 'g'. */
+static int break_held(void *ctx, int rc)
+{
+	struct kdb_breakin *b = ctx;
+	struct session *s = b->l->s;
+	int end = port_break_end(s->port);
+
+	if (rc == SESSION_TIMEOUT)	/* the hold's end, as it should be */
+		rc = end;
+	return sent(b, rc ? rc : session_send(s, "g"));
+}
+
+/* Send the way b->m in. */
 static int try_method(struct kdb_breakin *b)
 {
 	struct session *s = b->l->s;
@@ -55,7 +76,11 @@ static int try_method(struct kdb_breakin *b)
 		break;
 	case KDB_BREAK:
 		b->e->how = "break";
-		rc = port_send_break(s->port);
+		rc = port_break_start(s->port);
+		if (rc == PORT_BREAK_HELD) {
+			loop_wait(b->l, PORT_BREAK_MS, NULL, break_held, b);
+			return 0;
+		}
 		if (!rc)
 			rc = session_send(s, "g");
 		break;
@@ -66,10 +91,7 @@ static int try_method(struct kdb_breakin *b)
 			rc = session_send(s, "\r");
 		break;
 	}
-	if (rc)
-		return b->then(b->ctx, rc);
-	loop_wait(b->l, b->how.timeout_ms, stopped, tried, b);
-	return 0;
+	return sent(b, rc);
 }
 
 static int tried(void *ctx, int rc)

@@ -314,24 +314,59 @@ int port_write_all(struct port *p,
 
 int port_write(struct port *p, const void *buf, size_t len)
 {
+	int rc = p->in_break ? port_break_end(p) : PORT_OK;
+
+	if (rc)
+		return rc;
 	trace(">", buf, len);
 	return port_write_all(p, p->ops->write, buf, len);
 }
 
-int port_send_break(struct port *p)
+int port_break_start(struct port *p)
 {
+	int rc;
+
 	if (!p->ops->send_break)
 		return port_fail(p, PORT_ENOTSUP,
 				 "a %s port cannot send BREAK (use telnet:, rfc2217:// or a serial device)",
 				 p->ops->name);
 	trace(">", (const uint8_t *)"[BREAK]", 7);
-	return p->ops->send_break(p);
+	rc = p->ops->send_break(p);
+	if (rc || !p->ops->end_break)
+		return rc;
+	p->in_break = 1;
+	return PORT_BREAK_HELD;
+}
+
+int port_break_end(struct port *p)
+{
+	p->in_break = 0;
+	return p->ops->end_break(p);
+}
+
+int port_send_break(struct port *p)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = 0 };
+	int rc = port_break_start(p);
+
+	if (rc != PORT_BREAK_HELD)
+		return rc;
+	/*
+	 * Held on the port itself: only its failing or a signal nmidbg
+	 * catches cuts it short (the BREAK is ended all the same).  The
+	 * line carries nothing else meanwhile: a caller on a loop that must
+	 * go on uses port_break_start() and a wait of its own.
+	 */
+	poll(&pfd, 1, PORT_BREAK_MS);
+	return port_break_end(p);
 }
 
 void port_close(struct port *p)
 {
 	if (!p)
 		return;
+	if (p->in_break)
+		port_break_end(p);
 	p->ops->close(p);
 	free(p);
 }

@@ -45,7 +45,9 @@ struct port_ops {
 	/* Data bytes only: transport framing is removed.  0: nothing now. */
 	ssize_t (*read)(struct port *p, uint8_t *buf, size_t len);
 	ssize_t (*write)(struct port *p, const uint8_t *buf, size_t len);
+	/* BREAK: sent whole (telnet), or started here and ended by end_break. */
 	int (*send_break)(struct port *p);
+	int (*end_break)(struct port *p);
 	void (*close)(struct port *p);
 };
 
@@ -55,6 +57,7 @@ struct port {
 	int baud;		/* bits/s; 0: what the other end has set */
 	int eof;		/* the other end went away */
 	int nonblock;		/* port_open_start(): not even a Unix connect() waits */
+	int in_break;		/* the line is held in BREAK (port_break_start) */
 	const char *spec;	/* as opened, for the errors of port_open_more() */
 	void *priv;		/* backend state */
 	struct telnet telnet;	/* telnet and rfc2217 */
@@ -84,7 +87,18 @@ int port_open_more(struct port **pp, char *err, size_t errlen);
 ssize_t port_read(struct port *p, uint8_t *buf, size_t len);
 /* Write all of buf (waits for the transport as needed). */
 int port_write(struct port *p, const void *buf, size_t len);
+/* BREAK, held PORT_BREAK_MS where the line has a duration (waiting on the port). */
 int port_send_break(struct port *p);
+/*
+ * The same for a caller that waits on its loop: PORT_OK when the BREAK
+ * went whole, PORT_BREAK_HELD when the line is in BREAK until
+ * port_break_end() (PORT_BREAK_MS later; a write or a close ends it
+ * first: a line left in BREAK sends nothing), or an error.
+ */
+#define PORT_BREAK_MS	250
+#define PORT_BREAK_HELD	1
+int port_break_start(struct port *p);
+int port_break_end(struct port *p);
 void port_close(struct port *p);
 
 /*

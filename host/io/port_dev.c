@@ -124,15 +124,18 @@ fail:
 	return rc;
 }
 
+/* Held PORT_BREAK_MS by port.c (or its caller's loop), then ended. */
 static int serial_break(struct port *p)
 {
-	struct sp_port *sp = p->priv;
-
-	if (sp_start_break(sp) != SP_OK)
+	if (sp_start_break(p->priv) != SP_OK)
 		return port_fail(p, PORT_EIO, "BREAK: %s", sp_last_error_message());
-	usleep(250 * 1000);
+	return PORT_OK;
+}
+
+static int serial_break_end(struct port *p)
+{
 	/* A line left in BREAK is a line that sends nothing: say so. */
-	if (sp_end_break(sp) != SP_OK)
+	if (sp_end_break(p->priv) != SP_OK)
 		return port_fail(p, PORT_EIO, "BREAK could not be ended: %s",
 				 sp_last_error_message());
 	return PORT_OK;
@@ -146,7 +149,8 @@ static void serial_close(struct port *p)
 
 const struct port_ops port_serial_ops = {
 	.name = "serial", .open = serial_open, .read = fd_read,
-	.write = fd_write, .send_break = serial_break, .close = serial_close,
+	.write = fd_write, .send_break = serial_break, .end_break = serial_break_end,
+	.close = serial_close,
 };
 
 /* ---- termios (ptys and other ttys) ---- */

@@ -350,14 +350,18 @@ static int rfc2217_open(struct port *p, const char *addr)
 	return rc ? rc : sock_open(p, host, 1);
 }
 
+/* The far end's line held in BREAK PORT_BREAK_MS (by port.c or its caller's loop). */
 static int rfc2217_break(struct port *p)
 {
-	static const uint8_t on = RFC2217_BREAK_ON, off = RFC2217_BREAK_OFF;
-	int rc = rfc2217_control(p, RFC2217_SET_CONTROL, &on, 1);
+	static const uint8_t on = RFC2217_BREAK_ON;
 
-	if (rc)
-		return rc;
-	usleep(250 * 1000);
+	return rfc2217_control(p, RFC2217_SET_CONTROL, &on, 1);
+}
+
+static int rfc2217_break_end(struct port *p)
+{
+	static const uint8_t off = RFC2217_BREAK_OFF;
+
 	return rfc2217_control(p, RFC2217_SET_CONTROL, &off, 1);
 }
 
@@ -384,5 +388,5 @@ const struct port_ops port_telnet_ops = {
 const struct port_ops port_rfc2217_ops = {
 	.name = "rfc2217", .open = rfc2217_open, .open_more = sock_open_more,
 	.read = telnet_read, .write = telnet_write, .send_break = rfc2217_break,
-	.close = sock_close,
+	.end_break = rfc2217_break_end, .close = sock_close,
 };

@@ -90,6 +90,7 @@ class FakeBoard:
         self.transport = transport
         self.received = bytearray()   # every data byte the board got
         self.breaks = 0
+        self.break_on, self.break_held = None, []       # rfc2217's BREAKs
         self.in_kdb = False
         self.in_kgdb = False
         self.running_after_c = False
@@ -183,6 +184,8 @@ class FakeBoard:
                     i += 2
                 elif cmd == 0xFA:
                     j = data.find(b"\xff\xf0", i)
+                    if self._subneg(data[i + 2:j] if j >= 0 else b""):
+                        out.append((None, True))
                     i = len(data) if j < 0 else j + 2
                 else:
                     i += 3
@@ -190,6 +193,17 @@ class FakeBoard:
                 out.append((b, False))
                 i += 1
         return out
+
+    def _subneg(self, sb):
+        """RFC 2217's SET-CONTROL BREAK ON and OFF (ser2net's line): True
+        for a BREAK's start; how long each was held is kept."""
+        if sb[:2] == b"\x2c\x05" and sb[2:3] == b"\x05":
+            self.break_on = time.monotonic()
+            return True
+        if sb[:2] == b"\x2c\x05" and sb[2:3] == b"\x06" and self.break_on:
+            self.break_held.append((self.break_on, time.monotonic()))
+            self.break_on = None
+        return False
 
     # ---- behaviour ----
     def serve(self):

@@ -42,6 +42,7 @@ class Reader(threading.Thread):
             src.settimeout(None)        # a quiet client is not a lost one
             self.sock, src = src, src.recv
         self.read, self.data, self.eof = src, bytearray(), False
+        self.times = []         # when each read came
         self.start()
 
     def run(self):
@@ -51,6 +52,7 @@ class Reader(threading.Thread):
                 if not got:
                     break
                 self.data.extend(got)
+                self.times.append(time.monotonic())
         except OSError:
             pass
         self.eof = True
@@ -77,20 +79,21 @@ class NoBlockMixin:
         self.addCleanup(b.close)
         return b
 
-    def proxy(self, b):
+    def proxy(self, spec, *args):
         self.cport, self.gport = free_port(), free_port()
-        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(self.cport),
-                              "--gdb", str(self.gport), "--timeout", "10"],
+        p = subprocess.Popen([self.binary, "proxy", spec, "--console", str(self.cport),
+                              "--gdb", str(self.gport), "--timeout", "10"] + list(args),
                              stderr=subprocess.PIPE)
         # Killed if it hangs: a stuck proxy need not take SIGTERM.
         self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
         self.err = Reader(lambda n: os.read(p.stderr.fileno(), n))
         return p
 
-    def flooding(self, **kw):
-        """A chatty board (flood=), its proxy, and a console that reads."""
+    def flooding(self, args=(), spec=None, **kw):
+        """A chatty board (flood=), its proxy (args; the board's spec
+        as spec(b.spec) has it), and a console that reads."""
         b = self.board(flood=True, **kw)
-        p = self.proxy(b)
+        p = self.proxy(spec(b.spec) if spec else b.spec, *args)
         reader = Reader(connect(self.cport))
         self.assertTrue(wait_for(lambda: b.flooded > 10000))
         return b, p, reader
@@ -111,7 +114,7 @@ class NoBlockMixin:
         """One console never reads, another does: the reader gets every
         line, the stuck one is dropped with a word on stderr."""
         b = self.board(flood=True)
-        p = self.proxy(b)
+        p = self.proxy(b.spec)
         reader = Reader(connect(self.cport))
         stuck = stuck_client(self.cport)
         self.addCleanup(stuck.close)
@@ -178,6 +181,28 @@ class NoBlockMixin:
         self.assertIn("gdb connected: knock", err)
         self.assertIn("gdb left; the board is running", err)
         self.assertEqual(gaps(reader.data), [])
+
+    def test_break_is_held_on_the_loop(self):
+        """BREAK+g on an rfc2217:// line (ser2net's): gdb's break-in
+        holds the BREAK its 250 ms as a wait on the loop, and the
+        consoles are fed meanwhile."""
+        b, p, reader = self.flooding(("--method", "break"), telnet=True,
+                                     spec=lambda s: s.replace("telnet:", "rfc2217://"))
+        gdb = self.gdb_sends(connect(self.gport), b"?")
+        self.assertTrue(wait_for(lambda: b.break_held, 10), b.received[-40:])
+        on, off = b.break_held[0]
+        self.assertTrue(0.2 < off - on < 1.0, off - on)    # held as long as before
+        # The reads around the BREAK: none waits as long as it was held.
+        times = [t for t in reader.times if on - 0.5 < t < off + 0.5]
+        gap = max(b - a for a, b in zip(times, times[1:]))
+        self.assertLess(gap, 0.18, "the consoles got nothing for %.3f s" % gap)
+        self.assertTrue(wait_for(lambda: b"gdb connected: break" in self.err.data, 10),
+                        bytes(self.err.data))
+        gdb.shutdown(socket.SHUT_RDWR)
+        self.assertTrue(wait_for(lambda: b"gdb left" in self.err.data, 20))
+        err = self.stop(p)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(b.breaks, 1)
 
     def lost_to_a_full_queue(self):
         """attach on a terminal to a port that is then lost, its host

@@ -138,7 +138,7 @@ static void test_break_row(void **state)
 	start_rc = row->start;
 	end_rc = row->end;
 	starts = ends = 0;
-	assert_int_equal(p.ops->send_break(&p), row->rc);
+	assert_int_equal(port_send_break(&p), row->rc);
 	assert_int_equal(starts, 1);
 	assert_int_equal(ends, row->ends);
 	if (strncmp(p.err, row->err, strlen(row->err)))
