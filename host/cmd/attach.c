@@ -87,23 +87,39 @@ static void open_menu(void)
 	attach_say("menu: b break in, B send BREAK, x hex view, l log, q quit");
 }
 
+/* The menu's break-in ended. */
+static int broke_in(void *ctx, int rc)
+{
+	struct kdb_entry *e = ctx;
+
+	A.breaking = 0;
+	if (rc)
+		attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
+	else if (e->cpu < 0)	/* a uniprocessor kernel: "kdb> " */
+		attach_say("in kdb (%s, %ld ms)", e->how, e->ms);
+	else
+		attach_say("in kdb on cpu %d (%s, %ld ms)", e->cpu, e->how, e->ms);
+	return 0;
+}
+
 static void menu_key(int c)
 {
-	struct kdb_entry e;
 	int rc;
 
 	A.menu = 0;
 	switch (c) {
 	case 'b':
-		/* On the session: the board's answer is shown, logged, filtered. */
+		/*
+		 * On the session, so the board's answer is shown, logged,
+		 * filtered; on the loop, so the menu (q) is served meanwhile.
+		 */
+		if (A.breaking) {
+			attach_say("a break-in runs already");
+			break;
+		}
 		attach_say("breaking in...");
-		rc = kdb_break_in(&A.s, &A.how, &e);
-		if (rc)
-			attach_say("no kdb prompt: %s", session_strerror(&A.s, rc));
-		else if (e.cpu < 0)	/* a uniprocessor kernel: "kdb> " */
-			attach_say("in kdb (%s, %ld ms)", e.how, e.ms);
-		else
-			attach_say("in kdb on cpu %d (%s, %ld ms)", e.cpu, e.how, e.ms);
+		A.breaking = 1;
+		kdb_break_in_start(&A.bi, A.l, &A.how, &A.be, broke_in, &A.be);
 		break;
 	case 'B':
 		rc = port_send_break(A.s.port);
@@ -157,9 +173,15 @@ static void on_stdin(void)
 	 * follows stays in the terminal for readline's own look-ahead (an
 	 * Escape alone or an arrow key's sequence).
 	 */
-	n = read(0, buf, A.menu || A.more || A.rl ? 1 : sizeof(buf));
+	n = read(0, buf, A.menu || A.more || A.rl || A.breaking ? 1 : sizeof(buf));
 	if (n <= 0) {
 		A.quit = A.tty ? 1 : 2;	/* 2: stdin ended, drain then quit */
+		return;
+	}
+	/* Keys while the menu's break-in runs would be taken for its answer. */
+	if (A.breaking && !A.menu) {
+		if (buf[0] == A.escape)
+			open_menu();
 		return;
 	}
 	if (A.rl && !A.more && !A.menu) {
@@ -365,7 +387,10 @@ static int loop(void)
 		l.tick = drained;
 		l.after_read = board_spoke;
 		loop_add(&l, A.quit == 2 ? -1 : 0, on_stdin_ready, &l);
+		A.l = &l;
 		rc = loop_run(&l, -1, NULL);
+		A.l = NULL;
+		A.breaking = 0;	/* a break-in the port's loss cut short */
 		if (rc == ATTACH_STOP || rc >= 0)
 			return 0;
 		if (reconnect())

@@ -27,6 +27,10 @@ struct attach {
 	int more;		/* the pager waits: the next key goes raw */
 	int hex;
 	struct kdb_how how;	/* the menu's break in */
+	struct loop *l;		/* the console's loop: that break-in runs on it */
+	int breaking;		/* it runs: keys other than the menu's wait */
+	struct kdb_breakin bi;
+	struct kdb_entry be;
 	long quiet_since;	/* stdin ended at, or the board last spoke */
 	FILE *log;
 	const char *log_path;

@@ -204,6 +204,28 @@ class NoBlockMixin:
         self.assertEqual(p.returncode, 0, err)
         self.assertEqual(b.breaks, 1)
 
+    def test_attach_menu_is_served_while_its_break_in_waits(self):
+        """Ctrl-] b on a board whose knock lands late: while the break-in
+        waits, Ctrl-] q quits at once; left alone, it lands in kdb."""
+        b = self.board(knock_delay=5)
+        t = Terminal(self.binary, b.spec)
+        self.addCleanup(t.close)
+        t.type(b"\x1d", b"b")
+        self.assertTrue(wait_for(lambda: b"$3#33" in b.received, 5), t.out)
+        start = time.monotonic()
+        rc = t.quit(timeout=5)
+        self.assertIsNotNone(rc, "Ctrl-] q did not quit while the break-in waited")
+        self.assertLess(time.monotonic() - start, 2.5)
+        self.assertEqual(rc, 0, t.out)
+        self.assertNotIn(b"in kdb", bytes(t.out))
+        b = self.board(knock_delay=2)
+        t = Terminal(self.binary, b.spec)
+        self.addCleanup(t.close)
+        t.type(b"\x1d", b"b", b"x")    # a key meanwhile is not the board's
+        self.assertTrue(t.wait_for(b"in kdb on cpu 0 (knock"), t.out)
+        self.assertEqual(t.quit(), 0, t.out)
+        self.assertNotIn(b"x", bytes(b.received))
+
     def lost_to_a_full_queue(self):
         """attach on a terminal to a port that is then lost, its host
         taking no new connection: a listener whose queue is full drops
