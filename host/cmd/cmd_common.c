@@ -115,7 +115,9 @@ void cmd_json_failure(FILE *f, const char *schema, const struct cmd_run *r, int 
 		jw_kstr(&w, "verdict", no);
 	}
 	jw_kbool(&w, "ok", 0);
-	jw_kint(&w, "exit", code);
+	/* What the shell sees: a signal that ends nmidbg is 128+N. */
+	jw_kint(&w, "exit", session_signal && session_signal != SIGINT &&
+		session_signal != SIGALRM ? 128 + session_signal : code);
 	jw_kstr(&w, "error", last_error[0] ? last_error : NULL);
 	jw_kstr(&w, "after", r->after ? r->after : "unknown");
 	jw_object_end(&w);
@@ -149,18 +151,20 @@ static int settled(struct session *s)
 }
 
 /*
- * A wait while leaving the board: the first signal (the one that ended
- * the command, or one that comes now) does not stop it, a second does.
+ * A wait while leaving the board: a signal does not stop it (the one
+ * that ended the command may come again: `timeout` sends it twice), a
+ * Ctrl-C since the leave began (*sigints: the count then) does.
  */
 static int leave_wait(struct session *s, int tmo, int (*done)(struct session *),
-		      int *signals)
+		      int *sigints)
 {
 	long end = session_now_ms() + tmo;
 	int rc;
 
 	for (;;) {
 		rc = session_wait(s, (int)(end - session_now_ms()), done);
-		if (rc != SESSION_INTR || ++*signals > 1 || session_now_ms() >= end)
+		if (rc != SESSION_INTR || session_sigints != *sigints ||
+		    session_now_ms() >= end)
 			return rc;
 		session_hold_signal();
 	}
@@ -186,7 +190,7 @@ const char *cmd_leave(struct cmd_run *r)
 	if (!r->opened)
 		return r->after = "unknown";
 	held = session_hold_signal();
-	signals = held;
+	signals = session_sigints;
 	if (s->in_flight) {
 		/*
 		 * What was sent may still land: a way in (a board that stops
@@ -224,7 +228,7 @@ const char *cmd_leave(struct cmd_run *r)
 		r->after = "in kgdb";
 	else
 		r->after = s->mode.mode == MODE_UNKNOWN ? "unknown" : "running";
-	session_release_signal(held || signals);
+	session_release_signal(held || session_signal);	/* one that came meanwhile too */
 	return r->after;
 }
 

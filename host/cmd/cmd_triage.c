@@ -307,8 +307,6 @@ static int collect(struct cmd_run *r, const struct triage_opts *o, struct triage
 	}
 	if (o->vmlinux && t->vmlinux_match)
 		resolve_lines(o, t);
-	fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
-		t->ncpus, t->nblocked, t->after);
 	if (o->vmlinux && t->vmlinux_match)
 		fprintf(stderr, "nmidbg: %d frames given file:line from %s\n", t->lines, o->vmlinux);
 	if (t->partial)
@@ -351,8 +349,18 @@ static int triage_finish(struct cmd_run *r, int rc)
 {
 	int ret = cmd_exit_code(rc);
 
-	if (r->opened && T.t.how)
+	if (r->opened && T.t.how) {
 		T.t.after = r->after;	/* where the frame left it */
+		if (rc == SESSION_INTR && !T.t.partial) {
+			/* A report cut short must not look whole. */
+			T.t.partial = 1;
+			snprintf(T.t.partial_why, sizeof(T.t.partial_why),
+				 "cut short: %s", session_signal == SIGALRM ?
+				 "--deadline passed" : "a signal ended nmidbg");
+		}
+		fprintf(stderr, "nmidbg: %d CPUs, %d tasks in D state; the board is %s\n",
+			T.t.ncpus, T.t.nblocked, T.t.after);
+	}
 	if (!T.t.how && (T.o.jtag || jtag_opts_given(&T.o.j))) {
 		triage_jtag_serial(r, rc, &T.t);
 		ret = triage_jtag(&T.o.j, T.o.vmlinux, &T.o.c, &T.t);

@@ -39,9 +39,10 @@ static int check_stdout(int rc)
  */
 static int finish(int rc)
 {
-	int sig = session_signal;
+	int sig;
 
-	rc = check_stdout(rc);
+	rc = check_stdout(rc);	/* a reader gone shows here: SIGPIPE */
+	sig = session_signal;
 	if (sig && sig != SIGINT && sig != SIGALRM) {
 		signal(sig, SIG_DFL);
 		raise(sig);

@@ -15,11 +15,14 @@
 
 volatile sig_atomic_t session_interrupted;
 volatile sig_atomic_t session_signal;
+volatile sig_atomic_t session_sigints;
 
 static void on_signal(int sig)
 {
 	if (!session_signal)
 		session_signal = sig;
+	if (sig == SIGINT)
+		session_sigints++;
 	session_interrupted = 1;
 }
 

@@ -101,6 +101,12 @@ extern volatile sig_atomic_t session_interrupted;
 /* The first signal caught (SIGINT, SIGTERM, SIGHUP, SIGPIPE), or 0; kept. */
 extern volatile sig_atomic_t session_signal;
 /*
+ * Ctrl-Cs so far: a user's Ctrl-C while the board is being left gives up
+ * on it.  Other signals do not: `timeout` sends its SIGTERM to the child
+ * and again to the process group, and a CI job may repeat one.
+ */
+extern volatile sig_atomic_t session_sigints;
+/*
  * Catch SIGINT, SIGTERM, SIGHUP and SIGPIPE: a user's Ctrl-C, a CI job
  * cancelled, an ssh session dropped, a reader that went away.  None of
  * them may kill nmidbg while the board is stopped: the command ends its

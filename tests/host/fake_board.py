@@ -102,6 +102,7 @@ class FakeBoard:
         self.enter_delay = 0            # seconds from a way in to kdb
         self.knocked = False            # a way in came (knock or BREAK+g)
         self.kgdb_delay = 0             # seconds from `kgdb` to its line
+        self.cmd_delay = 0              # seconds each kdb command takes
         self.paged = 0
         self.done = threading.Event()
         if transport == "pty":
@@ -311,6 +312,8 @@ class FakeBoard:
 
     def run(self, cmd):
         """Run a kdb command; False ends the connection."""
+        if self.cmd_delay and cmd:
+            time.sleep(self.cmd_delay)      # a big board's kdb is slow
         if self.behaviour == "disconnect" and cmd:
             self.close()
             return False

@@ -65,6 +65,19 @@ class EndingMixin:
         err = self.signal_mid_command(signal.SIGINT, 4)
         self.assertIn(b"interrupted", err)
 
+    def test_sigterm_twice_as_timeout_sends_it_still_resumes(self):
+        # timeout(1) signals the child and then its process group: two
+        # SIGTERMs at once.  The second gave up on the board (doctor, triage).
+        b = self.board()
+        p = self.start("kdb", b.spec, "-c", "hang", "--timeout", "30",
+                       stdout=subprocess.DEVNULL)
+        self.assertTrue(wait_for(lambda: "hang" in b.commands))
+        p.send_signal(signal.SIGTERM)
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+
     def test_stay_is_obeyed_after_a_signal(self):
         b = self.board()
         p = self.start("kdb", b.spec, "-c", "hang", "--stay", "--timeout", "30",
@@ -108,6 +121,34 @@ class EndingMixin:
         j = json.loads(out)
         self.assertEqual(len(j["commands"][0]["output"]), 3000)
         self.assertNotIn(b"cannot write standard output", p.stderr.read())
+
+    def test_reader_gone_before_the_output_is_sigpipe(self):
+        # `nmidbg kdb PORT -c cpu | true`: the output goes at exit, to a
+        # pipe nobody reads: death by SIGPIPE (it exited 0).
+        b = self.board()
+        r, w = os.pipe()
+        os.close(r)
+        p = self.start("kdb", b.spec, "-c", "cpu", stdout=w)
+        os.close(w)
+        p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGPIPE)
+        self.assertTrue(wait_for(lambda: not b.in_kdb))
+
+    def test_triage_cut_short_says_so(self):
+        b = self.board()
+        b.cmd_delay = 0.3
+        d = tempfile.mkdtemp()
+        p = subprocess.run([self.binary, "triage", b.spec, "-o", os.path.join(d, "r.md"),
+                            "--deadline", "1.2"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(p.returncode, 16, p.stderr)
+        with open(os.path.join(d, "r.json")) as f:
+            j = json.load(f)
+        self.assertTrue(j["partial"])
+        self.assertIn("--deadline", j["partial_why"])
+        self.assertEqual(j["after"], "running")
+        self.assertEqual(p.stderr.count("the board is "), 2)     # one summary, one deadline
+        self.assertNotIn("the board is in kdb", p.stderr)
 
     def test_full_stdout_is_an_output_error(self):
         b = self.board()

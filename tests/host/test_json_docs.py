@@ -4,8 +4,10 @@
 port cannot be opened or the board never answers, for a lab's CI."""
 import json
 import os
+import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from host.fake_board import FakeBoard
@@ -54,6 +56,16 @@ class JsonDocs(unittest.TestCase):
             self.assertIn("No such file or directory", j["error"])
         self.assertIs(j["yes"], False)              # doctor's verdict, for a CI
         self.assertTrue(j["verdict"].startswith("unknown: "))
+
+    def test_a_signal_during_the_break_in_gives_the_status_the_shell_sees(self):
+        b = self.board(behaviour="silent")
+        p = subprocess.Popen([NMIDBG, "kdb", b.spec, "-c", "cpu", "--json", "--timeout", "5"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        p.send_signal(signal.SIGTERM)
+        out, _ = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertEqual(json.loads(out)["exit"], 128 + signal.SIGTERM)
 
     def test_a_board_that_never_answers_still_gives_a_document(self):
         j = self.run_json("kdb", self.board(behaviour="silent").spec, "-c", "cpu", "--json",
