@@ -39,6 +39,19 @@ class NmidbgOnBoard(BoardTest):
                            stderr=subprocess.PIPE, text=True, timeout=timeout)
         return p
 
+    def kdb_until_wire(self, b, args, seen, secs=60):
+        """nmidbg kdb running args, traced (NMIDBG_DEBUG), once a line of
+        its wire trace holds seen (or secs passed)."""
+        p = subprocess.Popen([NMIDBG, "kdb", b.port_spec()] + args,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, NMIDBG_DEBUG="1"))
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        deadline = time.monotonic() + secs
+        for line in p.stderr:
+            if seen in line or time.monotonic() > deadline:
+                break
+        return p
+
     def test_break_by_break_over_telnet_on_stock_console(self):
         b = self.boot_tcp()
         b.disconnect()
@@ -128,16 +141,9 @@ class NmidbgOnBoard(BoardTest):
         by SIGTERM; the shell answers after."""
         b = self.boot_tcp(append=NMI_APPEND)
         b.disconnect()
-        p = subprocess.Popen([NMIDBG, "kdb", b.port_spec(), "-c", "dmesg", "-c", "dmesg"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             env=dict(os.environ, NMIDBG_DEBUG="1"))
-        self.addCleanup(lambda: p.poll() is None and p.kill())
         # The wire trace: SIGTERM once nmidbg answered kdb's pager with a
         # space ("> 1: 20"): mid-command.
-        deadline = time.monotonic() + 60
-        for line in p.stderr:
-            if "nmidbg: > 1: 20" in line or time.monotonic() > deadline:
-                break
+        p = self.kdb_until_wire(b, ["-c", "dmesg", "-c", "dmesg"], "nmidbg: > 1: 20")
         p.send_signal(15)
         p.stderr.read()
         self.assertEqual(p.wait(timeout=60), -15)
@@ -151,15 +157,8 @@ class NmidbgOnBoard(BoardTest):
         'q' and finds the board in kdb."""
         b = self.boot_tcp(append=NMI_APPEND)
         b.disconnect()
-        p = subprocess.Popen([NMIDBG, "kdb", b.port_spec(), "-c", "dmesg"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             env=dict(os.environ, NMIDBG_DEBUG="1"))
-        self.addCleanup(lambda: p.poll() is None and p.kill())
-        deadline = time.monotonic() + 60
-        for line in p.stderr:
-            # The pager asked (its prompt came in) and was not answered yet.
-            if "6d 6f 72 65 3e 20" in line or time.monotonic() > deadline:
-                break
+        # The pager asked (its prompt came in) and was not answered yet.
+        p = self.kdb_until_wire(b, ["-c", "dmesg"], "6d 6f 72 65 3e 20")
         p.kill()
         p.wait(timeout=10)
         k = self.nmidbg("kdb", b.port_spec(), "-c", "cpu", "--json")

@@ -276,14 +276,19 @@ class KgdbMixin:
         self.assertEqual(reads, [b"x1ff0,3fe", b"x23ee,3fe", b"x27ec,3bc"])
         self.assertFalse(b.in_kdb or b.in_kgdb)
 
-    def test_proxy_gdb_client_breaks_in_and_leaves(self):
-        b = self.board()
+    def proxy(self, b):
+        """nmidbg proxy on b, up; its process and console and gdb ports."""
         cport, gport = free_port(), free_port()
         p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
                               "--gdb", str(gport)], stderr=subprocess.PIPE, text=True)
         self.addCleanup(p.wait, 10)
         self.addCleanup(p.terminate)
         connect(cport).close()          # the proxy is up
+        return p, cport, gport
+
+    def test_proxy_gdb_client_breaks_in_and_leaves(self):
+        b = self.board()
+        p, cport, gport = self.proxy(b)
         g = subprocess.run(["gdb-multiarch", "-q", "-batch", "-nx",
                             "-ex", "target remote 127.0.0.1:%d" % gport,
                             "-ex", "x/2xb 0x40", tiny_vmlinux(self.dir)],
@@ -305,12 +310,7 @@ class KgdbMixin:
         # A lab's second client: the proxy holds the line, kdb and triage
         # come in through its console port (telnet) with the knock.
         b = self.board()
-        cport, gport = free_port(), free_port()
-        p = subprocess.Popen([self.binary, "proxy", b.spec, "--console", str(cport),
-                              "--gdb", str(gport)], stderr=subprocess.PIPE, text=True)
-        self.addCleanup(p.wait, 10)
-        self.addCleanup(p.terminate)
-        connect(cport).close()          # the proxy is up
+        p, cport, gport = self.proxy(b)
         spec = "telnet:127.0.0.1:%d" % cport
         k = self.nmidbg("kdb", spec, "-c", "cpu", "--json")
         self.assertEqual(k.returncode, 0, k.stderr)
