@@ -95,6 +95,8 @@ static int dump_body(struct cmd_run *r)
 		 k.feat.binary_upload ? 'x' : 'm', k.read_max);
 	if (rc)
 		cmd_complain(&r->s, "reading memory", rc);
+	if (rc == KGDB_EFAULT)
+		rc = SESSION_TIMEOUT;	/* said: the range is not all mapped */
 	if (!rc || rc == SESSION_TIMEOUT) {
 		/* Leave kgdb whatever happened to the read. */
 		int rc2 = kgdb_leave(&k, 0, r->o.stay, &D.state);

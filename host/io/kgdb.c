@@ -109,6 +109,7 @@ struct reader {
 	size_t want;
 	long got;		/* bytes decoded, or -1: an error reply */
 	int empty;		/* the reply was empty: an unknown packet */
+	int refused;		/* the reply was "Enn": kgdb could not read there */
 	int replies;
 };
 
@@ -118,6 +119,7 @@ static void on_reply(void *ctx, const uint8_t *payload, size_t len)
 
 	rd->replies++;
 	rd->empty = len == 0;
+	rd->refused = len == 3 && payload[0] == 'E';
 	if (rd->k->feat.binary_upload)
 		rd->got = rsp_binary_decode(payload, len, rd->out, rd->want);
 	else if (len == 3 && payload[0] == 'E')
@@ -186,38 +188,51 @@ static int replied(struct session *s)
 	return ((struct reader *)s->hook_ctx)->replies > 0;
 }
 
-/* One read, the previous reply's ack in front; retried on silence. */
-static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n)
+/*
+ * wire ('+' and the w-byte packet) sent, then a wait for done.  Silence:
+ * first NAK, in case the reply came garbled (kgdb sends it again), then
+ * ask again, in case the request was lost.
+ */
+static int send_retried(struct kgdb *k, const uint8_t *wire, size_t w, int *replies,
+			int (*done)(struct session *))
 {
 	struct session *s = k->s;
-	char req[64];
-	uint8_t wire[80];
-	size_t w;
 	int rc = SESSION_TIMEOUT;
 
-	snprintf(req, sizeof(req), "%c%" PRIx64 ",%zx", k->feat.binary_upload ? 'x' : 'm',
-		 addr, n);
-	wire[0] = '+';
-	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
-	/*
-	 * Silence: first NAK, in case the reply came garbled (kgdb sends it
-	 * again), then ask again, in case the request was lost.
-	 */
 	for (int t = 0; t < READ_TRIES && rc == SESSION_TIMEOUT; t++) {
-		rd->replies = 0;
+		*replies = 0;
 		if (t == 1)
 			rc = port_write(s->port, "-", 1);
 		else
 			rc = port_write(s->port, wire + t / 2, w + 1 - t / 2);
 		if (!rc)
-			rc = session_wait(s, k->how.timeout_ms, replied);
+			rc = session_wait(s, k->how.timeout_ms, done);
 	}
+	return rc;
+}
+
+/* One read, the previous reply's ack in front; retried on silence. */
+static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n)
+{
+	char req[64];
+	uint8_t wire[80];
+	size_t w;
+	int rc;
+
+	snprintf(req, sizeof(req), "%c%" PRIx64 ",%zx", k->feat.binary_upload ? 'x' : 'm',
+		 addr, n);
+	wire[0] = '+';
+	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
+	rc = send_retried(k, wire, w, &rd->replies, replied);
 	if (!rc && rd->got != (long)n) {
+		if (rd->refused)
+			rc = KGDB_EFAULT;
 		if (!(k->feat.binary_upload && rd->empty))	/* kgdb_read() says what next */
 			fprintf(stderr, "nmidbg: reading %zu bytes at 0x%" PRIx64 ": %s\n",
 				n, addr, rd->got < 0 ? "kgdb refused (not mapped?)" :
 				"short reply");
-		rc = SESSION_TIMEOUT;
+		if (!rc)
+			rc = SESSION_TIMEOUT;
 	}
 	return rc;
 }
@@ -258,8 +273,11 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 		}
 		off += n;
 	}
-	if (!rc)
-		rc = port_write(s->port, "+", 1);
+	if (!rc || rc == KGDB_EFAULT) {
+		int w = port_write(s->port, "+", 1);
+
+		rc = w ? w : rc;
+	}
 	s->on_packet = NULL;
 	return rc;
 }

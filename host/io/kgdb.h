@@ -27,6 +27,9 @@
  */
 #define KGDB_READ_MAX	1023
 
+/* kgdb_read(): kgdb answered "Enn", it could not read there (not mapped). */
+#define KGDB_EFAULT	(-110)
+
 struct kgdb {
 	struct session *s;
 	struct kdb_how how;	/* to stop a running kernel again */
@@ -53,8 +56,9 @@ int kgdb_enter_start(struct kgdb *k, struct loop *l, loop_then then, void *ctx);
  * len bytes at addr into buf, the last reply acked.  The first call asks
  * qSupported: with binary-upload offered, 'x' reads of (PacketSize - 1)
  * / 2 bytes (every byte escaped still fits), else 'm' reads of
- * PacketSize / 2 or KGDB_READ_MAX.  SESSION_TIMEOUT after saying why if
- * kgdb refuses or falls silent three times.
+ * PacketSize / 2 or KGDB_READ_MAX.  KGDB_EFAULT if kgdb refuses (not
+ * mapped), SESSION_TIMEOUT if it falls silent three times or answers
+ * short; either said on stderr.
  */
 int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf);
 /*
