@@ -340,17 +340,20 @@ static int start(struct cmd_fleet *fl, struct wait_state *st)
 	return 0;
 }
 
-static void reap(struct cmd_fleet *fl, struct wait_state *st)
+/* Every child that has ended: how many. */
+static int reap(struct cmd_fleet *fl, struct wait_state *st)
 {
 	pid_t pid;
-	int status;
+	int status, n = 0;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (int i = 0; i < fl->f.n; i++)
 			if (fl->f.boards[i].state == FLEET_RUNNING && fl->f.boards[i].pid == pid) {
 				reaped(fl, &fl->f.boards[i], status, session_now_ms() - st->t0);
 				st->running--;
+				n++;
 			}
+	return n;
 }
 
 /* Run every board; 1 in a child (its board is r's now), 0 in the parent at the end. */
@@ -378,10 +381,11 @@ static int run_all(struct cmd_fleet *fl, struct cmd_run *r, struct summary *s)
 				r->result = b->res;
 				return child_setup(fl, b, s, &old) ? -1 : 1;
 			}
-		reap(fl, &st);
+		if (reap(fl, &st))
+			continue;	/* room for the next ones */
 		if (!st.running && (st.next == fl->f.n || session_signal))
 			break;
-		sigsuspend(&old);
+		sigsuspend(&old);	/* a child ended, or a signal to pass on */
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGCHLD, SIG_DFL);

@@ -216,6 +216,8 @@ int fleet_name_all(struct fleet *f, char *err, size_t errlen)
 				continue;
 			where_given(&f->boards[j], a, sizeof(a));
 			where_given(&f->boards[i], b, sizeof(b));
+			if (!f->boards[i].line && !f->boards[j].line)
+				snprintf(b, sizeof(b), "again");
 			snprintf(err, errlen, "'%.200s' is given twice (%s and %s): one command a "
 				 "line", f->boards[i].port, a, b);
 			return -1;
