@@ -48,6 +48,13 @@ int fleet_opt(struct cmd_fleet **fp, const char *name, int c, const char *arg);
 int fleet_take_ports(struct cmd_fleet **fp, const char *name, int n, char **ports);
 
 /*
+ * The list whole and sound before anything is started (the ports file
+ * read, every PORT one nmidbg knows, every board named): 0, or -1 after
+ * a usage error.
+ */
+int fleet_check_list(struct cmd_fleet *fl, const char *name);
+
+/*
  * The fleet of run r: every board through its own child, at most --jobs
  * at once; the summary written.  Returns the exit status in the parent
  * (0: every board exited 0; 17: one did not; 2 bad list; 6 the summary
