@@ -9,7 +9,7 @@
 #                   (KERNEL=6.1: on Linux 6.1 instead of 6.12; make board-6.1)
 #   make demo       set up, boot the board, break in, show the evidence
 #   make test       the whole suite (unit, ASan/UBSan, e2e on the board)
-#   make bench      benchmarks (break-in latency and success rate)
+#   make bench      benchmarks (break-in latency and success rate, ...)
 #   make fuzz       the codecs' libFuzzer targets, FUZZ_RUNS (10^7) each
 
 BUILD   ?= build
@@ -164,6 +164,7 @@ bench: deps
 	@$(PYTHON) bench/memread.py
 	@$(PYTHON) bench/gdbrtt.py
 	@$(PYTHON) bench/triage.py
+	@$(PYTHON) bench/fleet.py
 
 # The kernel series: checkpatch --strict every patch and nmi-tty/
 # (KERNEL=6.1 for the 6.1 series).

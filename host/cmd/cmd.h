@@ -30,6 +30,7 @@ enum {
 	NMIDBG_EXIT_NO_HALT = 14,	/* a target never halted */
 	NMIDBG_EXIT_GDB_CONNECT = 15,	/* gdb cannot connect to the gdb port */
 	NMIDBG_EXIT_DEADLINE = 16,	/* --deadline passed: the board left as asked */
+	NMIDBG_EXIT_FLEET = 17,	/* several boards: one did not exit 0 (the summary says) */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */
@@ -50,6 +51,12 @@ struct cmd_frame {
 	int (*prepare)(int argc, char **argv, struct cmd_run *r);	/* exit code, 0: go on */
 	int (*body)(struct cmd_run *r);		/* in kdb (or just opened): SESSION_* */
 	int (*finish)(struct cmd_run *r, int rc);	/* NULL: cmd_exit_code(rc) */
+	/*
+	 * Several boards (fleet.h): prepare parsed them into r->fleet and
+	 * left the rest for each; in a board's child, board sets up its
+	 * reports (r->fleet->reports) before the frame goes on.  Exit code.
+	 */
+	int (*board)(struct cmd_run *r);
 };
 
 enum {

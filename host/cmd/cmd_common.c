@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "fleetrun.h"
 #include "jsonw.h"
 #include "num.h"
 
@@ -232,10 +233,40 @@ const char *cmd_leave(struct cmd_run *r)
 	return r->after;
 }
 
+/* One board, prepared: open, break in, body, leave, finish, close. */
+static int one_board(const struct cmd *c, struct cmd_run *r)
+{
+	int rc, ret;
+
+	r->resume = (c->needs & CMD_RESUMES) && !r->o.stay;
+	if (r->o.deadline_ms)
+		session_deadline(r->o.deadline_ms);
+	if (!r->port) {
+		rc = CMD_NO_PORT;	/* prepare said none is needed this time */
+	} else if (cmd_open_session(r->port, &r->s)) {
+		rc = PORT_EIO;	/* said already: exit 3 */
+	} else {
+		r->opened = 1;
+		rc = c->needs & CMD_NEEDS_BREAKIN ? cmd_enter(&r->s, &r->o, &r->e) : 0;
+		if (!rc)
+			rc = c->frame->body(r);
+		cmd_leave(r);
+	}
+	ret = c->frame->finish ? c->frame->finish(r, rc) : cmd_exit_code(rc);
+	if (r->opened)
+		cmd_close_session(&r->s);
+	if (session_signal == SIGALRM) {
+		fprintf(stderr, "nmidbg: --deadline of %d ms passed; the board is %s\n",
+			r->o.deadline_ms, r->after ? r->after : "unknown");
+		ret = NMIDBG_EXIT_DEADLINE;
+	}
+	return ret;
+}
+
 int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_run r = { .opened = 0 };
-	int rc, ret;
+	int ret;
 
 	if (!c->frame)
 		return c->run(argc, argv);
@@ -243,29 +274,18 @@ int cmd_frame_run(const struct cmd *c, int argc, char **argv)
 	cmd_opts_init(&r.o);
 	ret = c->frame->prepare(argc, argv, &r);
 	if (ret)
-		return ret;
-	r.resume = (c->needs & CMD_RESUMES) && !r.o.stay;
-	if (r.o.deadline_ms)
-		session_deadline(r.o.deadline_ms);
-	if (!r.port) {
-		rc = CMD_NO_PORT;	/* prepare said none is needed this time */
-	} else if (cmd_open_session(r.port, &r.s)) {
-		rc = PORT_EIO;	/* said already: exit 3 */
-	} else {
-		r.opened = 1;
-		rc = c->needs & CMD_NEEDS_BREAKIN ? cmd_enter(&r.s, &r.o, &r.e) : 0;
-		if (!rc)
-			rc = c->frame->body(&r);
-		cmd_leave(&r);
+		goto out;
+	if (r.fleet) {
+		ret = fleet_run(c, &r);
+		if (ret != FLEET_CHILD)
+			goto out;	/* the parent: every board done, the summary written */
+		ret = c->frame->board(&r);	/* a child: its board's reports */
+		if (ret)
+			goto out;
 	}
-	ret = c->frame->finish ? c->frame->finish(&r, rc) : cmd_exit_code(rc);
-	if (r.opened)
-		cmd_close_session(&r.s);
-	if (session_signal == SIGALRM) {
-		fprintf(stderr, "nmidbg: --deadline of %d ms passed; the board is %s\n",
-			r.o.deadline_ms, r.after ? r.after : "unknown");
-		ret = NMIDBG_EXIT_DEADLINE;
-	}
+	ret = one_board(c, &r);
+out:
+	fleet_end(&r);
 	return ret;
 }
 

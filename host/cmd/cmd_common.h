@@ -11,6 +11,9 @@
 
 #include "kdb.h"
 
+struct cmd_fleet;
+struct fleet_result;
+
 /* A program nmidbg runs (gdb) did not start: said already; exit 1. */
 #define CMD_ENOTRUN	(-200)
 /* prepare left the port NULL: no port this run (triage --jtag alone). */
@@ -50,6 +53,8 @@ struct cmd_run {
 	struct kdb_entry e;	/* how the frame broke in */
 	int resume;		/* leave the board running (CMD_RESUMES, no --stay) */
 	const char *after;	/* set by cmd_leave(): "running", "in kdb", ... */
+	struct cmd_fleet *fleet;	/* several boards (fleet.h), or NULL: one */
+	struct fleet_result *result;	/* a board's child: its result, for the parent */
 };
 
 /*

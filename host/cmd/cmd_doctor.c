@@ -21,6 +21,8 @@
 #include "cmd.h"
 #include "cmd_common.h"
 #include "doctor.h"
+#include "fleetrun.h"
+#include "outfile.h"
 #include "vmcheck.h"
 #include "vmlinux.h"
 
@@ -29,6 +31,7 @@ static struct {		/* one command per process */
 	int json;
 	struct doctor_facts f;
 	struct doctor_report r;
+	struct outfile report;	/* one board of several: DIR/NAME.txt or .json */
 } D;
 
 /* Boot log lines doctor.c looks for, each found by kdb's own grep. */
@@ -37,15 +40,17 @@ static const char *const greps[] = {
 	"IRQ priority masking", "ttyNMI", "kgdboc", "Timed out waiting",
 };
 
-static int parse(int argc, char **argv, const char **port, const char **vmlinux)
+static int parse(int argc, char **argv, const char **port, const char **vmlinux,
+		 struct cmd_fleet **fleet)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "vmlinux", required_argument, NULL, 'v' },
 		CMD_BREAKIN_LONGOPTS,
+		FLEET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	cmd_opts_init(&D.c);
 	optind = 1;
@@ -54,13 +59,18 @@ static int parse(int argc, char **argv, const char **port, const char **vmlinux)
 			D.json = 1;
 		else if (c == 'v')
 			*vmlinux = optarg;
-		else if (cmd_opts_parse(&D.c, "doctor", c, optarg))
+		else if ((rc = fleet_opt(fleet, "doctor", c, optarg)) < 0)
+			return -1;
+		else if (!rc && cmd_opts_parse(&D.c, "doctor", c, optarg))
 			return -1;
 	}
-	if (optind >= argc)
+	if (optind >= argc && !*fleet)
 		return cmd_usage_error("doctor", "no PORT");
 	if (optind < argc - 1)
-		return cmd_usage_error("doctor", "'%s': one PORT only", argv[optind + 1]);
+		return cmd_usage_error("doctor", "'%s': one PORT only (several boards: --ports FILE)",
+				       argv[optind + 1]);
+	if (*fleet)	/* several boards (fleetrun.h), this one among them */
+		return fleet_take_ports(fleet, "doctor", argc - optind, argv + optind);
 	*port = argv[optind];
 	return 0;
 }
@@ -88,8 +98,10 @@ static int doctor_prepare(int argc, char **argv, struct cmd_run *r)
 	const char *vmlinux = NULL;
 
 	doctor_facts_init(&D.f);
-	if (parse(argc, argv, &r->port, &vmlinux))
+	if (parse(argc, argv, &r->port, &vmlinux, &r->fleet))
 		return NMIDBG_EXIT_USAGE;
+	if (r->fleet)
+		r->fleet->f.json_reports = D.json;
 	if (vmlinux && access(vmlinux, R_OK)) {
 		fprintf(stderr, "nmidbg: %s: %s\n", vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
@@ -100,6 +112,15 @@ static int doctor_prepare(int argc, char **argv, struct cmd_run *r)
 	D.f.vmlinux = vmlinux;
 	if (vmlinux)
 		read_vmlinux(&D.f);
+	return 0;
+}
+
+/* A board of several: its checklist goes to DIR/NAME.txt (or .json). */
+static int doctor_board(struct cmd_run *r)
+{
+	D.f.port = r->port;
+	if (outfile_open(&D.report, r->fleet->reports[0]))
+		return NMIDBG_EXIT_OUTPUT;
 	return 0;
 }
 
@@ -319,23 +340,51 @@ static int doctor_body(struct cmd_run *r)
 	return rc;
 }
 
+/* Where the checklist goes now: stdout, or a board's report, emptied first. */
+static FILE *out_begin(void)
+{
+	return D.report.f ? outfile_begin(&D.report) : stdout;
+}
+
+/* A board of several: its report closed (written when out) or removed; the parent told. */
+static int board_done(struct cmd_run *r, int judged, FILE *out, int ret)
+{
+	int written = 0;
+
+	if (!D.report.f)
+		return ret;	/* one board: stdout */
+	if (out) {
+		written = outfile_close(&D.report) == 0;
+		if (!written)
+			ret = NMIDBG_EXIT_OUTPUT;
+	} else {
+		outfile_abandon(&D.report);
+	}
+	fleet_result_doctor(r->result, &D.f, judged ? &D.r : NULL, written);
+	return ret;
+}
+
 static int doctor_finish(struct cmd_run *r, int rc)
 {
+	FILE *out = NULL;
+
 	if (rc) {
-		if (D.json)	/* a lab's CI gets a document on every path */
-			cmd_json_failure(stdout, "nmidbg-doctor", r, cmd_exit_code(rc), 1);
-		return cmd_exit_code(rc);
+		if (D.json && (out = out_begin()))	/* a lab's CI gets a document on every path */
+			cmd_json_failure(out, "nmidbg-doctor", r, cmd_exit_code(rc), 1);
+		return board_done(r, 0, out, cmd_exit_code(rc));
 	}
 	doctor_judge(&D.f, &D.r);
-	if (D.json)
-		doctor_write_json(stdout, &D.f, &D.r);
-	else
-		doctor_write_text(stdout, &D.f, &D.r);
-	if (fflush(stdout))
-		return NMIDBG_EXIT_OUTPUT;
-	return D.r.yes ? NMIDBG_EXIT_OK : NMIDBG_EXIT_FAIL;
+	out = out_begin();
+	if (out && D.json)
+		doctor_write_json(out, &D.f, &D.r);
+	else if (out)
+		doctor_write_text(out, &D.f, &D.r);
+	if (!out || fflush(out))
+		return board_done(r, 1, out, NMIDBG_EXIT_OUTPUT);
+	return board_done(r, 1, out, D.r.yes ? NMIDBG_EXIT_OK : NMIDBG_EXIT_FAIL);
 }
 
 const struct cmd_frame cmd_doctor_frame = {
 	.prepare = doctor_prepare, .body = doctor_body, .finish = doctor_finish,
+	.board = doctor_board,
 };

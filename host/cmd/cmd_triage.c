@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fleetrun.h"
 #include "gdbrun.h"
 #include "triage_jtag.h"
 #include "kdbcpus.h"
@@ -46,7 +47,8 @@ struct triage_opts {
 	int jtag;
 };
 
-static int parse(int argc, char **argv, struct triage_opts *o, const char **port)
+static int parse(int argc, char **argv, struct triage_opts *o, const char **port,
+		 struct cmd_fleet **fleet)
 {
 	static const struct option longopts[] = {
 		{ "vmlinux", required_argument, NULL, 'v' },
@@ -58,9 +60,10 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		{ "jtag", no_argument, NULL, 'Z' },
 		JTAG_LONGOPTS,
 		CMD_COMMON_LONGOPTS,
+		FLEET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	cmd_opts_init(&o->c);
 	jtag_opts_init(&o->j);
@@ -80,17 +83,27 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 			o->c.stay = 0;
 		else if (c == 'Z')
 			o->jtag = 1;
-		else if (jtag_opts_or_common(&o->j, &o->c, "triage", c, optarg))
+		else if ((rc = fleet_opt(fleet, "triage", c, optarg)) < 0)
+			return -1;
+		else if (!rc && jtag_opts_or_common(&o->j, &o->c, "triage", c, optarg))
 			return -1;
 	}
 	if ((o->gdb || o->modules) && !o->vmlinux)
 		return cmd_usage_error("triage", "%s needs --vmlinux", o->gdb ? "--gdb" : "--modules");
+	if ((o->jtag || jtag_opts_given(&o->j)) && (*fleet || optind < argc - 1))
+		return cmd_usage_error("triage", "--jtag is one probe, for one board: one PORT only");
 	if (o->jtag || jtag_opts_given(&o->j))
 		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);
+	if (*fleet || optind < argc - 1) {
+		/* Several boards (fleetrun.h): each names its own reports in --dir. */
+		if (o->md || o->json)
+			return cmd_usage_error("triage", "%s names one board's report; with several "
+					       "boards they are DIR/NAME.md and .json (--dir DIR)",
+					       o->md ? "-o" : "--json");
+		return fleet_take_ports(fleet, "triage", argc - optind, argv + optind);
+	}
 	if (optind >= argc)
 		return cmd_usage_error("triage", "no PORT");
-	if (optind < argc - 1)
-		return cmd_usage_error("triage", "'%s': one PORT only", argv[optind + 1]);
 	*port = argv[optind];
 	return 0;
 }
@@ -211,37 +224,24 @@ static int open_reports(const struct triage_opts *o, struct reports *r)
 	else
 		snprintf(r->js, sizeof(r->js), "%.*s.json",
 			 (int)(n > 3 && !strcmp(r->md + n - 3, ".md") ? n - 3 : n), r->md);
-	if (outfile_open(&r->out[0], r->md))
-		return -1;
-	if (outfile_open(&r->out[1], r->js)) {
-		outfile_abandon(&r->out[0]);
-		return -1;
-	}
-	return 0;
+	return outfile_open_all(r->out, (const char *const[]){ r->md, r->js }, 2);
+}
+
+static void write_one(FILE *f, int i, const void *t)
+{
+	if (i)
+		triage_write_json(f, t);
+	else
+		triage_write_md(f, t);
 }
 
 /* Write both (what was collected, even after a later step failed). */
 static int write_reports(struct reports *r, const struct triage *t)
 {
-	static void (*const writers[2])(FILE *, const struct triage *) = {
-		triage_write_md, triage_write_json,
-	};
-	int bad = 0;
-
-	for (int i = 0; i < 2; i++) {
-		FILE *f = outfile_begin(&r->out[i]);
-
-		if (!f) {
-			outfile_abandon(&r->out[i]);
-			bad = 1;
-			continue;
-		}
-		writers[i](f, t);
-		bad |= outfile_close(&r->out[i]) != 0;
-	}
-	if (!bad)
-		printf("%s\n%s\n", r->md, r->js);
-	return bad ? -1 : 0;
+	if (outfile_write_all(r->out, 2, write_one, t))
+		return -1;
+	printf("%s\n%s\n", r->md, r->js);
+	return 0;
 }
 
 static void abandon_reports(struct reports *r)
@@ -320,24 +320,38 @@ static struct {		/* one command per process */
 	struct reports r;
 } T;
 
-static int triage_prepare(int argc, char **argv, struct cmd_run *r)
+/* One board's run from here on: its reports open, its record begun. */
+static int triage_begin(struct cmd_run *r)
 {
 	time_t now = time(NULL);
 
-	if (parse(argc, argv, &T.o, &r->port))
+	/* The reports before the board: a path that cannot be written costs nothing. */
+	if (open_reports(&T.o, &T.r))
+		return NMIDBG_EXIT_OUTPUT;
+	T.t.port = r->port ? r->port : "none";
+	T.t.after = "in kdb";
+	strftime(T.t.time, sizeof(T.t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	return 0;
+}
+
+static int triage_prepare(int argc, char **argv, struct cmd_run *r)
+{
+	if (parse(argc, argv, &T.o, &r->port, &r->fleet))
 		return NMIDBG_EXIT_USAGE;
 	if (T.o.vmlinux && access(T.o.vmlinux, R_OK)) {
 		fprintf(stderr, "nmidbg: %s: %s\n", T.o.vmlinux, strerror(errno));
 		return NMIDBG_EXIT_USAGE;
 	}
-	/* The reports before the board: a path that cannot be written costs nothing. */
-	if (open_reports(&T.o, &T.r))
-		return NMIDBG_EXIT_OUTPUT;
 	r->o = T.o.c;
-	T.t.port = r->port ? r->port : "none";
-	T.t.after = "in kdb";
-	strftime(T.t.time, sizeof(T.t.time), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	return 0;
+	return r->fleet ? 0 : triage_begin(r);	/* a fleet: each board's child begins */
+}
+
+/* A board of several (fleetrun.h): its reports are DIR/NAME.md and .json. */
+static int triage_board(struct cmd_run *r)
+{
+	T.o.md = r->fleet->reports[0];
+	T.o.json = r->fleet->reports[1];
+	return triage_begin(r);
 }
 
 static int triage_body(struct cmd_run *r)
@@ -347,7 +361,7 @@ static int triage_body(struct cmd_run *r)
 
 static int triage_finish(struct cmd_run *r, int rc)
 {
-	int ret = cmd_exit_code(rc);
+	int ret = cmd_exit_code(rc), written = 0;
 
 	if (r->opened && T.t.how) {
 		T.t.after = r->after;	/* where the frame left it */
@@ -369,14 +383,19 @@ static int triage_finish(struct cmd_run *r, int rc)
 		abandon_reports(&T.r);	/* never got in: nothing to report */
 	else if (write_reports(&T.r, &T.t))
 		ret = NMIDBG_EXIT_OUTPUT;
-	else if (ret == NMIDBG_EXIT_OK && T.t.vmlinux && !T.t.vmlinux_match)
+	else
+		written = 1;
+	if (written && ret == NMIDBG_EXIT_OK && T.t.vmlinux && !T.t.vmlinux_match)
 		ret = NMIDBG_EXIT_VMLINUX;
-	else if (ret == NMIDBG_EXIT_OK && T.t.partial)
+	else if (written && ret == NMIDBG_EXIT_OK && T.t.partial)
 		ret = NMIDBG_EXIT_PARTIAL;
+	if (r->result)	/* one board of several: what the summary says of it */
+		fleet_result_triage(r->result, &T.t, written);
 	triage_free(&T.t);
 	return ret;
 }
 
 const struct cmd_frame cmd_triage_frame = {
 	.prepare = triage_prepare, .body = triage_body, .finish = triage_finish,
+	.board = triage_board,
 };

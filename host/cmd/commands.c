@@ -14,6 +14,8 @@
 #endif
 
 #define PORT_BREAKIN (CMD_NEEDS_PORT | CMD_NEEDS_BREAKIN)
+/* Several boards (fleetrun.h): where their reports go, how many at once. */
+#define FLEET "[--dir DIR] [--jobs N]"
 #define BREAKIN "[--method auto|knock|break|sysrq] [--knock STRING] [--timeout S] [--deadline S] [--sysrq-cmd CMD]"
 
 const struct cmd cmd_table[] = {
@@ -22,8 +24,8 @@ const struct cmd cmd_table[] = {
 	{ "break", NULL, &cmd_break_frame, PORT_BREAKIN, "PORT " BREAKIN,
 	  "break into kdb and verify it (the prompt comes back)" },
 	{ "doctor", NULL, &cmd_doctor_frame, CMD_NEEDS_PORT | CMD_RESUMES,
-	  "PORT [--json] [--vmlinux FILE] " BREAKIN,
-	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes)" },
+	  "PORT [--json] [--vmlinux FILE] [--ports FILE] " FLEET " " BREAKIN,
+	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes); many boards at once" },
 	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN | CMD_RESUMES, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },
 	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN | CMD_RESUMES, "(PORT --vmlinux FILE | --jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--vmlinux FILE])"
@@ -38,9 +40,9 @@ const struct cmd cmd_table[] = {
 	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
 	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT | CMD_RESUMES, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
-	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN | CMD_RESUMES, "[PORT] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " BREAKIN
+	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN | CMD_RESUMES, "[PORT...] [--ports FILE] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " FLEET " " BREAKIN
 	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT)]",
-	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails" },
+	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails; many boards at once" },
 	{ "version", cmd_version, NULL, 0, "", "print the version" },
 };
 const size_t cmd_count = sizeof(cmd_table) / sizeof(cmd_table[0]);

@@ -64,3 +64,33 @@ void outfile_abandon(struct outfile *o)
 	if (o->created)
 		unlink(o->path);
 }
+
+int outfile_open_all(struct outfile *o, const char *const *paths, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (outfile_open(&o[i], paths[i])) {
+			while (i--)
+				outfile_abandon(&o[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int outfile_write_all(struct outfile *o, int n, void (*write)(FILE *f, int i, const void *arg),
+		      const void *arg)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		FILE *f = outfile_begin(&o[i]);
+
+		if (!f) {
+			outfile_abandon(&o[i]);
+			bad = 1;
+			continue;
+		}
+		write(f, i, arg);
+		bad |= outfile_close(&o[i]) != 0;
+	}
+	return bad ? -1 : 0;
+}

@@ -25,4 +25,14 @@ int outfile_close(struct outfile *o);
 /* Close it unwritten: a file that this run created is removed. */
 void outfile_abandon(struct outfile *o);
 
+/* Open n files (paths[i] into o[i]); if one fails, those opened are abandoned: -1. */
+int outfile_open_all(struct outfile *o, const char *const *paths, int n);
+/*
+ * Write each of n open files with write(f, i, arg), one failing or not:
+ * 0 when every one was written, else -1 (each failure said, its file
+ * abandoned).
+ */
+int outfile_write_all(struct outfile *o, int n, void (*write)(FILE *f, int i, const void *arg),
+		      const void *arg);
+
 #endif

@@ -176,6 +176,18 @@ static const char *resolve_device(const char *spec, char *buf, size_t len)
 	return buf;
 }
 
+int port_spec_known(const char *spec, char *err, size_t errlen)
+{
+	const char *addr;
+
+	if (pick(spec, &addr))
+		return 1;
+	snprintf(err, errlen,
+		 "'%s' is not a port: use a device path, unix:PATH, tcp:HOST:PORT, telnet:HOST:PORT or rfc2217://HOST:PORT",
+		 spec);
+	return 0;
+}
+
 /* An open that failed: its reason (named as the user spelt it), the port gone. */
 static int open_failed(struct port **pp, int rc, char *err, size_t errlen)
 {
@@ -198,9 +210,7 @@ static int open_common(const char *spec, struct port **out, char *err, size_t er
 	spec = resolve_device(spec, resolved, sizeof(resolved));
 	ops = pick(spec, &addr);
 	if (!ops) {
-		snprintf(err, errlen,
-			 "'%s' is not a port: use a device path, unix:PATH, tcp:HOST:PORT, telnet:HOST:PORT or rfc2217://HOST:PORT",
-			 spec);
+		port_spec_known(spec, err, errlen);
 		return PORT_EINVAL;
 	}
 	p = calloc(1, sizeof(*p) + strlen(name) + 1);

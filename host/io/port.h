@@ -64,6 +64,11 @@ struct port {
 	char err[256];
 };
 
+/*
+ * Whether spec names a port nmidbg knows (a device path or one of the
+ * schemes above): 1, or 0 with the reason in err.  Nothing is opened.
+ */
+int port_spec_known(const char *spec, char *err, size_t errlen);
 /* Open PORT; on failure *out is NULL and err holds the reason. */
 int port_open(const char *spec, struct port **out, char *err, size_t errlen);
 /*

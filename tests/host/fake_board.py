@@ -18,7 +18,8 @@ writes numbered console lines ("flood 00000042\r\n") as fast as flood_bps
 lets it, to each client; after gdb's `c`, as O packets (kgdbcon).  knock_delay= answers the knock (or BREAK+g)
 that many seconds late, as a board whose NMI is slow to land.
 up=True is a uniprocessor kernel: kdb's banner names no processor and its
-prompt is "kdb> ", without "[N]".  help= is what `help` prints (bytes,
+prompt is "kdb> ", without "[N]".  cpus= is the list kdb's `cpu` shows
+(b"0-1"; b"0-2, 3(D)" says CPU 3 did not answer the roundup).  help= is what `help` prints (bytes,
 b"" for nothing); by default it is an unknown command, as any other.
 
 kdb's `kgdb` switches to a small kgdb stub (gdb's remote protocol, as the
@@ -72,10 +73,11 @@ class FakeBoard:
     def __init__(self, behaviour="normal", telnet=False, transport="tcp",
                  knock=KNOCK, log=None, memory=None, btc=None, features=None,
                  up=False, help=None, flood=False, flood_bps=2 << 20,
-                 knock_delay=0.0):
+                 knock_delay=0.0, cpus=b"0-1"):
         self.behaviour = behaviour
         self.flood, self.flood_bps, self.flooded = flood, flood_bps, 0
         self.knock_delay = knock_delay
+        self.cpus = cpus                # kdb's `cpu`: "Available cpus: 0-1"
         self.out_lock = threading.Lock()        # the flood writes too
         self.prompt = UP_PROMPT if up else PROMPT
         self.up = up
@@ -348,7 +350,7 @@ class FakeBoard:
         elif cmd.split()[:1] in (["md"], ["mdr"]) or cmd.startswith("md"):
             self._out(b"diag: -19: Invalid address\r\n")
         elif cmd == "cpu":
-            self._out(b"Currently on cpu 0\r\nAvailable cpus: 0-1\r\n")
+            self._out(b"Currently on cpu 0\r\nAvailable cpus: %s\r\n" % self.cpus)
         elif cmd == "help" and self.help is not None:
             self._out(self.help.replace(b"\n", b"\r\n"))
         elif cmd:
