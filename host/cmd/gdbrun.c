@@ -42,7 +42,13 @@
 
 const char *gdbscript_path(const char *name, char *buf, size_t len)
 {
-	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	/*
+	 * The source tree's (build/nmidbg, build/asan/nmidbg), then an
+	 * installed tree's wherever it was put (PREFIX/bin beside
+	 * PREFIX/share: a package unpacked anywhere finds its own).
+	 */
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts",
+					   "/../share/nmidbg/gdbscripts" };
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	const char *env = getenv("NMIDBG_GDBSCRIPTS");

@@ -36,7 +36,8 @@ struct gdb_run {
 
 /*
  * gdbscripts/NAME: in $NMIDBG_GDBSCRIPTS, else beside the source tree's
- * build, else the installed copy.  Returns buf.
+ * build, else in the share/nmidbg/ beside the binary's bin/, else the copy
+ * installed in NMIDBG_DATADIR.  Returns buf.
  */
 const char *gdbscript_path(const char *name, char *buf, size_t len);
 
