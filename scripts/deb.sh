@@ -36,7 +36,10 @@ nmidbg ($version) unstable; urgency=medium
 END
 
 echo "deb: building nmidbg $version with debhelper in $src (log: $log)"
-if ! (cd "$src" && dpkg-buildpackage -b -us -uc) > "$log" 2>&1; then
+# Nothing of the calling make may reach the copy's: a BUILD=DIR given to
+# it travels in MAKEFLAGS, and the copy's `make distclean` would empty DIR.
+if ! (cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u PREFIX -u DESTDIR \
+	dpkg-buildpackage -b -us -uc) > "$log" 2>&1; then
 	echo "deb: dpkg-buildpackage failed; the end of $log:" >&2
 	tail -n 40 "$log" >&2
 	exit 1
