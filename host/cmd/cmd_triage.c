@@ -87,6 +87,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		return cmd_usage_error("triage", "%s needs --vmlinux", o->gdb ? "--gdb" : "--modules");
 	if (o->jtag || jtag_opts_given(&o->j))
 		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);
+	if (o->j.kaslr)
+		return cmd_usage_error("triage", "--kaslr-offset is for the JTAG route (--jtag): over the serial line kdb tells the offset");
 	if (optind >= argc)
 		return cmd_usage_error("triage", "no PORT");
 	if (optind < argc - 1)

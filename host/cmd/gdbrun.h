@@ -18,6 +18,8 @@ struct gdb_run {
 	const char *vmlinux;	/* its vmlinux-gdb.py is allowed to load; or NULL */
 	long long kaslr_offset;	/* bytes the kernel runs above its link
 				 * address (vmcheck): symbols are loaded there */
+	int kaslr_auto;		/* or, once gdb is on the target, where
+				 * gdbscripts/kaslr.py finds the offset */
 	const char *scripts[GDB_RUN_MAX_SCRIPTS];	/* -x, in order */
 	int nscripts;
 	int batch;
