@@ -3,7 +3,9 @@
 # nmidbg: the host tool, its tests, and the QEMU arm64 test board.
 #
 #   make            build/nmidbg
-#   make install    PREFIX=/usr/local: nmidbg, its man page, bash completion
+#   make install    PREFIX=/usr/local: nmidbg, its man page, bash completion,
+#                   gdbscripts/ and the kernel series (as documentation)
+#   make deb        build/nmidbg_VERSION_ARCH.deb (debhelper, debian/)
 #   make deps       install the Debian packages everything needs
 #   make board      the test board: cached arm64 kernel + initramfs
 #                   (KERNEL=6.1: on Linux 6.1 instead of 6.12; make board-6.1)
@@ -14,8 +16,12 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
+DOCDIR  ?= $(PREFIX)/share/doc/nmidbg
 PYTHON  := /usr/bin/python3
-VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+g/')
+# The one version: VERSION, then the commit (and .dirty for a changed
+# tree).  It is also the Debian package's (scripts/deb.sh), so it keeps to
+# the characters a Debian version may hold.
+VERSION := $(shell cat VERSION)$(shell git describe --always --dirty=.dirty 2>/dev/null | sed 's/^/+g/')
 
 # host/ is laid out by the rule that matters: codec/ is pure (bytes in,
 # events or text out: what the fuzzers and the codec unit tests link), io/
@@ -49,14 +55,14 @@ all: $(BUILD)/nmidbg
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_BASE) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(ASAN_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -c -o $@ $<
 
 $(BUILD)/nmidbg: $(call objs,$(OBJ),$(HOST_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/asan/nmidbg: $(call objs,$(ASAN_OBJ),$(HOST_SRCS))
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
@@ -136,12 +142,28 @@ install: $(BUILD)/nmidbg
 	install -D -m 644 docs/nmidbg.1 $(DESTDIR)$(PREFIX)/share/man/man1/nmidbg.1
 	install -D -m 644 contrib/nmidbg.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nmidbg
-	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches \
-		kernel-patches/*.patch kernel-patches/series
-	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/kernel-patches/linux-6.1 \
-		kernel-patches/linux-6.1/*.patch kernel-patches/linux-6.1/series
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/gdbscripts \
-		gdbscripts/nmidbg.py gdbscripts/batch.py gdbscripts/README.md
+		gdbscripts/nmidbg.py gdbscripts/batch.py gdbscripts/kaslr.py
+	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/gdbscripts gdbscripts/README.md
+	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/kernel-patches kernel-patches/README.md \
+		kernel-patches/cover-letter.txt kernel-patches/*.patch kernel-patches/series
+	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/kernel-patches/linux-6.1 \
+		kernel-patches/linux-6.1/cover-letter.txt kernel-patches/linux-6.1/*.patch \
+		kernel-patches/linux-6.1/series
+
+# The Debian package, built from a copy of the tree under build/deb/ (the
+# checkout is never written); a no-op while nothing it holds has changed.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB      := $(BUILD)/nmidbg_$(VERSION)_$(DEB_ARCH).deb
+DEB_SRCS := Makefile VERSION README.md $(HOST_SRCS) $(wildcard host/*/*.h) docs/nmidbg.1 \
+	contrib/nmidbg.bash-completion $(wildcard gdbscripts/* debian/* debian/*/*) \
+	$(shell find kernel-patches contrib/labgrid -name __pycache__ -prune -o -type f -print 2>/dev/null)
+
+$(DEB): scripts/deb.sh $(DEB_SRCS)
+	@scripts/deb.sh "$(VERSION)" $(BUILD)/deb $@
+
+deb: $(DEB)
+	@echo "deb: $(DEB)"
 
 # ---- the two commands -----------------------------------------------------
 deps:
@@ -149,7 +171,7 @@ deps:
 
 # T=PATTERN runs only the tests whose name contains PATTERN.
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) $(FUZZERS) board board-lockdep board-6.1
+	@$(MAKE) --no-print-directory all $(BUILD)/asan/nmidbg $(UNITS) $(ASAN_UNITS) $(FUZZERS) board board-lockdep board-6.1 deb
 	@$(PYTHON) tests/run.py --units "$(UNITS) $(ASAN_UNITS)" $(if $(T),-k '$(T)')
 
 demo: deps
@@ -182,6 +204,6 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all install deps board board-lockdep board-6.1 test demo bench fuzz checkpatch check-series clean distclean
+.PHONY: all install deb deps board board-lockdep board-6.1 test demo bench fuzz checkpatch check-series clean distclean
 
 -include $(wildcard $(OBJ)/*.d $(ASAN_OBJ)/*.d)

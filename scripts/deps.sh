@@ -20,6 +20,9 @@ packages=(
 	openocd
 	# checkpatch.pl: Perl's core modules, and its SPDX check
 	perl python3-ply python3-git
+	# make deb and its test (no fakeroot: debian/control says
+	# Rules-Requires-Root: no, and dpkg-deb sets root as the owner)
+	debhelper dpkg-dev lintian
 )
 
 missing=()

@@ -62,6 +62,8 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 	if (o->jtag || jtag_opts_given(&o->j)) {
 		if (jtag_opts_check(&o->j, "gdb", 1))
 			return -1;
+		if (o->j.kaslr && !o->g.vmlinux)
+			return cmd_usage_error("gdb", "--kaslr-offset needs --vmlinux FILE (the symbols it moves)");
 		o->jtag = 1;
 		*port = NULL;	/* no serial line: straight through JTAG */
 		o->g.extra = argv + optind;
@@ -70,6 +72,8 @@ static int parse(int argc, char **argv, struct gdb_opts *o, const char **port)
 			return cmd_usage_error("gdb", "at most %d gdb arguments", GDB_RUN_MAX_EXTRA);
 		return 0;
 	}
+	if (o->j.kaslr)
+		return cmd_usage_error("gdb", "--kaslr-offset is for the JTAG route (--jtag): over the serial line kdb tells the offset");
 	if (optind >= argc)
 		return cmd_usage_error("gdb", "no PORT");
 	if (!o->g.vmlinux)

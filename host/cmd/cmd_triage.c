@@ -94,6 +94,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		return cmd_usage_error("triage", "--jtag is one probe, for one board: one PORT only");
 	if (o->jtag || jtag_opts_given(&o->j))
 		return triage_jtag_parse(argc, argv, &o->j, o->vmlinux, port);
+	if (o->j.kaslr)
+		return cmd_usage_error("triage", "--kaslr-offset is for the JTAG route (--jtag): over the serial line kdb tells the offset");
 	if (*fleet || optind < argc - 1) {
 		/* Several boards (fleetrun.h): each names its own reports in --dir. */
 		if (o->md || o->json)

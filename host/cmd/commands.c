@@ -28,7 +28,7 @@ const struct cmd cmd_table[] = {
 	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes); many boards at once" },
 	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN | CMD_RESUMES, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },
-	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN | CMD_RESUMES, "(PORT --vmlinux FILE | --jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--vmlinux FILE])"
+	{ "gdb", NULL, &cmd_gdb_frame, PORT_BREAKIN | CMD_RESUMES, "(PORT --vmlinux FILE | --jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--vmlinux FILE [--kaslr-offset HEX|auto]])"
 	  " [-x SCRIPT] [--batch] [--stay] " BREAKIN " [-- GDB-ARGS]",
 	  "break in, switch to kgdb (or halt through JTAG), run gdb-multiarch with the kernel's lx-* helpers; resume after" },
 	{ "help", cmd_help, NULL, 0, "[COMMAND]", "show help for nmidbg or one command" },
@@ -41,7 +41,7 @@ const struct cmd cmd_table[] = {
 	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT | CMD_RESUMES, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
 	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN | CMD_RESUMES, "[PORT...] [--ports FILE] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " FLEET " " BREAKIN
-	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT)]",
+	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--kaslr-offset HEX|auto]]",
 	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails; many boards at once" },
 	{ "version", cmd_version, NULL, 0, "", "print the version" },
 };

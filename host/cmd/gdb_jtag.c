@@ -42,6 +42,7 @@ int gdb_jtag(const struct jtag_opts *jo, struct gdb_run *g, const struct cmd_opt
 	int n, rc, code;
 
 	jc.timeout_ms = c->how.timeout_ms;
+	jtag_opts_kaslr(j, g);
 	if (j->gdb) {
 		code = run(g, j->gdb);
 		fprintf(stderr, "nmidbg: gdb exited (%d); the stub lets the board run\n", code);

@@ -27,11 +27,12 @@
 
 /*
  * gdb's argv at the most: its name and -q; -batch -iex X -ix batch.py;
- * two -iex for the safe path; -ex exec-file, -ex symbol-file (KASLR); -ex
- * target; -x nmidbg.py; -ex nmidbg-batch-status; the vmlinux; then what
- * callers bring; and the NULL that ends it.
+ * two -iex for the safe path; -ex exec-file, then -ex symbol-file (KASLR)
+ * or -x kaslr.py -ex nmidbg-kaslr (found there); -ex target; -x nmidbg.py; -ex
+ * nmidbg-batch-status; the vmlinux; then what callers bring; and the
+ * NULL that ends it.
  */
-#define FIXED_ARGS	(2 + 5 + 4 + 4 + 2 + 2 + 2 + 1)
+#define FIXED_ARGS	(2 + 5 + 4 + 6 + 2 + 2 + 2 + 1)
 #define MAX_ARGS	(FIXED_ARGS + GDB_RUN_MAX_PRE + 2 * GDB_RUN_MAX_SCRIPTS + \
 			 GDB_RUN_MAX_EXTRA + 1)
 #define GDB_EXITED 1	/* the loop's stop when gdb is gone */
@@ -42,7 +43,13 @@
 
 const char *gdbscript_path(const char *name, char *buf, size_t len)
 {
-	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts" };
+	/*
+	 * The source tree's (build/nmidbg, build/asan/nmidbg), then an
+	 * installed tree's wherever it was put (PREFIX/bin beside
+	 * PREFIX/share: a package unpacked anywhere finds its own).
+	 */
+	static const char *const rel[] = { "/../gdbscripts", "/../../gdbscripts",
+					   "/../share/nmidbg/gdbscripts" };
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	const char *env = getenv("NMIDBG_GDBSCRIPTS");
@@ -145,9 +152,10 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	static char safe1[PATH_MAX + 40], safe2[PATH_MAX + 40], remote[300];
 	static char symfile[PATH_MAX + 64], execfile[PATH_MAX + 16];
 	static char ours[PATH_MAX + 32], batch[PATH_MAX + 32];
+	static char kaslr[PATH_MAX + 32], find[PATH_MAX + 16];
 	char dir[PATH_MAX], helper[PATH_MAX + 20], real[PATH_MAX];
 	const char *vdir;
-	int kernel_helpers = 0, every = 0;
+	int kernel_helpers = 0, every = 0, seek_kaslr = 0;
 	struct gdb_argv a = { .n = 0 };
 	const char *gdb = getenv("NMIDBG_GDB");
 	struct spawn_opts so = { .out_fd = o->out_fd,
@@ -195,9 +203,20 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 	/*
 	 * KASLR: the symbols where the kernel runs.  Given as a file
 	 * argument gdb would load them at the link address; exec-file alone
-	 * gives gdb the architecture (kgdb describes no registers).
+	 * gives gdb the architecture (kgdb describes no registers), and the
+	 * symbols come once gdb is on the target: a stub's answer to gdb's
+	 * qOffsets on connecting (OpenOCD's "Text=0;Data=0") would move them
+	 * back to the link address.  Where the offset is to be found on the
+	 * target, kaslr.py finds it and loads them.
 	 */
-	if (o->vmlinux && o->kaslr_offset) {
+	if (o->vmlinux && o->kaslr_auto && !o->kaslr_offset) {
+		gdbscript_path("kaslr.py", kaslr, sizeof(kaslr));
+		seek_kaslr = !access(kaslr, R_OK);
+		if (!seek_kaslr)
+			fprintf(stderr, "nmidbg: %s: %s: symbols loaded at link addresses\n",
+				kaslr, strerror(errno));
+	}
+	if (o->vmlinux && (o->kaslr_offset || seek_kaslr)) {
 		snprintf(execfile, sizeof(execfile), "exec-file %s", o->vmlinux);
 		snprintf(symfile, sizeof(symfile), "symbol-file -o %s0x%llx %s",
 			 o->kaslr_offset < 0 ? "-" : "",
@@ -205,14 +224,24 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 			 o->vmlinux);
 		arg(&a, "-ex");
 		arg(&a, execfile);
-		arg(&a, "-ex");
-		arg(&a, symfile);
 	}
 	for (int i = 0; i < o->npre; i++)
 		arg(&a, o->pre[i]);
 	snprintf(remote, sizeof(remote), "target remote %s", target);
 	arg(&a, "-ex");
 	arg(&a, remote);
+	if (o->vmlinux && o->kaslr_offset) {
+		arg(&a, "-ex");
+		arg(&a, symfile);
+	}
+	if (seek_kaslr) {
+		/* Before anything that needs the symbols; a failure counts. */
+		snprintf(find, sizeof(find), "nmidbg-kaslr %s", o->vmlinux);
+		arg(&a, "-x");
+		arg(&a, kaslr);
+		arg(&a, "-ex");
+		arg(&a, every ? batch_run("", "", find) : find);
+	}
 	/*
 	 * Ours need the kernel's (they import them, and mend $lx_current()
 	 * over kgdb): without them, it would be an error at every start.
@@ -242,7 +271,7 @@ pid_t gdb_spawn(const struct gdb_run *o, const char *target, char *why, size_t l
 		arg(&a, "-ex");
 		arg(&a, "nmidbg-batch-status");
 	}
-	if (o->vmlinux && !o->kaslr_offset)
+	if (o->vmlinux && !o->kaslr_offset && !seek_kaslr)
 		arg(&a, o->vmlinux);
 	if (a.over) {
 		/* The commands bound what they take: this is a caller's bug. */

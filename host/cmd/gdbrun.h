@@ -18,6 +18,8 @@ struct gdb_run {
 	const char *vmlinux;	/* its vmlinux-gdb.py is allowed to load; or NULL */
 	long long kaslr_offset;	/* bytes the kernel runs above its link
 				 * address (vmcheck): symbols are loaded there */
+	int kaslr_auto;		/* or, once gdb is on the target, where
+				 * gdbscripts/kaslr.py finds the offset */
 	const char *scripts[GDB_RUN_MAX_SCRIPTS];	/* -x, in order */
 	int nscripts;
 	int batch;
@@ -36,7 +38,8 @@ struct gdb_run {
 
 /*
  * gdbscripts/NAME: in $NMIDBG_GDBSCRIPTS, else beside the source tree's
- * build, else the installed copy.  Returns buf.
+ * build, else in the share/nmidbg/ beside the binary's bin/, else the copy
+ * installed in NMIDBG_DATADIR.  Returns buf.
  */
 const char *gdbscript_path(const char *name, char *buf, size_t len);
 

@@ -5,8 +5,12 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "gdbrun.h"
 #include "jtagopt.h"
 #include "num.h"
+
+/* A KASLR offset moves the kernel by whole pages: anything else is a typo. */
+#define KASLR_ALIGN	4096ull
 
 void jtag_opts_init(struct jtag_opts *j)
 {
@@ -23,6 +27,24 @@ static int port_arg(const char *name, const char *opt, const char *arg, int *por
 		return -1;
 	}
 	*port = (int)v;
+	return 0;
+}
+
+static int kaslr_arg(struct jtag_opts *j, const char *name, const char *arg)
+{
+	uint64_t v;
+
+	if (!strcmp(arg, "auto")) {
+		j->kaslr = JTAG_KASLR_AUTO;
+		return 0;
+	}
+	if (num_hex(arg, &v) || v % KASLR_ALIGN || v > INT64_MAX) {
+		cmd_usage_error(name, "--kaslr-offset: '%s' is not a KASLR offset: HEX (where the kernel runs minus where it links, a multiple of 0x1000) or auto",
+				arg);
+		return -1;
+	}
+	j->kaslr = JTAG_KASLR_GIVEN;
+	j->kaslr_offset = (long long)v;
 	return 0;
 }
 
@@ -53,6 +75,8 @@ int jtag_opts_parse(struct jtag_opts *j, const char *name, int c, const char *ar
 		return port_arg(name, "tcl-port", arg, &j->tcl_port);
 	case 'N':
 		return port_arg(name, "telnet-port", arg, &j->telnet_port);
+	case 'A':
+		return kaslr_arg(j, name, arg);
 	default:
 		return 1;
 	}
@@ -71,12 +95,25 @@ int jtag_opts_given(const struct jtag_opts *j)
 	return j->openocd || j->tcl || j->gdb;
 }
 
+void jtag_opts_kaslr(const struct jtag_opts *j, struct gdb_run *g)
+{
+	g->kaslr_auto = j->kaslr == JTAG_KASLR_AUTO;
+	g->kaslr_offset = j->kaslr == JTAG_KASLR_GIVEN ? j->kaslr_offset : 0;
+	if (g->kaslr_offset && g->vmlinux)
+		fprintf(stderr, "nmidbg: KASLR offset 0x%llx (--kaslr-offset): symbols loaded there\n",
+			(unsigned long long)g->kaslr_offset);
+}
+
 int jtag_opts_check(const struct jtag_opts *j, const char *name, int gdb_ok)
 {
 	int n = !!j->openocd + !!j->tcl + !!j->gdb;
 
 	if (j->gdb && !gdb_ok) {
 		cmd_usage_error(name, "--jtag-gdb is for triage and gdb; here: --openocd or --tcl");
+		return -1;
+	}
+	if (j->kaslr && !gdb_ok) {
+		cmd_usage_error(name, "--kaslr-offset is for triage and gdb (where gdb loads the vmlinux)");
 		return -1;
 	}
 	if (n != 1) {

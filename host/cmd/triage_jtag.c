@@ -144,8 +144,8 @@ static int count_lines(const struct triage *t)
  * gdb on target: the sections into t.  NMIDBG_EXIT_* code.  openocd:
  * gdb reads registers with `g` (a mem_ap target answers no `p`).
  */
-static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
-		   int openocd, struct triage *t)
+static int run_gdb(const char *target, const struct jtag_opts *j, const char *vmlinux,
+		   int timeout_ms, int openocd, struct triage *t)
 {
 	static char *pre[] = { "-iex", "set tcp connect-timeout 5",
 			       "-iex", "set remote fetch-register-packet off" };
@@ -170,6 +170,7 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 		ret = NMIDBG_EXIT_FAIL;
 		goto out;
 	}
+	jtag_opts_kaslr(j, &g);
 	g.scripts[g.nscripts++] = gdbscript_path("nmidbg.py", script, sizeof(script));
 	g.out_fd = fileno(out);
 	g.err_fd = fileno(err);
@@ -190,6 +191,21 @@ static int run_gdb(const char *target, const char *vmlinux, int timeout_ms,
 		goto out;
 	}
 	triage_parse_gdb(text, t);
+	if (g.kaslr_offset) {
+		t->have_offset = 1;
+		t->kaslr_offset = g.kaslr_offset;
+	} else if (g.kaslr_auto && t->have_offset) {
+		fprintf(stderr, "nmidbg: KASLR offset 0x%llx (found on the halted CPUs): symbols loaded there\n",
+			(unsigned long long)t->kaslr_offset);
+	} else if (g.kaslr_auto) {
+		/* kaslr.py's error says why (gdb's stderr, a line of its own). */
+		const char *k = strstr(etext, "nmidbg-kaslr: ");
+
+		if (k)
+			k += strlen("nmidbg-kaslr: ");
+		fprintf(stderr, "nmidbg: --kaslr-offset auto: %.*s\n", k ? (int)strcspn(k, "\n") : 60,
+			k ? k : "the offset was not found: symbols loaded at link addresses");
+	}
 	check_vmlinux(vmlinux, t);
 	if (t->gdb_text)
 		t->ncpus = gdbcpus_parse(t->gdb_text, t->cpus, TRIAGE_MAX_CPUS);
@@ -246,7 +262,7 @@ static int via_openocd(const struct jtag_opts *j, const char *vmlinux, int stay,
 		goto out;
 	}
 	snprintf(target, sizeof(target), "%s:%d", o.host, o.gdb_port);
-	ret = run_gdb(target, vmlinux, gdb_timeout(j->timeout_ms), 1, t);
+	ret = run_gdb(target, j, vmlinux, gdb_timeout(j->timeout_ms), 1, t);
 out:
 	/* gdb's detach may have let them run: as asked, whatever happened. */
 	rc = stay ? openocd_halt_all(&o, j->timeout_ms, tg, &n, why, sizeof(why)) :
@@ -277,7 +293,7 @@ int triage_jtag(const struct jtag_opts *jo, const char *vmlinux, const struct cm
 		/* A plain stub (QEMU's) halts on connect and resumes when gdb leaves. */
 		if (stay)
 			fprintf(stderr, "nmidbg: --stay: a plain gdb stub lets the board run when gdb leaves\n");
-		ret = run_gdb(j->gdb, vmlinux, gdb_timeout(j->timeout_ms), 0, t);
+		ret = run_gdb(j->gdb, j, vmlinux, gdb_timeout(j->timeout_ms), 0, t);
 		t->after = "running";
 	}
 	if (!t->ncpus) {

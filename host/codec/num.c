@@ -35,10 +35,9 @@ int num_seconds_ms(const char *s, int *ms)
 	return 0;
 }
 
-int num_u64(const char *s, uint64_t *v)
+/* digits, all of them, in base 10 or 16 (no prefix left). */
+static int digits_u64(const char *digits, int hex, uint64_t *v)
 {
-	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	const char *digits = hex ? s + 2 : s;
 	char *end;
 	unsigned long long r;
 
@@ -51,4 +50,19 @@ int num_u64(const char *s, uint64_t *v)
 		return -1;
 	*v = r;
 	return 0;
+}
+
+static int has_0x(const char *s)
+{
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+int num_u64(const char *s, uint64_t *v)
+{
+	return digits_u64(has_0x(s) ? s + 2 : s, has_0x(s), v);
+}
+
+int num_hex(const char *s, uint64_t *v)
+{
+	return digits_u64(has_0x(s) ? s + 2 : s, 1, v);
 }

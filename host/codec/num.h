@@ -18,5 +18,7 @@
 int num_seconds_ms(const char *s, int *ms);
 /* An unsigned 64-bit number, decimal or 0x hex.  0, or -1. */
 int num_u64(const char *s, uint64_t *v);
+/* An unsigned 64-bit number in hex, with or without 0x.  0, or -1. */
+int num_hex(const char *s, uint64_t *v);
 
 #endif

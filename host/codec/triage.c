@@ -146,9 +146,45 @@ static char *section(const char *out, const char *name)
 	return strndup(p, end ? (size_t)(end - p) : strlen(p));
 }
 
+/*
+ * gdbscripts/kaslr.py's line, where it found the kernel (JTAG route):
+ * "nmidbg-kaslr: KASLR offset [-]0xHEX ...".  0, or -1 when none is there.
+ */
+static int kaslr_line(const char *out, long long *offset)
+{
+	static const char tag[] = "nmidbg-kaslr: KASLR offset ";
+	const char *p = out;
+
+	while ((p = strstr(p, tag))) {
+		const char *h = p + sizeof(tag) - 1;
+		int neg = *h == '-';
+		unsigned long long v = 0;
+		int n = 0;
+
+		if (p == out || p[-1] == '\n') {
+			h += neg;
+			if (h[0] == '0' && h[1] == 'x')
+				for (h += 2; n < 16 && strchr("0123456789abcdef", *h) && *h; h++, n++)
+					v = v << 4 | (unsigned long long)(*h <= '9' ? *h - '0' : *h - 'a' + 10);
+			if (n && n <= 15 && (!*h || *h == ' ' || *h == '\n')) {
+				*offset = neg ? -(long long)v : (long long)v;
+				return 0;
+			}
+		}
+		p += sizeof(tag) - 1;
+	}
+	return -1;
+}
+
 void triage_parse_gdb(const char *out, struct triage *t)
 {
 	char *j = section(out, "triage");
+	long long offset;
+
+	if (!kaslr_line(out, &offset)) {
+		t->have_offset = 1;
+		t->kaslr_offset = offset;
+	}
 
 	t->lx_ps = section(out, "lx-ps");
 	t->lx_dmesg = section(out, "lx-dmesg");

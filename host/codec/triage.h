@@ -73,7 +73,10 @@ int triage_parse_ps(const char *ps, struct triage_task *tasks, int max);
  * of memory (what was parsed stays), else 0.
  */
 int triage_parse_frames(struct triage *t);
-/* gdb's output with "@@nmidbg NAME" section markers: the sections' text. */
+/*
+ * gdb's output with "@@nmidbg NAME" section markers: the sections' text;
+ * and the KASLR offset if gdbscripts/kaslr.py found it.
+ */
 void triage_parse_gdb(const char *out, struct triage *t);
 
 void triage_write_md(FILE *f, const struct triage *t);

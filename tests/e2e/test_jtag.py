@@ -5,7 +5,9 @@ aarch64 target with `-rtos hwthread` does, and halts them all on connect.
 Every CPU hard-locked: the JTAG route must find the same CPUs in
 lkdtm_HARDLOCKUP with file:line as the kgdb route, plus lx-ps and
 lx-dmesg; and a board whose serial line gives no way in (no kgdboc) is
-reported through JTAG in one command, with the serial steps that failed."""
+reported through JTAG in one command, with the serial steps that failed.
+With KASLR on, the same report with --kaslr-offset, given or found on the
+halted CPUs (auto), against the offset kdb shows."""
 import json
 import os
 import re
@@ -89,6 +91,45 @@ class NmidbgTriageJtag(BoardTest):
                        if f["function"] == "lkdtm_HARDLOCKUP"][0]
             self.assertTrue(f.endswith("/" + serial_lines[c["cpu"]][0]), (f, serial_lines))
             self.assertEqual(line, serial_lines[c["cpu"]][1])
+
+    def test_kaslr_offset_given_and_found(self):
+        """A board at a random offset: as linked, gdb's symbols miss the
+        running kernel; --kaslr-offset HEX (kdb's own figure) and
+        --kaslr-offset auto (from the halted CPUs' code) give the same
+        report as on a board without KASLR, and the offset in it."""
+        b = self.boot(append=NMI_APPEND, smp=2, serial_tcp=free_port(),
+                      gdbstub=True, kaslr=True)
+        offset = b.kaslr_offset()
+        self.assertNotEqual(offset, 0)
+        self.assertEqual(offset % 4096, 0)
+        b.lock_all()
+        b.disconnect()
+        jtag = ["triage", "--jtag", "--jtag-gdb", "127.0.0.1:%d" % b.gdb_port,
+                "--vmlinux", VMLINUX]
+        # As linked: the symbols are not where the kernel runs.
+        md = os.path.join(self.dir.name, "linked.md")
+        p = self.nmidbg(*jtag, "-o", md)
+        self.assertNotEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("Cannot access memory at address", p.stderr)
+        self.assertFalse(os.path.exists(md))
+        for given, said in (("0x%x" % offset, "(--kaslr-offset)"),
+                            ("auto", "(found on the halted CPUs)")):
+            md = os.path.join(self.dir.name, "kaslr-%s.md" % given)
+            p = self.nmidbg(*jtag, "--kaslr-offset", given, "-o", md)
+            self.assertEqual(p.returncode, 0, (given, p.stderr[-3000:]))
+            self.assertIn("nmidbg: KASLR offset 0x%x %s: symbols loaded there"
+                          % (offset, said), p.stderr)
+            j, text = self.report(md)
+            self.assertEqual(j["vmlinux"]["kaslr_offset"], offset, given)
+            self.check_jtag_report(j, text, 2)
+        # gdb --jtag: the kernel's helpers (loaded with the symbols kaslr.py
+        # put in place) read the running kernel.
+        p = self.nmidbg("gdb", "--jtag", "--jtag-gdb", "127.0.0.1:%d" % b.gdb_port,
+                        "--vmlinux", VMLINUX, "--kaslr-offset", "auto", "--batch",
+                        "--", "-ex", "lx-version")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("nmidbg-kaslr: KASLR offset 0x%x (thread " % offset, p.stdout)
+        self.assertIn(j["vmlinux"]["board"], p.stdout)
 
     def test_chain_serial_fails_then_jtag(self):
         """No kgdboc: the knock and BREAK+g go unanswered; the same command

@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,29 @@ OPENOCD = shutil.which("openocd")
 
 def model_args(port, cfg="model.cfg"):
     return "-c 'set MODEL_PORT %d' -f %s" % (port, os.path.join(JTAG, cfg))
+
+
+def arm_elf(addr, data, symbol=b"linux_banner"):
+    """A 32-bit Arm ELF file (the model's mem_ap target is "arm" to gdb)
+    with one allocated .rodata section at addr holding data, and symbol
+    naming it: a vmlinux as far as gdb's symbol loading goes."""
+    names = b"\0.rodata\0.symtab\0.strtab\0.shstrtab\0"
+    strtab = b"\0" + symbol + b"\0"
+    sym = bytes(16) + struct.pack("<IIIBBH", 1, addr, len(data), 0x11, 0, 1)
+    data += bytes(-len(data) % 4)
+    off_sym = 52 + len(data)
+    off_str = off_sym + len(sym)
+    off_names = off_str + len(strtab)
+    off_sh = off_names + len(names) + (-(off_names + len(names)) % 4)
+    sh = bytes(40) + b"".join(struct.pack("<10I", *s) for s in (
+        (1, 1, 2, addr, 52, len(data), 0, 0, 4, 0),             # .rodata: PROGBITS, ALLOC
+        (9, 2, 0, 0, off_sym, len(sym), 3, 1, 4, 16),           # .symtab
+        (17, 3, 0, 0, off_str, len(strtab), 0, 0, 1, 0),        # .strtab
+        (25, 3, 0, 0, off_names, len(names), 0, 0, 1, 0)))      # .shstrtab
+    ehdr = b"\x7fELF\x01\x01\x01" + bytes(9) + struct.pack(
+        "<HHIIIIIHHHHHH", 2, 40, 1, 0, 0, off_sh, 0, 52, 0, 0, 40, 5, 4)
+    body = data + sym + strtab + names
+    return ehdr + body + bytes(off_sh - 52 - len(body)) + sh
 
 
 def free_port():
@@ -155,6 +179,34 @@ class JtagMixin:
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn('0x%x:\t"%s"' % (RAM_BASE, GREETING.rstrip(b"\0").decode()), p.stdout)
         self.assertRegex(p.stderr, r"JTAG: 1 target halted; gdb on 127\.0\.0\.1:\d+\n")
+        self.assertIn("nmidbg: JTAG: the cores are running", p.stderr)
+
+    def test_gdb_loads_the_symbols_at_the_kaslr_offset(self):
+        """--kaslr-offset HEX through OpenOCD: gdb takes the vmlinux's
+        symbols that far above their link address (the model's RAM shows
+        there, not the file's bytes), even though OpenOCD answers gdb's
+        qOffsets with zeros.  auto finds no CPU's PC on the model: it says
+        so, the symbols stay as linked, and --batch exits 1."""
+        link = RAM_BASE - 0x200000
+        vmlinux = os.path.join(self.tmp, "vmlinux")
+        with open(vmlinux, "wb") as f:
+            f.write(arm_elf(link, b"the file's linux_banner\0"))
+        ocd = ["gdb", "--jtag", "--openocd", model_args(self.model.port), "--vmlinux", vmlinux]
+        show = ["--batch", "--", "-ex", "x/s &linux_banner"]
+        p = self.nmidbg(*ocd, "--kaslr-offset", "0x200000", *show)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("nmidbg: KASLR offset 0x200000 (--kaslr-offset): symbols loaded there",
+                      p.stderr)
+        self.assertIn('0x%x <linux_banner>:\t"%s"' % (RAM_BASE, GREETING.rstrip(b"\0").decode()),
+                      p.stdout)
+        p = self.nmidbg(*ocd, *show)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('0x%x <linux_banner>:\t""' % link, p.stdout)
+        p = self.nmidbg(*ocd, "--kaslr-offset", "auto", *show)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("nmidbg-kaslr: the KASLR offset was not found (not a 64-bit "
+                      "little-endian ELF file): symbols loaded at link addresses", p.stderr)
+        self.assertIn('0x%x <linux_banner>:\t""' % link, p.stdout)
         self.assertIn("nmidbg: JTAG: the cores are running", p.stderr)
 
     def test_openocd_and_gdb_inherit_no_descriptor(self):
@@ -332,6 +384,20 @@ class JtagMixin:
             (["jtag", "halt", "--jtag-gdb", "a:1"], "--jtag-gdb is for triage"),
             (["triage", "--jtag", "--tcl", "a:1"], "--jtag needs --vmlinux"),
             (["triage", "--jtag", "--vmlinux", "/bin/true"], "which OpenOCD?"),
+            (["gdb", "--jtag", "--tcl", "a:1", "--vmlinux", "/bin/true", "--kaslr-offset", "zz"],
+             "--kaslr-offset: 'zz' is not a KASLR offset: HEX"),
+            (["gdb", "--jtag", "--tcl", "a:1", "--vmlinux", "/bin/true", "--kaslr-offset",
+              "0x2a00800"], "a multiple of 0x1000"),
+            (["triage", "--jtag", "--tcl", "a:1", "--vmlinux", "/bin/true", "--kaslr-offset",
+              "-1000"], "is not a KASLR offset"),
+            (["gdb", "--jtag", "--tcl", "a:1", "--kaslr-offset", "auto"],
+             "--kaslr-offset needs --vmlinux"),
+            (["gdb", "tcp:127.0.0.1:1", "--vmlinux", "/bin/true", "--kaslr-offset", "2a00000"],
+             "--kaslr-offset is for the JTAG route"),
+            (["triage", "tcp:127.0.0.1:1", "--kaslr-offset", "auto"],
+             "--kaslr-offset is for the JTAG route"),
+            (["jtag", "halt", "--tcl", "a:1", "--kaslr-offset", "auto"],
+             "--kaslr-offset is for triage and gdb"),
         ]
         for args, msg in cases:
             p = self.nmidbg(*args)

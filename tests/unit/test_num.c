@@ -44,20 +44,26 @@ static const struct u64_row {
 	const char *in;
 	int ok;
 	uint64_t v;
+	int hex;	/* num_hex (what --kaslr-offset takes), else num_u64 */
 } u64s[] = {
-	{ "decimal", "4096", 1, 4096 },
-	{ "hex", "0xffff800080000000", 1, 0xffff800080000000ull },
-	{ "upper hex", "0XAB", 1, 0xab },
-	{ "max", "0xffffffffffffffff", 1, UINT64_MAX },
-	{ "overflow", "0x10000000000000000", 0, 0 },
-	{ "decimal overflow", "18446744073709551616", 0, 0 },
-	{ "bad digit", "0xzz", 0, 0 },
-	{ "trailing junk", "16k", 0, 0 },
-	{ "negative", "-1", 0, 0 },
-	{ "plus", "+1", 0, 0 },
-	{ "space", " 1", 0, 0 },
-	{ "bare 0x", "0x", 0, 0 },
-	{ "empty", "", 0, 0 },
+	{ "decimal", "4096", 1, 4096, 0 },
+	{ "hex", "0xffff800080000000", 1, 0xffff800080000000ull, 0 },
+	{ "upper hex", "0XAB", 1, 0xab, 0 },
+	{ "max", "0xffffffffffffffff", 1, UINT64_MAX, 0 },
+	{ "overflow", "0x10000000000000000", 0, 0, 0 },
+	{ "decimal overflow", "18446744073709551616", 0, 0, 0 },
+	{ "bad digit", "0xzz", 0, 0, 0 },
+	{ "trailing junk", "16k", 0, 0, 0 },
+	{ "negative", "-1", 0, 0, 0 },
+	{ "plus", "+1", 0, 0, 0 },
+	{ "space", " 1", 0, 0, 0 },
+	{ "bare 0x", "0x", 0, 0, 0 },
+	{ "empty", "", 0, 0, 0 },
+	{ "hex: 0x", "0x2a00000", 1, 0x2a00000, 1 },
+	{ "hex: bare is hex, not decimal", "4096", 1, 0x4096, 1 },
+	{ "hex: bad digit", "0x2g", 0, 0, 1 },
+	{ "hex: negative", "-0x1000", 0, 0, 1 },
+	{ "hex: bare 0x", "0x", 0, 0, 1 },
 };
 
 static void test_u64_row(void **state)
@@ -65,7 +71,7 @@ static void test_u64_row(void **state)
 	const struct u64_row *row = *state;
 	uint64_t v = 0;
 
-	assert_int_equal(num_u64(row->in, &v), row->ok ? 0 : -1);
+	assert_int_equal((row->hex ? num_hex : num_u64)(row->in, &v), row->ok ? 0 : -1);
 	if (row->ok)
 		assert_true(v == row->v);
 }

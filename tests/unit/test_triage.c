@@ -113,7 +113,41 @@ static void test_gdb_sections(void **state)
 	assert_null(t.gdb_json);
 	assert_null(t.gdb_text);
 	assert_null(t.lx_ps);
+	assert_false(t.have_offset);
 	triage_free(&t);
+}
+
+/* kaslr.py's line, first on gdb's output: the offset for the report. */
+static void test_gdb_kaslr_line(void **state)
+{
+	static const struct {
+		const char *out;
+		int have;
+		long long offset;
+	} rows[] = {
+		{ "nmidbg-kaslr: KASLR offset 0x2a00000 (thread 1's code); symbols loaded there\n"
+		  "@@nmidbg connected\n", 1, 0x2a00000 },
+		{ "warning: x\nnmidbg-kaslr: KASLR offset 0x0 (thread 2's code)\n", 1, 0 },
+		{ "nmidbg-kaslr: KASLR offset -0x10000\n", 1, -0x10000 },
+		{ "nmidbg-kaslr: KASLR offset 0x7fffffffffffffff\n", 0, 0 },	/* 16 digits: no */
+		{ "nmidbg-kaslr: KASLR offset 0x\n", 0, 0 },
+		{ "nmidbg-kaslr: KASLR offset 0x12g\n", 0, 0 },
+		{ "nmidbg-kaslr: KASLR offset 1000\n", 0, 0 },
+		{ "echo nmidbg-kaslr: KASLR offset 0x1000\n", 0, 0 },	/* not a line's start */
+		{ "nmidbg-kaslr: the KASLR offset was not found\n", 0, 0 },
+		{ "nmidbg-kaslr: KASLR offset ", 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct triage t = { 0 };
+
+		triage_parse_gdb(rows[i].out, &t);
+		assert_int_equal(t.have_offset, rows[i].have);
+		if (rows[i].have)
+			assert_true(t.kaslr_offset == rows[i].offset);
+		triage_free(&t);
+	}
 }
 
 /* Whatever kdb and gdb printed, the JSON report is valid JSON. */
@@ -251,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_btc),
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_gdb_sections),
+		cmocka_unit_test(test_gdb_kaslr_line),
 		cmocka_unit_test(test_json_report_stays_valid),
 	};
 
