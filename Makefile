@@ -143,7 +143,8 @@ install: $(BUILD)/nmidbg
 	install -D -m 644 contrib/nmidbg.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nmidbg
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/nmidbg/gdbscripts \
-		gdbscripts/nmidbg.py gdbscripts/batch.py gdbscripts/kaslr.py
+		gdbscripts/nmidbg.py gdbscripts/batch.py gdbscripts/kaslr.py \
+		gdbscripts/nmidbg_drgn.py
 	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/gdbscripts gdbscripts/README.md
 	install -D -m 644 -t $(DESTDIR)$(DOCDIR)/kernel-patches kernel-patches/README.md \
 		kernel-patches/cover-letter.txt kernel-patches/*.patch kernel-patches/series

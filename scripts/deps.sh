@@ -16,6 +16,8 @@ packages=(
 	qemu-system-arm
 	# debugger side and e2e helpers
 	gdb-multiarch python3 ser2net tmux
+	# nmidbg drgn
+	python3-drgn
 	# JTAG fallback (remote_bitbang against the tests' JTAG-DP model)
 	openocd
 	# checkpatch.pl: Perl's core modules, and its SPDX check

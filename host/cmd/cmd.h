@@ -31,6 +31,7 @@ enum {
 	NMIDBG_EXIT_GDB_CONNECT = 15,	/* gdb cannot connect to the gdb port */
 	NMIDBG_EXIT_DEADLINE = 16,	/* --deadline passed: the board left as asked */
 	NMIDBG_EXIT_FLEET = 17,	/* several boards: one did not exit 0 (the summary says) */
+	NMIDBG_EXIT_NO_DRGN = 18,	/* drgn: python3-drgn is not installed (or too old) */
 };
 
 /* Commands without the frame (the others: struct cmd_frame below). */
@@ -75,7 +76,7 @@ struct cmd {
 };
 
 extern const struct cmd_frame cmd_break_frame, cmd_kdb_frame, cmd_dump_frame,
-	cmd_gdb_frame, cmd_triage_frame, cmd_proxy_frame, cmd_doctor_frame;
+	cmd_gdb_frame, cmd_triage_frame, cmd_proxy_frame, cmd_doctor_frame, cmd_drgn_frame;
 
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;

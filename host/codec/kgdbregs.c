@@ -7,12 +7,15 @@
 #include "kgdbregs.h"
 #include "rsp.h"
 
-/* 16 hex digits: the 64-bit id int_to_threadref() packs, big-endian. */
+/*
+ * A thread id as kgdb sends it: hex without leading zeros, a negative one
+ * as its 32-bit two's complement ("fffffffe": -2); 16 digits as 64-bit.
+ */
 static int thread_id(const uint8_t *p, size_t len, int64_t *id)
 {
 	uint64_t v = 0;
 
-	if (len != 16)
+	if (!len || len > 16)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		int h = rsp_hex_value(p[i]);
@@ -21,7 +24,10 @@ static int thread_id(const uint8_t *p, size_t len, int64_t *id)
 			return -1;
 		v = v << 4 | (uint64_t)h;
 	}
-	*id = (int64_t)v;
+	if (len <= 8 && (v & 0x80000000u))
+		*id = (int64_t)(int32_t)(uint32_t)v;
+	else
+		*id = (int64_t)v;
 	return 0;
 }
 

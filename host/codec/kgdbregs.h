@@ -19,7 +19,8 @@
 
 /*
  * One qfThreadInfo/qsThreadInfo reply ("m" id,id,... or "l"): the CPUs
- * of the shadow threads in it (ids of 16 hex digits, negative) appended
+ * of the shadow threads in it (negative ids: hex, 32-bit two's
+ * complement as kgdb sends them, or 16 digits) appended
  * to cpus[*n] (at most cap).  *done: 1 when the reply lists a task too
  * or is "l" (the shadow threads come first: the CPUs are all known), 0
  * when the next reply may list more CPUs.  Returns 0, or -1 for a reply

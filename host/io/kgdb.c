@@ -224,6 +224,8 @@ static int read_chunk(struct kgdb *k, struct reader *rd, uint64_t addr, size_t n
 	wire[0] = '+';
 	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
 	rc = send_retried(k, wire, w, &rd->replies, replied);
+	if (!rc && rd->refused && k->quiet_faults)
+		return KGDB_EFAULT;
 	if (!rc && rd->got != (long)n) {
 		if (rd->refused)
 			rc = KGDB_EFAULT;
@@ -279,6 +281,55 @@ int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf)
 		rc = w ? w : rc;
 	}
 	s->on_packet = NULL;
+	return rc;
+}
+
+struct request {
+	uint8_t *reply;
+	size_t cap, len;
+	int replies, over;
+};
+
+static void on_answer(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct request *q = ctx;
+
+	q->replies++;
+	q->over = len > q->cap;
+	q->len = q->over ? 0 : len;
+	if (!q->over)
+		memcpy(q->reply, payload, len);
+}
+
+static int answered(struct session *s)
+{
+	return ((struct request *)s->hook_ctx)->replies > 0;
+}
+
+int kgdb_request(struct kgdb *k, const char *req, uint8_t *reply, size_t cap, size_t *len)
+{
+	struct session *s = k->s;
+	struct request q = { .reply = reply, .cap = cap };
+	uint8_t wire[96];
+	size_t w;
+	int rc;
+
+	wire[0] = '+';
+	w = rsp_encode((const uint8_t *)req, strlen(req), wire + 1, sizeof(wire) - 1);
+	if (!w)
+		return SESSION_TIMEOUT;
+	s->on_packet = on_answer;
+	s->on_ack = NULL;
+	s->hook_ctx = &q;
+	rc = send_retried(k, wire, w, &q.replies, answered);
+	if (!rc && q.over) {
+		fprintf(stderr, "nmidbg: kgdb's reply to '%s' is over %zu bytes\n", req, cap);
+		rc = SESSION_TIMEOUT;
+	}
+	if (!rc)
+		rc = port_write(s->port, "+", 1);
+	s->on_packet = NULL;
+	*len = q.len;
 	return rc;
 }
 

@@ -37,6 +37,7 @@ struct kgdb {
 	int asked;		/* qSupported sent (once, by the first read) */
 	struct rsp_features feat;	/* its answer */
 	size_t read_max;	/* bytes per read request, from feat */
+	int quiet_faults;	/* kgdb_read(): a refused read is not said */
 	/* A machine's state (kgdb_enter_start(), kgdb_leave_start()): */
 	struct loop *l;
 	loop_then then;
@@ -61,6 +62,13 @@ int kgdb_enter_start(struct kgdb *k, struct loop *l, loop_then then, void *ctx);
  * short; either said on stderr.
  */
 int kgdb_read(struct kgdb *k, uint64_t addr, size_t len, uint8_t *buf);
+/*
+ * One packet's transaction: req ("Hg-3", "g") sent with the last reply's
+ * ack, its reply's payload into reply (at most cap bytes, *len its
+ * length; longer is SESSION_TIMEOUT) and acked; NAK then resend on
+ * silence, as kgdb_read().  For requests whose repeat does no harm.
+ */
+int kgdb_request(struct kgdb *k, const char *req, uint8_t *reply, size_t cap, size_t *len);
 /*
  * Leave kgdb: break in first if running (gdb let the kernel go), then
  * back to kdb, then `go` unless stay.  *state: "in kdb" or "running".

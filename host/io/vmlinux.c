@@ -111,3 +111,25 @@ out:
 	close(fd);
 	return rc;
 }
+
+enum vmlinux_result vmlinux_symbol(const char *path, const char *name, uint64_t *addr)
+{
+	enum vmlinux_result rc = VMLINUX_NOT_KERNEL;
+	GElf_Addr value;
+	Elf *e = NULL;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return VMLINUX_UNREADABLE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return VMLINUX_UNREADABLE;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_kind(e) == ELF_K_ELF && !find_symbol(e, name, &value)) {
+		*addr = value;
+		rc = VMLINUX_OK;
+	}
+	elf_end(e);
+	close(fd);
+	return rc;
+}

@@ -27,4 +27,7 @@ enum vmlinux_result vmlinux_string(const char *path, const char *name,
 				   uint64_t *addr, char *buf, size_t cap,
 				   char *why, size_t whycap);
 
+/* The symbol called name's link address in *addr (no bytes needed). */
+enum vmlinux_result vmlinux_symbol(const char *path, const char *name, uint64_t *addr);
+
 #endif

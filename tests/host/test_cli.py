@@ -19,6 +19,30 @@ def run(binary, *args):
 
 
 class CliMixin:
+    def test_drgn_without_python3_drgn_touches_no_board(self):
+        """A python3 without drgn: exit 18 and what to install, before the
+        port (which does not exist) is opened."""
+        env = dict(os.environ, NMIDBG_PYTHON=os.path.join(ROOT, "no-such-python"))
+        vmlinux = os.path.abspath(__file__)     # any readable file
+        p = subprocess.run([self.binary, "drgn", "/dev/nmidbg-no-such-port", "--vmlinux",
+                            vmlinux], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30, env=env)
+        self.assertEqual(p.returncode, 18, p.stderr)
+        self.assertIn("no-such-python", p.stderr)
+        env["NMIDBG_PYTHON"] = "/bin/false"
+        p = subprocess.run([self.binary, "drgn", "/dev/nmidbg-no-such-port", "--vmlinux",
+                            vmlinux], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30, env=env)
+        self.assertEqual(p.returncode, 18, p.stderr)
+        self.assertIn("install python3-drgn", p.stderr)
+
+    def test_drgn_usage_errors(self):
+        for args in ([], ["PORT"], ["PORT", "--vmlinux", "/no/such/vmlinux"],
+                     ["PORT", "--vmlinux", __file__, "-c", "a.py", "-e", "1"],
+                     ["PORT", "--vmlinux", __file__, "--vmcoreinfo", "neither"]):
+            p = run(self.binary, "drgn", *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+
     def test_version(self):
         p = run(self.binary, "--version")
         self.assertEqual(p.returncode, 0)

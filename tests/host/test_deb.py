@@ -121,7 +121,7 @@ class DebPackage(unittest.TestCase):
     def test_holds_what_make_install_installs(self):
         self.assertTrue(os.access(self.nmidbg, os.X_OK))
         self.assertTrue(os.path.exists(self.packaged("man", "man1", "nmidbg.1.gz")))
-        for name in ("nmidbg.py", "batch.py", "kaslr.py"):
+        for name in ("nmidbg.py", "batch.py", "kaslr.py", "nmidbg_drgn.py"):
             self.assertTrue(filecmp.cmp(self.packaged("nmidbg", "gdbscripts", name),
                                         os.path.join(ROOT, "gdbscripts", name), shallow=False))
         self.assertTrue(filecmp.cmp(self.packaged("bash-completion", "completions", "nmidbg"),
