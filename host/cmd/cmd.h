@@ -76,7 +76,8 @@ struct cmd {
 };
 
 extern const struct cmd_frame cmd_break_frame, cmd_kdb_frame, cmd_dump_frame,
-	cmd_gdb_frame, cmd_triage_frame, cmd_proxy_frame, cmd_doctor_frame, cmd_drgn_frame;
+	cmd_gdb_frame, cmd_triage_frame, cmd_proxy_frame, cmd_doctor_frame, cmd_drgn_frame,
+	cmd_resume_frame;
 
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;

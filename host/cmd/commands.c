@@ -42,6 +42,8 @@ const struct cmd cmd_table[] = {
 	{ "list", cmd_list, NULL, 0, "", "list local serial ports with their USB identity" },
 	{ "proxy", NULL, &cmd_proxy_frame, CMD_NEEDS_PORT | CMD_RESUMES, "PORT [--console ADDR] [--gdb ADDR] [--any-address] [--stay] " BREAKIN,
 	  "telnet console clients and one gdb client on the one line; gdb connecting breaks in" },
+	{ "resume", NULL, &cmd_resume_frame, CMD_NEEDS_PORT | CMD_RESUMES, "PORT [--timeout S] [--deadline S]",
+	  "a board left stopped in kdb runs again (an empty line, then `go`); one that runs is left alone" },
 	{ "triage", NULL, &cmd_triage_frame, PORT_BREAKIN | CMD_RESUMES, "[PORT...] [--ports FILE] [--vmlinux FILE [--modules DIR] [--gdb]] [-o REPORT.md] [--json FILE] [--resume|--stay] " FLEET " " BREAKIN
 	  " [--jtag (--openocd ARGS | --tcl HOST:PORT | --jtag-gdb HOST:PORT) [--kaslr-offset HEX|auto]]",
 	  "break in, collect every CPU's stack (file:line with a vmlinux), D-state tasks and the log; write Markdown and JSON; JTAG if the serial line fails; many boards at once" },

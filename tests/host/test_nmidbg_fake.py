@@ -144,9 +144,8 @@ class FakeMixin:
         self.assertFalse(b.in_kdb)
         self.assertIsNone(b.pager)
 
-    def test_board_left_at_the_pager_is_taken_from_there(self):
-        # Someone's dmesg stopped at "more> " (a killed client): the next
-        # command ends that one with 'q' and runs its own.
+    def board_at_the_pager(self):
+        """A board where a client's btc stopped at "more> " and the client left."""
         b = self.board()
         c = socket.create_connection(("127.0.0.1", int(b.spec.rsplit(":", 1)[1])))
         c.sendall(b"$3#33")
@@ -156,6 +155,12 @@ class FakeMixin:
         c.close()
         time.sleep(0.2)
         self.assertIsNotNone(b.pager)
+        return b
+
+    def test_board_left_at_the_pager_is_taken_from_there(self):
+        # Someone's dmesg stopped at "more> " (a killed client): the next
+        # command ends that one with 'q' and runs its own.
+        b = self.board_at_the_pager()
         p = self.nmidbg("kdb", b.spec, "-c", "cpu", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
         j = json.loads(p.stdout)
@@ -173,6 +178,39 @@ class FakeMixin:
         self.assertIn("Currently on cpu 0", p.stdout)
         time.sleep(0.5)
         self.assertFalse(b.in_kdb or b.in_kgdb)
+
+    def test_resume_lets_a_stopped_board_go(self):
+        b = self.board()
+        p = self.nmidbg("break", b.spec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(b.in_kdb)
+        p = self.nmidbg("resume", b.spec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "resumed: the board was in kdb, `go` sent\n")
+        time.sleep(0.3)
+        self.assertFalse(b.in_kdb)
+        self.assertTrue(bytes(b.received).endswith(b"\rgo\r"), bytes(b.received)[-20:])
+
+    def test_resume_ends_a_command_left_at_the_pager(self):
+        b = self.board_at_the_pager()
+        p = self.nmidbg("resume", b.spec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("resumed", p.stdout)
+        time.sleep(0.3)
+        self.assertFalse(b.in_kdb)
+        self.assertIsNone(b.pager)
+
+    def test_resume_leaves_a_running_board_alone(self):
+        # Never the knock: a running board gets one empty line, nothing else.
+        b = self.board()
+        p = self.nmidbg("resume", b.spec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("not stopped in kdb", p.stdout)
+        self.assertEqual(bytes(b.received), b"\r")
+        self.assertFalse(b.knocked or b.in_kdb)
+        p = self.nmidbg("resume", b.spec, "--stay")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("usage: nmidbg resume PORT", p.stderr)
 
     @staticmethod
     def _read_until(sock, what, secs=10):
