@@ -16,6 +16,8 @@ packages=(
 	qemu-system-arm
 	# debugger side and e2e helpers
 	gdb-multiarch python3 ser2net tmux
+	# the labgrid driver and its pytest hook (tests: contrib/labgrid)
+	python3-labgrid python3-pytest
 	# nmidbg drgn
 	python3-drgn
 	# JTAG fallback (remote_bitbang against the tests' JTAG-DP model)

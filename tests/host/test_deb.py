@@ -103,7 +103,7 @@ class DebPackage(unittest.TestCase):
         with open(os.path.join(ROOT, "VERSION")) as f:
             self.assertTrue(version.startswith(f.read().strip() + "+g"), version)
         self.assertEqual(self.field("Recommends"), "gdb-multiarch, openocd")
-        self.assertEqual(self.field("Suggests"), "python3-drgn")
+        self.assertEqual(self.field("Suggests"), "python3-drgn, python3-labgrid")
         # Depends: exactly the packages of the libraries the binary links
         # (its DT_NEEDED, found where the loader finds them).
         depends = {d.split()[0] for d in self.field("Depends").split(", ")}
@@ -140,17 +140,36 @@ class DebPackage(unittest.TestCase):
         self.assertTrue(filecmp.cmp(os.path.join(doc, "README.md"),
                                     os.path.join(ROOT, "kernel-patches", "README.md"),
                                     shallow=False))
-        # The labgrid driver, as contrib/labgrid/ holds it, when the tree has it.
-        labgrid = os.path.join(ROOT, "contrib", "labgrid")
-        packaged = self.packaged("nmidbg", "labgrid")
-        if os.path.isdir(labgrid):
-            files = source_files(labgrid)
-            self.assertEqual(source_files(packaged), files)
-            for name in files:
-                self.assertTrue(filecmp.cmp(os.path.join(packaged, name),
-                                            os.path.join(labgrid, name), shallow=False), name)
-        else:
-            self.assertFalse(os.path.exists(packaged))
+        # The labgrid driver's package, as contrib/labgrid/ holds it, and its README.
+        labgrid = os.path.join(ROOT, "contrib", "labgrid", "nmidbg_labgrid")
+        packaged = os.path.join(self.root, "usr", "lib", "python3", "dist-packages",
+                                "nmidbg_labgrid")
+        files = source_files(labgrid)
+        self.assertEqual(source_files(packaged), files)
+        self.assertIn("pytest_plugin.py", files)
+        for name in files:
+            self.assertTrue(filecmp.cmp(os.path.join(packaged, name),
+                                        os.path.join(labgrid, name), shallow=False), name)
+        self.assertTrue(filecmp.cmp(self.packaged("doc", "nmidbg", "labgrid", "README.md"),
+                                    os.path.join(ROOT, "contrib", "labgrid", "README.md"),
+                                    shallow=False))
+
+    def test_the_packaged_labgrid_driver_registers(self):
+        """/usr/bin/python3 with the unpacked tree's dist-packages, as the
+        installed package is found: labgrid knows NmidbgDriver."""
+        site = os.path.join(self.root, "usr", "lib", "python3", "dist-packages")
+        p = subprocess.run(["/usr/bin/python3", "-c",
+                            "import nmidbg_labgrid, nmidbg_labgrid.pytest_plugin\n"
+                            "from labgrid.factory import target_factory\n"
+                            "print(nmidbg_labgrid.__file__)\n"
+                            "print(target_factory.drivers['NmidbgDriver'].__module__)"],
+                           env=dict(os.environ, PYTHONPATH=site), cwd=self.tmp,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        where, module = p.stdout.split()
+        self.assertEqual(os.path.dirname(where), os.path.join(site, "nmidbg_labgrid"))
+        self.assertEqual(module, "nmidbg_labgrid.driver")
 
     def test_version_help_and_completion_from_the_unpacked_tree(self):
         p = self.run_packaged("version")
