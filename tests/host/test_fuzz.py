@@ -13,7 +13,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("NMIDBG_BUILD", os.path.join(ROOT, "build"))
 FUZZ = os.path.join(ROOT, "tests", "fuzz")
-TARGETS = {"fuzz_doctor", "fuzz_drgncore", "fuzz_gdbin", "fuzz_jsonw", "fuzz_mode", "fuzz_ocd", "fuzz_rsp",
+TARGETS = {"fuzz_doctor", "fuzz_drgncore", "fuzz_fleet", "fuzz_gdbin", "fuzz_jsonw", "fuzz_mode", "fuzz_ocd", "fuzz_rsp",
            "fuzz_telnet", "fuzz_telnet_port", "fuzz_triage"}
 
 
