@@ -26,7 +26,7 @@ packages=(
 	perl python3-ply python3-git
 	# make deb and its test (no fakeroot: debian/control says
 	# Rules-Requires-Root: no, and dpkg-deb sets root as the owner)
-	debhelper dpkg-dev lintian
+	debhelper dh-python dpkg-dev lintian
 )
 
 missing=()

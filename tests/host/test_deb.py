@@ -105,8 +105,11 @@ class DebPackage(unittest.TestCase):
         self.assertEqual(self.field("Recommends"), "gdb-multiarch, openocd")
         self.assertEqual(self.field("Suggests"), "python3-drgn, python3-labgrid")
         # Depends: exactly the packages of the libraries the binary links
-        # (its DT_NEEDED, found where the loader finds them).
+        # (its DT_NEEDED, found where the loader finds them), and python3
+        # for the labgrid driver's module (dh_python3 says so).
         depends = {d.split()[0] for d in self.field("Depends").split(", ")}
+        self.assertIn("python3:any", depends)
+        depends.discard("python3:any")
         dyn = subprocess.run(["readelf", "-d", self.nmidbg], stdout=subprocess.PIPE,
                              text=True, check=True).stdout
         ldd = subprocess.run(["ldd", self.nmidbg], stdout=subprocess.PIPE, text=True,
