@@ -17,7 +17,7 @@ packages=(
 	# debugger side and e2e helpers
 	gdb-multiarch python3 ser2net tmux
 	# the labgrid driver and its pytest hook (tests: contrib/labgrid)
-	python3-labgrid python3-pytest
+	python3-labgrid python3-pytest python3-pytest-timeout
 	# nmidbg drgn
 	python3-drgn
 	# JTAG fallback (remote_bitbang against the tests' JTAG-DP model)

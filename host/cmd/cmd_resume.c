@@ -6,7 +6,8 @@
  * For a lab's driver and for whoever used --stay: the one way to let the
  * board go without knowing how it was left.  Only an empty line is sent,
  * never the knock: on a running board that is an empty shell line, in
- * kdb a new prompt (at kdb's pager, its "more> " is answered with 'q').
+ * kdb a new prompt (at kdb's pager, its "more> " is answered with 'q'),
+ * waited for as long as --timeout (a slow or proxied line).
  * The frame's leave (cmd_leave()) then does the rest, as for every
  * command: kgdb back to kdb, the pager ended, `go`.
  */
@@ -17,9 +18,6 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
-
-/* How long kdb has to prompt again after the empty line. */
-#define RESUME_PROBE_MS 1000
 
 static int was_kdb;	/* the probe found kdb (one command per process) */
 
@@ -53,7 +51,7 @@ static int resume_body(struct cmd_run *r)
 	s->quit_more = 1;
 	rc = session_send(s, "\r");
 	if (!rc)
-		rc = session_wait(s, RESUME_PROBE_MS, kdb_prompted);
+		rc = session_wait(s, r->o.how.timeout_ms, kdb_prompted);
 	s->quit_more = 0;
 	if (rc == SESSION_TIMEOUT)
 		return 0;	/* no prompt: not in kdb */
@@ -76,7 +74,8 @@ static int resume_finish(struct cmd_run *r, int rc)
 		fprintf(stderr, "nmidbg resume: the board was in kdb and is %s\n", after);
 		return NMIDBG_EXIT_FAIL;
 	}
-	printf("not stopped in kdb: no kdb prompt in %d ms; left as it is\n", RESUME_PROBE_MS);
+	printf("not stopped in kdb: no kdb prompt in %d ms; left as it is\n",
+	       r->o.how.timeout_ms);
 	return NMIDBG_EXIT_OK;
 }
 

@@ -43,6 +43,15 @@ CI_TESTS = textwrap.dedent("""\
     """)
 
 
+def report_name(nodeid):
+    """The hook's name for a test's first report."""
+    import sys
+    if CONTRIB not in sys.path:
+        sys.path.insert(0, CONTRIB)
+    from nmidbg_labgrid.pytest_plugin import _report_name
+    return _report_name(nodeid, tempfile.gettempdir())
+
+
 class LabgridOnBoard(BoardTest):
     def test_pytest_hook_triages_the_hung_board(self):
         self.assertTrue(HAVE_LABGRID, "python3-labgrid is not installed (make deps)")
@@ -71,7 +80,7 @@ class LabgridOnBoard(BoardTest):
         self.assertIn("1 failed, 2 passed", out)
         self.assertIn("FAILED test_ci.py::test_hangs_the_board", out)
         # The report: every CPU stopped by the NMI in the lockup, file:line.
-        md = os.path.join(reports, "test_ci.py_test_hangs_the_board.md")
+        md = os.path.join(reports, report_name("test_ci.py::test_hangs_the_board") + ".md")
         self.assertIn("nmidbg triage: " + md, out)
         with open(md[:-3] + ".json") as f:
             j = json.load(f)

@@ -29,18 +29,40 @@ except ImportError:
     HAVE_LABGRID = False
 
 
-def env_file(directory, port, protocol="rfc2217", driver=None, path=None):
+PROBE_CLIENT = """\
+# A client of the console, as labgrid's ShellDriver is one.
+import attr
+from labgrid.driver.common import Driver
+from labgrid.factory import target_factory
+
+
+@target_factory.reg_driver
+@attr.s(eq=False)
+class ConsoleClient(Driver):
+    bindings = {"console": "ConsoleProtocol"}
+"""
+
+
+def env_file(directory, port, protocol="rfc2217", driver=None, path=None,
+             console_client=False):
     """A labgrid environment: target main, the board's ser2net port,
-    labgrid's SerialDriver and the NmidbgDriver; returns its path."""
+    labgrid's SerialDriver and the NmidbgDriver (driver: its attributes);
+    returns its path."""
     resource = ("RawSerialPort:\n        port: %s\n        speed: 115200\n" % path
                 if path else
                 "NetworkSerialPort:\n        host: 127.0.0.1\n        port: %d\n"
                 "        speed: 115200\n        protocol: %s\n" % (port, protocol))
-    extra = "".join("        %s: %s\n" % kv for kv in (driver or {}).items())
+    attrs = dict({"nmidbg": ASAN, "timeout": 2, "deadline": 60}, **(driver or {}))
     text = ("targets:\n  main:\n    resources:\n      %s"
-            "    drivers:\n      SerialDriver: {}\n      NmidbgDriver:\n"
-            "        nmidbg: %s\n        timeout: 2\n        deadline: 60\n%s"
-            "imports:\n  - nmidbg_labgrid\n" % (resource, ASAN, extra))
+            "    drivers:\n      SerialDriver: {}\n      NmidbgDriver:\n%s"
+            % (resource, "".join("        %s: %s\n" % kv for kv in attrs.items())))
+    imports = ["nmidbg_labgrid"]
+    if console_client:
+        text += "      ConsoleClient: {}\n"
+        imports.append(os.path.join(directory, "console_client.py"))
+        with open(imports[-1], "w") as f:
+            f.write(PROBE_CLIENT)
+    text += "imports:\n" + "".join("  - %s\n" % i for i in imports)
     p = os.path.join(directory, "env.yaml")
     with open(p, "w") as f:
         f.write(text)
@@ -116,52 +138,140 @@ class LabgridDriver(unittest.TestCase):
     def test_a_board_that_never_answers_is_an_error_with_the_document(self):
         from nmidbg_labgrid import NmidbgError
         self.board.behaviour = "silent"
-        nmidbg = self.target().get_driver("NmidbgDriver")
+        t = self.target()
+        console = t.get_driver("SerialDriver")
+        nmidbg = t.get_driver("NmidbgDriver")
         with self.assertRaises(NmidbgError) as e:
             nmidbg.kdb(["cpu"])
         self.assertEqual(e.exception.exit, 1)
         self.assertEqual(e.exception.document["ok"], False)
         self.assertIn("no answer", e.exception.document["error"])
+        self.assertEqual(console.status, 1)     # given back all the same
 
-    def pytest(self, mode):
+    def test_nmidbg_missing_is_an_error_and_the_console_comes_back(self):
+        from nmidbg_labgrid import NmidbgError
+        t = self.target(driver={"nmidbg": os.path.join(self.tmp, "no-such-nmidbg")})
+        console = t.get_driver("SerialDriver")
+        with self.assertRaises(NmidbgError) as e:
+            t.get_driver("NmidbgDriver").resume()
+        self.assertEqual(e.exception.exit, 127)
+        self.assertIn("no-such-nmidbg", str(e.exception))
+        self.assertEqual(console.status, 1)
+        console.write(b"echo back\r")
+        console.expect("echo back", timeout=5)
+
+    def test_the_consoles_other_clients_stay_active(self):
+        # labgrid deactivates a driver's other clients when one more
+        # binds to it: the NmidbgDriver must not be one.
+        from labgrid.binding import BindingState
+        t = self.target(console_client=True)
+        client = t.get_driver("ConsoleClient")
+        nmidbg = t.get_driver("NmidbgDriver")
+        self.assertIs(client.state, BindingState.active)
+        self.assertIs(nmidbg.console(), t.get_driver("SerialDriver"))
+        self.assertIs(nmidbg.resume(), False)
+        self.assertIs(client.state, BindingState.active)
+
+    def test_what_looks_hung(self):
+        from nmidbg_labgrid.driver import looks_hung
+        for answer, hung in [
+                (b"", True),
+                (b"[  123.456789] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\r\n"
+                 b"[  123.456800] \t0-...!: (1 GPs behind)\r\n", True),
+                (b"<4>[ 1.5] watchdog: BUG: soft lockup - CPU#1 stuck for 22s!", True),
+                (b"\r\n", False),                       # the echo: a CPU runs the tty
+                (b"\r\nnmidbg# ", False),
+                (b"[  1.000000] a line\r\n# ", False),     # and a shell's prompt after it
+                (b"\r\n[0]kdb> ", True),                 # stopped in the debugger
+                (b"more> ", True),
+                (b"kdb> ", True)]:
+            self.assertIs(looks_hung(answer), hung, answer)
+
+    def test_hung_tells_a_shell_from_kdb(self):
+        t = self.target()
+        console = t.get_driver("SerialDriver")
+        nmidbg = t.get_driver("NmidbgDriver")
+        self.assertIs(nmidbg.hung(1), False)            # the fake echoes
+        console.write(b"$3#33")                         # stopped in kdb: hung
+        console.expect("kdb> ", timeout=5)
+        self.assertIs(nmidbg.hung(1), True)
+        self.board.behaviour = "silent"                 # nothing back at all
+        nmidbg.resume()
+        self.assertIs(nmidbg.hung(1), True)
+
+    def pytest(self, *options, body="assert False, 'the board did not do it'"):
         """pytest with labgrid's plugin and the hook on a test that fails."""
         tests = os.path.join(self.tmp, "test_board.py")
         with open(tests, "w") as f:
             f.write(textwrap.dedent("""\
                 def test_fails(target):
-                    target.get_driver("SerialDriver").write(b"echo hello\\r")
-                    assert False, "the board did not do it"
+                    c = target.get_driver("SerialDriver")
+                    c.write(b"echo hello\\r")
+                    %s
 
                 def test_passes(target):
                     c = target.get_driver("SerialDriver")
                     c.write(b"echo still-here\\r")
                     c.expect("still-here", timeout=5)
-                """))
+                """) % body)
         xml = os.path.join(self.tmp, "junit.xml")
         env = dict(os.environ, PYTHONPATH=CONTRIB)
         p = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-p", "nmidbg_labgrid.pytest_plugin",
                             "--lg-env", env_file(self.tmp, self.port),
-                            "--nmidbg-triage", mode, "--nmidbg-silence", "1",
+                            "--nmidbg-silence", "1",
                             "--nmidbg-dir", os.path.join(self.tmp, "reports"),
-                            "--junitxml", xml, "-p", "no:cacheprovider", tests],
+                            "--junitxml", xml, "-p", "no:cacheprovider", tests] + list(options),
                            cwd=self.tmp, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=120)
         with open(xml) as f:
             return p, f.read()
 
+    def report_md(self, nodeid="test_board.py::test_fails"):
+        from nmidbg_labgrid.pytest_plugin import _report_name
+        reports = os.path.join(self.tmp, "reports")
+        return os.path.join(reports, _report_name(nodeid, reports) + ".md")
+
     def test_pytest_hook_always(self):
-        p, xml = self.pytest("always")
+        md = self.report_md()
+        self.assertRegex(os.path.basename(md), r"^test_board.py_test_fails-[0-9a-f]{8}\.md$")
+        p, xml = self.pytest("--nmidbg-triage", "always")
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("1 failed, 1 passed", p.stdout)
-        md = os.path.join(self.tmp, "reports", "test_board.py_test_fails.md")
         self.assertIn("nmidbg triage: " + md, p.stdout)
         self.assertIn("lkdtm_HARDLOCKUP", p.stdout)     # the report, in the output
-        self.assertIn('name="nmidbg_triage_json"', xml)
+        self.assertIn('name="nmidbg_triage_json" value="%s"' % (md[:-3] + ".json"), xml)
         with open(md[:-3] + ".json") as f:
             self.assertEqual(len(json.load(f)["cpus"]), 2)
+        # Again: a report of its own, the first one kept.
+        second = self.report_md()
+        self.assertTrue(second.endswith("-2.md"), second)
+        p, _ = self.pytest("--nmidbg-triage", "always")
+        self.assertIn("nmidbg triage: " + second, p.stdout)
+        self.assertTrue(os.path.exists(md))
+
+    def test_pytest_hook_silent_triages_a_board_stopped_in_kdb(self):
+        # An oops or a panic leaves the board at kdb's prompt: hung.
+        md = self.report_md()
+        p, xml = self.pytest("--nmidbg-triage", "silent",
+                             body='c.write(b"$3#33"); c.expect("kdb> ", timeout=5); assert False')
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("nmidbg triage: " + md, p.stdout)
+        with open(md[:-3] + ".json") as f:
+            j = json.load(f)
+        self.assertEqual((j["entry"]["how"], j["after"]), ("already", "running"))
+        self.assertIn("1 failed, 1 passed", p.stdout)   # the board runs again
+
+    def test_pytest_timeout_signal_method_gets_a_triage(self):
+        md = self.report_md()
+        p, _ = self.pytest("--nmidbg-triage", "always", "-o", "timeout=2",
+                           "-o", "timeout_method=signal", body="import time; time.sleep(60)")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("Timeout", p.stdout)
+        self.assertIn("nmidbg triage: " + md, p.stdout)
+        self.assertTrue(os.path.exists(md[:-3] + ".json"))
 
     def test_pytest_hook_silent_leaves_a_board_that_answers(self):
-        p, xml = self.pytest("silent")
+        p, xml = self.pytest("--nmidbg-triage", "silent")
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("not run: the console answered within 1 s", p.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "reports")))
@@ -169,7 +279,17 @@ class LabgridDriver(unittest.TestCase):
         self.assertNotIn("nmidbg_triage_json", xml)
 
     def test_pytest_hook_is_off_unless_asked(self):
-        p, _ = self.pytest("off")
+        p, _ = self.pytest()
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertNotIn("nmidbg triage", p.stdout)
         self.assertFalse(self.board.knocked)
+        with open(os.path.join(self.tmp, "pytest.ini"), "w") as f:
+            f.write("[pytest]\nnmidbg_triage = always\n")
+        md = self.report_md()
+        p, _ = self.pytest()
+        self.assertIn("nmidbg triage: " + md, p.stdout)
+        with open(os.path.join(self.tmp, "pytest.ini"), "w") as f:
+            f.write("[pytest]\nnmidbg_triage = sometimes\n")
+        p, _ = self.pytest()
+        self.assertEqual(p.returncode, 4, p.stdout)     # pytest's usage error
+        self.assertIn("nmidbg_triage is off, silent or always, not 'sometimes'", p.stdout)

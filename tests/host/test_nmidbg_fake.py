@@ -203,11 +203,13 @@ class FakeMixin:
     def test_resume_leaves_a_running_board_alone(self):
         # Never the knock: a running board gets one empty line, nothing else.
         b = self.board()
-        p = self.nmidbg("resume", b.spec)
+        p = self.nmidbg("resume", b.spec, "--timeout", "1")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("not stopped in kdb", p.stdout)
+        self.assertEqual(p.stdout, "not stopped in kdb: no kdb prompt in 1000 ms; left as it is\n")
         self.assertEqual(bytes(b.received), b"\r")
         self.assertFalse(b.knocked or b.in_kdb)
+        p = self.nmidbg("resume", "tcp:127.0.0.1:1")
+        self.assertEqual(p.returncode, 3, p.stderr)
         p = self.nmidbg("resume", b.spec, "--stay")
         self.assertEqual(p.returncode, 2)
         self.assertIn("usage: nmidbg resume PORT", p.stderr)

@@ -4,33 +4,54 @@
 The driver binds to the place's serial resource (NetworkSerialPort, as a
 lab's ser2net exports it, RFC 2217 or raw; or RawSerialPort, a local
 tty) and runs the nmidbg program on it, one command at a time.  nmidbg
-needs the line to itself (ser2net merges what several clients write, and
-kdb's answers would be read by two), so while it works the driver closes
-the target's SerialDriver, when there is one, and opens it again after:
-the console keeps logging from then on, and what nmidbg saw is in its
-JSON and reports.
+needs to be the line's one writer (ser2net merges what several clients
+write, and kdb's answers would be read by two), so while it works the
+driver closes the target's active SerialDriver on the same resource, when
+there is one, and opens it again after: the console keeps logging from
+then on, and what nmidbg saw is in its JSON and reports.  The driver is
+not the SerialDriver's client: activating it deactivates none of the
+SerialDriver's own clients (ShellDriver, a bootloader's driver).
 
-Every method returns what nmidbg wrote as JSON (parsed), and raises
-NmidbgError when nmidbg gives no such answer (its exit status, stderr
-and any JSON it wrote are on the exception).
+A method returns nmidbg's answer (a parsed JSON document, a report's
+paths, a bool: each says which) and raises NmidbgError when nmidbg gave
+none (its exit status, stderr and any JSON it wrote are on the
+exception).  nmidbg cut short (a timeout, Ctrl-C, pytest-timeout) is
+sent SIGTERM and given time to leave the board as asked.
 """
 import contextlib
 import json
 import logging
 import os
+import re
 import subprocess
 import tempfile
 import time
 
 import attr
+from labgrid.binding import BindingState
 from labgrid.driver.common import Driver
 from labgrid.factory import target_factory
 from labgrid.resource import NetworkSerialPort, SerialPort
 from labgrid.step import step
 from labgrid.util.proxy import proxymanager
+from pexpect import TIMEOUT
 
 # nmidbg(1), EXIT STATUS: the ones a method still has an answer for.
-EXIT_OK, EXIT_FAIL, EXIT_PARTIAL = 0, 1, 7
+EXIT_OK, EXIT_FAIL = 0, 1
+EXIT_NOT_RUN = 127     # ours: nmidbg could not be started, or did not end
+
+# On the console: kdb's prompt or pager (a board stopped in the debugger),
+# and a kernel log line (printk's timestamp), which is no shell's answer.
+KDB_PROMPT = re.compile(rb"(\[\d+\])?kdb> |more> ")
+KERNEL_LINE = re.compile(rb"^[^\n]*\[\s*\d+\.\d+\][^\n]*(\n|$)", re.M)
+
+
+def looks_hung(answer):
+    """Whether answer, what a console gave back for an empty line, is a
+    hung board's: kdb's prompt or pager in it, or nothing but kernel log
+    lines; any other byte (a prompt, the line's echo) is something that
+    runs."""
+    return bool(KDB_PROMPT.search(answer)) or not KERNEL_LINE.sub(b"", answer)
 
 
 class NmidbgError(Exception):
@@ -67,10 +88,7 @@ class NmidbgDriver(Driver):
         ser2net set.  A local tty always gets its speed.
       report_dir: where triage writes (default: a new temporary dir).
     """
-    bindings = {
-        "port": {"SerialPort", "NetworkSerialPort"},
-        "console": {"SerialDriver", None},
-    }
+    bindings = {"port": {"SerialPort", "NetworkSerialPort"}}
 
     nmidbg = attr.ib(default="nmidbg", validator=attr.validators.instance_of(str))
     vmlinux = _optional_str()
@@ -102,19 +120,49 @@ class NmidbgDriver(Driver):
         assert isinstance(self.port, SerialPort)
         return "%s,%d" % (self.port.port, self.port.speed)
 
+    def console(self):
+        """The target's active SerialDriver on this driver's resource, or
+        None.  Looked up, not bound: a binding would make labgrid
+        deactivate the SerialDriver's other clients."""
+        for d in self.target.drivers:
+            if (type(d).__name__ == "SerialDriver" and d.state is BindingState.active and
+                    d.port is self.port):
+                return d
+        return None
+
     @contextlib.contextmanager
     def line(self):
         """The line for nmidbg alone: the SerialDriver closed meanwhile,
-        opened again after, whatever happened."""
-        console = self.console
+        opened again after, whatever happened (a server that still holds
+        nmidbg's connection is given a few seconds to let it go)."""
+        console = self.console()
         held = console is not None and console.status
         if held:
             console.close()
+        failed = False
         try:
             yield self.port_spec()
+        except BaseException:
+            failed = True
+            raise
         finally:
             if held:
+                self._reopen(console, failed)
+
+    def _reopen(self, console, quiet):
+        end = time.monotonic() + 5
+        while True:
+            try:
                 console.open()
+                return
+            except Exception as e:      # pyserial's SerialException, OSError
+                if time.monotonic() < end:
+                    time.sleep(0.25)
+                    continue
+                self.logger.error("the console did not open again: %s", e)
+                if not quiet:           # an error of its own, not instead of another
+                    raise NmidbgError("console", EXIT_NOT_RUN, str(e)) from e
+                return
 
     def _resolve(self, path):
         if path is None:
@@ -137,14 +185,30 @@ class NmidbgDriver(Driver):
             argv = [self.nmidbg, what, spec] + args
             self.logger.debug("running %s", " ".join(argv))
             t0 = time.monotonic()
-            p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               timeout=self.deadline + 60)
+            try:
+                p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+            except OSError as e:
+                raise NmidbgError(what, EXIT_NOT_RUN, "cannot run %s: %s" % (self.nmidbg, e))
+            try:
+                out, err = p.communicate(timeout=self.deadline + 30)
+            except BaseException as e:
+                # SIGTERM: nmidbg leaves the board as asked, then exits.
+                p.terminate()
+                try:
+                    p.communicate(timeout=2 * self.timeout + 5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.communicate()
+                if isinstance(e, subprocess.TimeoutExpired):
+                    raise NmidbgError(what, EXIT_NOT_RUN, "nmidbg did not end within %g s"
+                                      % (self.deadline + 30)) from e
+                raise
         self.logger.info("nmidbg %s: exit %d in %.1f s", what, p.returncode,
                          time.monotonic() - t0)
-        for line in p.stderr.splitlines():
+        for line in err.splitlines():
             self.logger.info("nmidbg %s: %s", what, line)
-        return p.returncode, p.stdout, p.stderr
+        return p.returncode, out, err
 
     @staticmethod
     def _json(text):
@@ -191,19 +255,24 @@ class NmidbgDriver(Driver):
         """Break in, collect every CPU's stack, the D-state tasks and the
         log; resume after unless stay.  vmlinux and modules default to the
         driver's.  Returns {"markdown": path, "json": path, "report": the
-        parsed nmidbg-triage document, "exit": nmidbg's status} (exit 7:
-        a CPU did not stop; the report says which)."""
+        parsed nmidbg-triage document, "exit": nmidbg's status} whenever
+        nmidbg wrote a report (exit 7: a CPU did not stop; 8: the vmlinux
+        is not the board's, the report has kdb's evidence without
+        file:line; the report says which)."""
         vmlinux = self._resolve(vmlinux or self.vmlinux)
         modules = self._resolve(modules or self.modules)
         out_dir = self.report_dir or tempfile.mkdtemp(prefix="nmidbg-triage-")
         os.makedirs(out_dir, exist_ok=True)
         md = os.path.join(out_dir, name + ".md")
         js = os.path.join(out_dir, name + ".json")
+        for old in (md, js):    # a report here is this run's, or none
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old)
         args = ["-o", md, "--json", js] + (["--stay"] if stay else [])
         if vmlinux:
             args += ["--vmlinux", vmlinux] + (["--modules", modules] if modules else [])
         rc, _, err = self._run("triage", args + self._breakin_args())
-        if rc not in (EXIT_OK, EXIT_PARTIAL) or not os.path.exists(js):
+        if not os.path.exists(js):
             raise NmidbgError("triage", rc, err)
         with open(js) as f:
             report = json.load(f)
@@ -227,8 +296,9 @@ class NmidbgDriver(Driver):
     @step(title="nmidbg resume", result=True)
     def resume(self):
         """Let a board stopped in kdb run; one that runs is left alone.
-        Returns True when it was stopped and now runs, False when it was
-        not stopped in kdb."""
+        Returns True when it was in kdb and now runs, False when kdb did
+        not answer (the board runs, or is in kgdb: any other method takes
+        it from there and resumes it)."""
         rc, out, err = self._run("resume", ["--timeout", "%g" % self.timeout,
                                             "--deadline", "%g" % self.deadline])
         if rc != EXIT_OK:
@@ -236,20 +306,31 @@ class NmidbgDriver(Driver):
         return out.startswith("resumed")
 
     @Driver.check_active
-    def console_silent(self, seconds=5.0):
-        """True when the board does not answer an empty line on the
-        console within seconds (a hung board); False when it does, and
-        True when there is no SerialDriver to ask.  Output that waited
-        in the console's buffer is read first and does not count."""
-        console = self.console
+    def hung(self, seconds=5.0):
+        """Whether the board looks hung from its console: an empty line
+        sent, and for seconds nothing back but kernel log lines (not even
+        the line's echo); or kdb's
+        prompt back (stopped in the debugger: an oops, a panic, someone's
+        break-in).  True when there is no SerialDriver to ask.  What
+        waited in the console's buffer is read first and does not count;
+        a console that fails raises."""
+        console = self.console()
         if console is None or not console.status:
             return True
-        with contextlib.suppress(Exception):
-            end = time.monotonic() + 2.0
-            while time.monotonic() < end and console.read(size=4096, timeout=0.1):
-                pass
+        self._read_for(console, 2.0, quiet=0.1)
         console.write(b"\r")
-        try:
-            return not console.read(size=1, timeout=seconds)
-        except Exception:       # pexpect's TIMEOUT: nothing came
-            return True
+        return looks_hung(self._read_for(console, seconds))
+
+    @staticmethod
+    def _read_for(console, seconds, quiet=None):
+        """What the console gives in seconds (or until quiet seconds pass
+        without a byte)."""
+        got, end = b"", time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                got += console.read(size=4096, timeout=min(quiet or 0.2,
+                                                          max(end - time.monotonic(), 0)))
+            except TIMEOUT:
+                if quiet:
+                    break
+        return got

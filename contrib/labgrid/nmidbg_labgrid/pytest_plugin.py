@@ -1,26 +1,33 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A pytest hook for labgrid's pytest plugin: when a test fails (a
-labgrid expect timing out is a failure too) and the board does not
-answer its console, run nmidbg triage on it before anything power-cycles
-it, and attach the report to the test's result.
+"""A pytest hook for labgrid's pytest plugin: when a test fails, in its
+setup (a strategy booting the board) or its body (a labgrid expect
+timing out is a failure too), and the board looks hung on its console,
+run nmidbg triage on it before anything power-cycles it, and attach the
+report to the test's result.
 
 Off unless asked: `pytest --lg-env env.yaml -p nmidbg_labgrid.pytest_plugin
 --nmidbg-triage silent` (or `nmidbg_triage = silent` in pytest.ini).
-  silent  triage when the console gave nothing back for
-          --nmidbg-silence seconds (default 5) after an empty line
+  silent  triage when the board looks hung (NmidbgDriver.hung()): after
+          an empty line, nothing back for --nmidbg-silence seconds
+          (default 5) but kernel log lines, or kdb's prompt (an oops or
+          a panic stopped it in the debugger)
   always  triage on every failure
 The target is the environment's "main" (--nmidbg-target ROLE); it needs
 an NmidbgDriver.  Reports go in --nmidbg-dir (default nmidbg-reports/),
-one pair per failed test; the Markdown is a section of the test's report,
+one pair per failed test, named after it (a test that fails again gets
+NAME-2...; the directory is never cleaned); the Markdown is a section of
+the test's report,
 both paths are user properties (in --junitxml), and the parsed JSON is
 the report's `nmidbg_triage` attribute for other plugins.
 
 The hook runs in the test's own report, before its fixtures' teardown:
 a strategy that power-cycles in the next test's setup (or in teardown)
 finds the evidence already collected.  pytest-timeout's signal method
-ends a test as a failure and so gets a triage too; its thread method
-exits the process and does not.
+ends a test as a failure and so gets a triage too (its timer is
+cancelled first: triage has its own deadline); its thread method exits
+the process and does not.
 """
+import hashlib
 import os
 import re
 
@@ -57,6 +64,19 @@ def _option(config, name):
     return value if value is not None else config.getini("nmidbg_" + name)
 
 
+def _report_name(nodeid, out_dir):
+    """A file name for nodeid's reports in out_dir: readable, at most 100
+    characters and a hash (two ids that read alike differ), -2, -3...
+    after a report already there."""
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_.-")[:100]
+    base += "-" + hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+    name, n = base, 1
+    while os.path.exists(os.path.join(out_dir, name + ".json")):
+        n += 1
+        name = "%s-%d" % (base, n)
+    return name
+
+
 def _triage(item, mode):
     """Triage item's board; (section title, text, result or None)."""
     config = item.config
@@ -68,12 +88,12 @@ def _triage(item, mode):
         return "nmidbg triage", "not run: no target %r" % _option(config, "target"), None
     driver = target.get_driver("NmidbgDriver")
     silence = float(_option(config, "silence"))
-    if mode == "silent" and not driver.console_silent(silence):
+    if mode == "silent" and not driver.hung(silence):
         return ("nmidbg triage",
                 "not run: the console answered within %g s (the board is not hung)" % silence,
                 None)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")
     out_dir = os.path.abspath(_option(config, "dir"))
+    name = _report_name(item.nodeid, out_dir)
     old = driver.report_dir
     driver.report_dir = out_dir
     try:
@@ -90,11 +110,16 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     mode = _option(item.config, "triage")
-    if report.when != "call" or not report.failed or mode == "off":
+    if report.when not in ("setup", "call") or not report.failed or mode == "off":
         return
+    cancel = getattr(item.ihook, "pytest_timeout_cancel_timer", None)
+    if cancel:
+        cancel(item=item)
     try:
         title, text, result = _triage(item, mode)
-    except Exception as e:      # the test's own failure stays the one reported
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # the test's own failure stays the one reported
         title, text, result = "nmidbg triage", "failed: %s: %s" % (type(e).__name__, e), None
     report.sections.append((title, text))
     if result:
