@@ -14,6 +14,7 @@ Prints both times and the ratio side by side.  Goal (115200): triage
 <= 5 s, >= 10x faster than the gdb route.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -59,20 +60,31 @@ def gdb_route(spec, vmlinux):
     return secs
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bauds", default="115200,1500000")
-    ap.add_argument("--smp", type=int, default=2)
-    a = ap.parse_args()
-    vmlinux = os.path.join(kernel_dir(), "vmlinux")
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp, \
-            Board("bench-triage", smp=a.smp, append=NMI_APPEND,
-                  serial_tcp=free_port(), telnet=False) as b:
+@contextlib.contextmanager
+def hung_board(name, smp):
+    """A booted board with a task in D state and every CPU hard-locked:
+    (board, the D task's pid), stopped at the end."""
+    with Board(name, smp=smp, append=NMI_APPEND, serial_tcp=free_port(),
+               telnet=False) as b:
         b.wait_ready()
         dpid = int(re.search(r"pid (\d+) in D state", b.sh("dstate")).group(1))
         b.lock_all()
         b.disconnect()
+        yield b, dpid
+
+
+def args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bauds", default="115200,1500000")
+    ap.add_argument("--smp", type=int, default=2)
+    return ap.parse_args()
+
+
+def main():
+    a = args()
+    vmlinux = os.path.join(kernel_dir(), "vmlinux")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, hung_board("bench-triage", a.smp) as (b, dpid):
         for baud in [int(x) for x in a.bauds.split(",")]:
             relay = Relay(b.serial_tcp, baud / 10)
             spec = "tcp:127.0.0.1:%d" % relay.port

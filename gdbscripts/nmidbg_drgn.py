@@ -8,10 +8,14 @@ half of the address space, read through nmidbg over the channel fd
 u32 status, u32 len, then the bytes or the faulting address).
 """
 import argparse
+import contextlib
+import io
+import json
 import os
 import socket
 import struct
 import sys
+import traceback
 
 import drgn
 
@@ -99,6 +103,72 @@ def namespace(prog):
     return ns
 
 
+def cpu_traces(prog):
+    """Per online CPU: the task it runs and that task's stack, as drgn
+    unwinds it from the CPU's registers (a trace that fails says why)."""
+    from drgn.helpers.linux.cpumask import for_each_online_cpu
+    from drgn.helpers.linux.percpu import per_cpu
+    cpus = []
+    for cpu in for_each_online_cpu(prog):
+        task = per_cpu(prog["runqueues"], cpu).curr
+        one = {"cpu": cpu, "pid": task.pid.value_(),
+               "comm": task.comm.string_().decode(errors="replace"), "trace": None,
+               "error": None}
+        try:
+            one["trace"] = [frame_text(f) for f in prog.stack_trace(task)]
+        except Exception as e:      # FaultError, ValueError: this CPU's only
+            one["error"] = "%s: %s" % (type(e).__name__, e)
+        cpus.append(one)
+    return cpus
+
+
+def frame_text(frame):
+    """A frame's function, its pc when no symbol covers it, "?" when drgn
+    could not tell even that (a frame it failed to unwind)."""
+    try:
+        return frame.symbol().name
+    except LookupError:
+        pass
+    try:
+        return hex(frame.pc)
+    except LookupError:
+        return "?"
+
+
+def run(args, ns):
+    """The script or the expression; with --json, the document of what it
+    printed, the expression's value, an exception and each CPU's trace."""
+    if not args.json:
+        if args.script:
+            run_script(args.script, ns)
+        else:
+            print(eval(args.expr, ns))
+        return 0
+    out, doc = io.StringIO(), {"drgn_version": drgn.__version__, "output": [],
+                               "value": None, "error": None, "traceback": None}
+    try:
+        with contextlib.redirect_stdout(out):
+            if args.script:
+                run_script(args.script, ns)
+            else:
+                doc["value"] = repr(eval(args.expr, ns))
+    except Exception as e:
+        doc["error"] = "%s: %s" % (type(e).__name__, e)
+        doc["traceback"] = traceback.format_exc().splitlines()
+    doc["output"] = out.getvalue().splitlines()
+    doc["cpus"] = cpu_traces(ns["prog"])
+    with open(args.json, "w") as f:
+        json.dump(doc, f, ensure_ascii=True)
+    return 1 if doc["error"] else 0
+
+
+def run_script(path, ns):
+    ns["__name__"] = "__main__"
+    with open(path) as f:
+        code = compile(f.read(), path, "exec")
+    exec(code, ns)
+
+
 def main():
     ap = argparse.ArgumentParser(prog="nmidbg_drgn.py")
     ap.add_argument("--core", required=True)
@@ -107,21 +177,16 @@ def main():
     ap.add_argument("--modules")
     ap.add_argument("-c", dest="script")
     ap.add_argument("-e", dest="expr")
+    ap.add_argument("--json", help="write the document here (with -c or -e)")
     args = ap.parse_args()
     prog = program(args)
     ns = namespace(prog)
     drgn.set_default_prog(prog) if hasattr(drgn, "set_default_prog") else None
-    if args.script:
-        ns["__name__"] = "__main__"
-        with open(args.script) as f:
-            code = compile(f.read(), args.script, "exec")
-        exec(code, ns)
-    elif args.expr:
-        print(eval(args.expr, ns))
-    else:
-        import code
-        code.interact(banner="drgn %s on the stopped board (nmidbg): prog, and "
-                      "drgn.helpers.linux imported" % drgn.__version__, local=ns)
+    if args.script or args.expr:
+        return run(args, ns)
+    import code
+    code.interact(banner="drgn %s on the stopped board (nmidbg): prog, and "
+                  "drgn.helpers.linux imported" % drgn.__version__, local=ns)
     return 0
 
 

@@ -125,6 +125,19 @@ void cmd_json_failure(FILE *f, const char *schema, const struct cmd_run *r, int 
 	jw_finish(&w);
 }
 
+void cmd_json_head(struct json_writer *w, const char *schema, const struct cmd_run *r)
+{
+	jw_object(w);
+	jw_schema(w, schema);
+	jw_kstr(w, "port", r->port);
+	jw_key(w, "entry");
+	jw_object(w);
+	jw_kstr(w, "how", r->e.how);
+	jw_kint(w, "ms", r->e.ms);
+	jw_object_end(w);
+	jw_kint(w, "cpu", r->e.cpu);
+}
+
 int cmd_open_session(const char *spec, struct session *s)
 {
 	char err[300];

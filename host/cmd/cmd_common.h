@@ -82,6 +82,12 @@ void cmd_json_failure(FILE *f, const char *schema, const struct cmd_run *r, int 
 		      int verdict);
 /* What nmidbg last said was wrong (the line on stderr, without "nmidbg: "). */
 const char *cmd_last_error(void);
+struct json_writer;
+/*
+ * A command's document begins: the object opened, its schema, the port,
+ * how kdb was entered ("entry": how, ms) and kdb's CPU; members follow.
+ */
+void cmd_json_head(struct json_writer *w, const char *schema, const struct cmd_run *r);
 
 int cmd_open_session(const char *spec, struct session *s);
 void cmd_close_session(struct session *s);

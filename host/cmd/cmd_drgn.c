@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * nmidbg drgn PORT --vmlinux FILE [--modules DIR] [-c SCRIPT | -e EXPR] [--stay]
+ * nmidbg drgn PORT --vmlinux FILE [--modules DIR] [-c SCRIPT | -e EXPR] [--json] [--stay]
  *
  * Break in, switch to kgdb, and run drgn (python3-drgn, gdbscripts/nmidbg_drgn.py)
  * on a Program whose memory is the stopped board's: an ELF core of notes
@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "cmd.h"
 #include "cmd_common.h"
 #include "drgnrun.h"
+#include "jsonw.h"
 #include "kgdb.h"
 #include "memserve.h"
 #include "vmcheck.h"
@@ -30,6 +32,13 @@ static struct {		/* one command per process */
 	const char *state;
 	struct memserve m;
 	long ms;
+	int entered;		/* the body ran: the document is the full one */
+	int vm_result;		/* vmcheck's */
+	int have_offset;
+	long long kaslr_offset;
+	int ran;		/* drgn ran (its exit status is D.status) */
+	char *doc;		/* --json: drgn's own document */
+	size_t doc_len;
 } D = { .state = "in kdb" };
 
 static int drgn_prepare(int argc, char **argv, struct cmd_run *r)
@@ -38,6 +47,7 @@ static int drgn_prepare(int argc, char **argv, struct cmd_run *r)
 		{ "vmlinux", required_argument, NULL, 'v' },
 		{ "modules", required_argument, NULL, 'M' },
 		{ "vmcoreinfo", required_argument, NULL, 'I' },
+		{ "json", no_argument, NULL, 'j' },
 		CMD_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -53,6 +63,8 @@ static int drgn_prepare(int argc, char **argv, struct cmd_run *r)
 			D.a.script = optarg;
 		else if (c == 'e')
 			D.a.expr = optarg;
+		else if (c == 'j')
+			D.a.json = 1;
 		else if (c == 'I' && (!strcmp(optarg, "board") || !strcmp(optarg, "vmlinux")))
 			D.a.from_vmlinux = !strcmp(optarg, "vmlinux");
 		else if (c == 'I')
@@ -68,6 +80,8 @@ static int drgn_prepare(int argc, char **argv, struct cmd_run *r)
 		return cmd_usage_error("drgn", "no --vmlinux FILE");
 	if (D.a.script && D.a.expr)
 		return cmd_usage_error("drgn", "-c SCRIPT or -e EXPR, not both");
+	if (D.a.json && !D.a.script && !D.a.expr)
+		return cmd_usage_error("drgn", "--json needs -c SCRIPT or -e EXPR (a console is no document)");
 	r->port = argv[optind];
 	if (access(D.a.vmlinux, R_OK)) {
 		fprintf(stderr, "nmidbg: %s: %s\n", D.a.vmlinux, strerror(errno));
@@ -91,9 +105,13 @@ static int drgn_body(struct cmd_run *r)
 	struct memserve_ops ops = { .read = board_read, .ctx = &k };
 	int rc;
 
+	D.entered = 1;
 	rc = vmcheck(&r->s, D.a.vmlinux, r->o.how.timeout_ms * 12, &v);
 	if (rc)
 		return rc;
+	D.vm_result = v.result;
+	D.have_offset = v.have_offset;
+	D.kaslr_offset = v.kaslr_offset;
 	if (v.result == VMCHECK_DIFFERENT) {
 		D.a.wrong_vmlinux = 1;
 		return 0;
@@ -112,8 +130,9 @@ static int drgn_body(struct cmd_run *r)
 		rc = CMD_ENOTRUN;
 	} else {
 		D.ms = session_now_ms();
-		rc = drgn_run(&k, &D.a, &D.m, &D.status);
+		rc = drgn_run(&k, &D.a, &D.m, &D.status, &D.doc, &D.doc_len);
 		D.ms = session_now_ms() - D.ms;
+		D.ran = rc != CMD_ENOTRUN;
 	}
 	if (rc == 0 || rc == CMD_ENOTRUN || rc == SESSION_INTR) {
 		int held = session_hold_signal();
@@ -127,7 +146,58 @@ static int drgn_body(struct cmd_run *r)
 	return rc;
 }
 
-static int drgn_finish(struct cmd_run *r, int rc)
+/*
+ * --json: the nmidbg-drgn document (docs/json.md), drgn's own inside it
+ * when it wrote a valid one; the failure document when no way in was
+ * found.
+ */
+static void drgn_json(const struct cmd_run *r, int ret)
+{
+	struct json_writer w;
+
+	if (!D.entered) {
+		cmd_json_failure(stdout, "nmidbg-drgn", r, ret, 0);
+		return;
+	}
+	jw_init(&w, stdout);
+	cmd_json_head(&w, "nmidbg-drgn", r);
+	jw_key(&w, "vmlinux");
+	jw_object(&w);
+	jw_kstr(&w, "path", D.a.vmlinux);
+	jw_key(&w, "running_kernel");
+	if (D.vm_result == VMCHECK_SAME || D.vm_result == VMCHECK_DIFFERENT)
+		jw_bool(&w, D.vm_result == VMCHECK_SAME);
+	else
+		jw_null(&w);
+	jw_kint_or_null(&w, "kaslr_offset", D.have_offset, D.kaslr_offset);
+	jw_object_end(&w);
+	jw_key(&w, "reads");
+	jw_object(&w);
+	jw_kuint(&w, "requests", D.m.requests);
+	jw_kuint(&w, "kgdb_reads", D.m.board_reads);
+	jw_kuint(&w, "bytes", D.m.board_bytes);
+	jw_kuint(&w, "cache_hits", D.m.hits);
+	jw_kuint(&w, "cache_misses", D.m.misses);
+	jw_kint(&w, "ms", D.ms);
+	jw_object_end(&w);
+	jw_key(&w, "drgn");
+	if (D.doc)
+		jw_raw(&w, D.doc, D.doc_len);	/* not valid JSON: as a string */
+	else
+		jw_null(&w);
+	jw_key(&w, "drgn_exit");
+	if (D.ran && WIFEXITED(D.status))
+		jw_int(&w, WEXITSTATUS(D.status));
+	else
+		jw_null(&w);
+	jw_kstr(&w, "after", r->after ? r->after : "unknown");
+	jw_kbool(&w, "ok", ret == NMIDBG_EXIT_OK);
+	jw_kint(&w, "exit", ret);
+	jw_object_end(&w);
+	jw_finish(&w);
+}
+
+static int drgn_exit(struct cmd_run *r, int rc)
 {
 	int ret = cmd_exit_code(rc);
 
@@ -137,7 +207,6 @@ static int drgn_finish(struct cmd_run *r, int rc)
 			D.m.requests, D.m.board_bytes, D.m.board_reads,
 			D.m.hits + D.m.misses ? 100.0 * (double)D.m.hits /
 			(double)(D.m.hits + D.m.misses) : 0.0, D.ms);
-	memserve_free(&D.m);
 	if (!rc && D.a.wrong_vmlinux) {
 		fprintf(stderr, "nmidbg: drgn not started; the board is %s\n", r->after);
 		return NMIDBG_EXIT_VMLINUX;
@@ -152,6 +221,17 @@ static int drgn_finish(struct cmd_run *r, int rc)
 		if (D.status)
 			ret = NMIDBG_EXIT_FAIL;
 	}
+	return ret;
+}
+
+static int drgn_finish(struct cmd_run *r, int rc)
+{
+	int ret = drgn_exit(r, rc);
+
+	if (D.a.json)
+		drgn_json(r, ret);
+	memserve_free(&D.m);
+	free(D.doc);
 	return ret;
 }
 

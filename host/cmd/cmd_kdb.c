@@ -103,15 +103,7 @@ static int kdb_body(struct cmd_run *r)
 	jw_init(&w, stdout);
 	if (O.json) {
 		O.json_started = 1;
-		jw_object(&w);
-		jw_schema(&w, "nmidbg-kdb");
-		jw_kstr(&w, "port", r->port);
-		jw_key(&w, "entry");
-		jw_object(&w);
-		jw_kstr(&w, "how", r->e.how);
-		jw_kint(&w, "ms", r->e.ms);
-		jw_object_end(&w);
-		jw_kint(&w, "cpu", r->e.cpu);
+		cmd_json_head(&w, "nmidbg-kdb", r);
 		jw_key(&w, "commands");
 		jw_array(&w);
 	}

@@ -26,7 +26,7 @@ const struct cmd cmd_table[] = {
 	{ "doctor", NULL, &cmd_doctor_frame, CMD_NEEDS_PORT | CMD_RESUMES,
 	  "PORT [--json] [--vmlinux FILE] [--ports FILE] " FLEET " " BREAKIN,
 	  "on a running board: can it be entered when every CPU hangs? a checklist and a verdict (exit 0: yes); many boards at once" },
-	{ "drgn", NULL, &cmd_drgn_frame, PORT_BREAKIN | CMD_RESUMES, "PORT --vmlinux FILE [--modules DIR] [-c SCRIPT | -e EXPR] [--vmcoreinfo board|vmlinux] [--stay] " BREAKIN,
+	{ "drgn", NULL, &cmd_drgn_frame, PORT_BREAKIN | CMD_RESUMES, "PORT --vmlinux FILE [--modules DIR] [-c SCRIPT | -e EXPR] [--json] [--vmcoreinfo board|vmlinux] [--stay] " BREAKIN,
 	  "break in, then drgn (python3-drgn) on the stopped kernel: every CPU's registers, memory through kgdb" },
 	{ "dump", NULL, &cmd_dump_frame, PORT_BREAKIN | CMD_RESUMES, "PORT ADDR LEN -o FILE [--stay] " BREAKIN,
 	  "read kernel memory through kgdb at the line's full rate; resume after" },

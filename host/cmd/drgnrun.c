@@ -26,6 +26,7 @@
 #include "vmlinux.h"
 
 #define VMCOREINFO_MAX	4096
+#define DRGN_DOC_MAX	(64 << 20)	/* --json: drgn's document, at most */
 
 static const char *python(void)
 {
@@ -262,21 +263,57 @@ static int serve(int fd, pid_t pid, struct memserve *m, int *status)
 	}
 }
 
-int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int *status)
+/* drgn's document, when it wrote one: all of it, or NULL. */
+static char *slurp(const char *path, size_t *len)
 {
-	char dir[] = "/tmp/nmidbg-drgn-XXXXXX", core[64], script[PATH_MAX], fdarg[16];
-	const char *argv[16];
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			char *more = cap < DRGN_DOC_MAX ? realloc(buf, cap = cap ? 2 * cap : 65536) : NULL;
+
+			if (!more) {
+				fprintf(stderr, "nmidbg: drgn: its document is over %d MiB, or no memory\n",
+					DRGN_DOC_MAX >> 20);
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = more;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int *status,
+	     char **doc, size_t *doc_len)
+{
+	char dir[] = "/tmp/nmidbg-drgn-XXXXXX", core[64], json[64], script[PATH_MAX], fdarg[16];
+	const char *argv[18];
 	struct spawn_opts so = { .out_fd = -1, .err_fd = -1 };
 	int sv[2] = { -1, -1 }, err, rc, n = 0;
 	char why[300];
 	pid_t pid;
 
 	*status = 0;
+	*doc = NULL;
+	*doc_len = 0;
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "nmidbg: drgn: %s: %s\n", dir, strerror(errno));
 		return CMD_ENOTRUN;
 	}
 	snprintf(core, sizeof(core), "%s/core", dir);
+	snprintf(json, sizeof(json), "%s/drgn.json", dir);
 	rc = write_core(k, a, core);
 	if (rc)
 		goto out;
@@ -303,6 +340,10 @@ int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int 
 		argv[n++] = a->script ? "-c" : "-e";
 		argv[n++] = a->script ? a->script : a->expr;
 	}
+	if (a->json) {
+		argv[n++] = "--json";
+		argv[n++] = json;
+	}
 	argv[n] = NULL;
 	/* ^C belongs to drgn's console while it runs. */
 	signal(SIGINT, SIG_IGN);
@@ -320,10 +361,13 @@ int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int 
 		kill(pid, SIGTERM);
 		spawn_wait(pid, 3000, status);
 	}
+	if (a->json)
+		*doc = slurp(json, doc_len);
 out:
 	if (sv[0] >= 0)
 		close(sv[0]);
 	unlink(core);
+	unlink(json);
 	rmdir(dir);
 	return rc;
 }

@@ -15,6 +15,7 @@
 
 struct drgn_args {
 	const char *vmlinux, *modules, *script, *expr;
+	int json;		/* --json: drgn writes its document (drgn_run()'s *doc) */
 	int from_vmlinux;	/* --vmcoreinfo vmlinux: build it, do not read the board's */
 	int wrong_vmlinux;	/* set by the body: the vmlinux is not the board's */
 	uint64_t kaslr_offset;
@@ -26,9 +27,13 @@ int drgn_check_python(void);
 
 /*
  * In kgdb: write the core, start drgn, serve its reads through m until it
- * exits (its wait status in *status).  0, CMD_ENOTRUN (drgn never ran:
- * said why), SESSION_INTR (a signal: drgn was ended), or the line's error.
+ * exits (its wait status in *status).  With a->json, *doc is what drgn
+ * wrote as its document (malloc'd, *doc_len bytes; NULL when it wrote
+ * none: it failed before), for the caller to check and free.  0,
+ * CMD_ENOTRUN (drgn never ran: said why), SESSION_INTR (a signal: drgn
+ * was ended), or the line's error.
  */
-int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int *status);
+int drgn_run(struct kgdb *k, const struct drgn_args *a, struct memserve *m, int *status,
+	     char **doc, size_t *doc_len);
 
 #endif

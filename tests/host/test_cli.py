@@ -39,7 +39,8 @@ class CliMixin:
     def test_drgn_usage_errors(self):
         for args in ([], ["PORT"], ["PORT", "--vmlinux", "/no/such/vmlinux"],
                      ["PORT", "--vmlinux", __file__, "-c", "a.py", "-e", "1"],
-                     ["PORT", "--vmlinux", __file__, "--vmcoreinfo", "neither"]):
+                     ["PORT", "--vmlinux", __file__, "--vmcoreinfo", "neither"],
+                     ["PORT", "--vmlinux", __file__, "--json"]):
             p = run(self.binary, "drgn", *args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
 

@@ -57,6 +57,14 @@ class JsonDocs(unittest.TestCase):
         self.assertIs(j["yes"], False)              # doctor's verdict, for a CI
         self.assertTrue(j["verdict"].startswith("unknown: "))
 
+    def test_drgn_without_a_port_still_gives_a_document(self):
+        vmlinux = tempfile.NamedTemporaryFile(prefix="nmidbg-vmlinux-")
+        self.addCleanup(vmlinux.close)
+        j = self.run_json("drgn", "/dev/nonexistent-tty", "--vmlinux", vmlinux.name,
+                          "-e", "1", "--json", rc=3)
+        self.assert_schema(j, "nmidbg-drgn")
+        self.assertEqual((j["ok"], j["exit"], j["after"]), (False, 3, "unknown"))
+
     def test_a_signal_during_the_break_in_gives_the_status_the_shell_sees(self):
         b = self.board(behaviour="silent")
         p = subprocess.Popen([NMIDBG, "kdb", b.spec, "-c", "cpu", "--json", "--timeout", "5"],
