@@ -188,6 +188,7 @@ bench: deps
 	@$(PYTHON) bench/gdbrtt.py
 	@$(PYTHON) bench/triage.py
 	@$(PYTHON) bench/fleet.py
+	@$(PYTHON) bench/drgn.py
 
 # The kernel series: checkpatch --strict every patch and nmi-tty/
 # (KERNEL=6.1 for the 6.1 series).

@@ -185,7 +185,8 @@ static int write_core(struct kgdb *k, const struct drgn_args *a, const char *pat
 	if (rc)
 		return rc;
 	if (!vilen) {
-		fprintf(stderr, "nmidbg: no vmcoreinfo_data on the board: built from the vmlinux\n");
+		fprintf(stderr, "nmidbg: %s: built from the vmlinux\n", a->from_vmlinux ?
+			"--vmcoreinfo vmlinux" : "no vmcoreinfo_data on the board");
 		vilen = built_vmcoreinfo(a, vi, sizeof(vi) - 1);
 	}
 	if (vilen && vi[vilen - 1] != '\n')

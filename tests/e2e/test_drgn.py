@@ -107,3 +107,17 @@ class NmidbgDrgn(BoardTest):
         j = json.loads(p.stdout)
         self.assertEqual((j["ok"], j["drgn_exit"], j["after"]), (False, 1, "running"))
         self.assertRegex(j["drgn"]["error"], r"^KeyError: .*no_such_symbol_here")
+        # VMCOREINFO built from the vmlinux and the offset kdb found.
+        p = self.drgn(b, "--vmcoreinfo", "vmlinux", "-e", "prog['init_task'].pid.value_()", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("built from the vmlinux", p.stderr)
+        self.assertEqual(json.loads(p.stdout)["drgn"]["value"], "0")
+        # Another kernel's vmlinux: refused before drgn starts, the board resumed.
+        other = os.path.join(kernel_dir("lockdep"), "vmlinux")
+        p = subprocess.run([NMIDBG, "drgn", b.port_spec(), "--vmlinux", other, "-e", "1",
+                            "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=120)
+        self.assertEqual(p.returncode, 8, p.stderr[-3000:])
+        j = json.loads(p.stdout)
+        self.assertEqual((j["vmlinux"]["running_kernel"], j["drgn"], j["after"]),
+                         (False, None, "running"))
