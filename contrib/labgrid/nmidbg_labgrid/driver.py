@@ -186,8 +186,10 @@ class NmidbgDriver(Driver):
             self.logger.debug("running %s", " ".join(argv))
             t0 = time.monotonic()
             try:
+                # stderr quotes the board ("last seen: ..."): not always UTF-8.
                 p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, encoding="utf-8",
+                                     errors="replace")
             except OSError as e:
                 raise NmidbgError(what, EXIT_NOT_RUN, "cannot run %s: %s" % (self.nmidbg, e))
             try:
