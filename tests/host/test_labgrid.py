@@ -160,6 +160,19 @@ class LabgridDriver(unittest.TestCase):
         console.write(b"echo back\r")
         console.expect("echo back", timeout=5)
 
+    def test_board_bytes_in_nmidbgs_stderr_are_no_crash(self):
+        # nmidbg quotes what the board last said: not always UTF-8.
+        from nmidbg_labgrid import NmidbgError
+        fake = os.path.join(self.tmp, "nmidbg-quoting")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\nprintf 'nmidbg: no answer; last seen: \\377\\300(\\n' >&2\nexit 1\n")
+        os.chmod(fake, 0o755)
+        t = self.target(driver={"nmidbg": fake})
+        with self.assertRaises(NmidbgError) as e:
+            t.get_driver("NmidbgDriver").resume()
+        self.assertEqual(e.exception.exit, 1)
+        self.assertIn("last seen: \ufffd\ufffd(", str(e.exception))
+
     def test_the_consoles_other_clients_stay_active(self):
         # labgrid deactivates a driver's other clients when one more
         # binds to it: the NmidbgDriver must not be one.
