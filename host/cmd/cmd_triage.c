@@ -43,6 +43,7 @@ struct triage_opts {
 	struct cmd_opts c;
 	const char *vmlinux, *modules, *md, *json;
 	int gdb;
+	int resume;		/* --resume: the default, said; never with --stay */
 	struct jtag_opts j;	/* --jtag: the route when the serial one fails */
 	int jtag;
 };
@@ -80,7 +81,7 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 		else if (c == 'j')
 			o->json = optarg;
 		else if (c == 'r')
-			o->c.stay = 0;
+			o->resume = 1;
 		else if (c == 'Z')
 			o->jtag = 1;
 		else if ((rc = fleet_opt(fleet, "triage", c, optarg)) < 0)
@@ -90,6 +91,8 @@ static int parse(int argc, char **argv, struct triage_opts *o, const char **port
 	}
 	if ((o->gdb || o->modules) && !o->vmlinux)
 		return cmd_usage_error("triage", "%s needs --vmlinux", o->gdb ? "--gdb" : "--modules");
+	if (o->resume && o->c.stay)
+		return cmd_usage_error("triage", "--resume or --stay, not both");
 	if ((o->jtag || jtag_opts_given(&o->j)) && (*fleet || optind < argc - 1))
 		return cmd_usage_error("triage", "--jtag is one probe, for one board: one PORT only");
 	if (o->jtag || jtag_opts_given(&o->j))

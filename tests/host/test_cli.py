@@ -98,6 +98,8 @@ class CliMixin:
             (("dump", "tcp:127.0.0.1:1", "0x10", "16"), "usage: nmidbg dump"),
             (("proxy", "tcp:127.0.0.1:1", "--gdb", "10.0.0.1:5551"), "not a loopback address"),
             (("kdb", "tcp:127.0.0.1:1", "-c", "bt", "--method", "magic"), "--method is"),
+            (("triage", "tcp:127.0.0.1:1", "--resume", "--stay"), "--resume or --stay, not both"),
+            (("triage", "tcp:127.0.0.1:1", "--stay", "--resume"), "--resume or --stay, not both"),
         ]
         for args, msg in cases:
             p = run(self.binary, *args)
