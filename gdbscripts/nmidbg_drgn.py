@@ -151,7 +151,7 @@ def run(args, ns):
             if args.script:
                 run_script(args.script, ns)
             else:
-                doc["value"] = repr(eval(args.expr, ns))
+                doc["value"] = str(eval(args.expr, ns))    # as -e prints it
     except Exception as e:
         doc["error"] = "%s: %s" % (type(e).__name__, e)
         doc["traceback"] = traceback.format_exc().splitlines()

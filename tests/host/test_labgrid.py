@@ -173,6 +173,30 @@ class LabgridDriver(unittest.TestCase):
         self.assertEqual(e.exception.exit, 1)
         self.assertIn("last seen: \ufffd\ufffd(", str(e.exception))
 
+    def test_a_console_that_will_not_open_again_hides_no_answer(self):
+        t = self.target()
+        console = t.get_driver("SerialDriver")
+        nmidbg = t.get_driver("NmidbgDriver")
+
+        def gone():
+            raise OSError("the server went away")
+        console.open = gone
+        self.assertEqual(nmidbg.break_in()["how"], "knock")  # the answer, still
+        self.assertEqual(nmidbg.console_error, "the server went away")
+        self.assertTrue(self.board.in_kdb)
+        self.assertEqual(console.status, 0)                 # left closed, said
+        del console.open                                    # the server is back
+        console.open()
+        self.assertIs(nmidbg.resume(), True)
+        self.assertIsNone(nmidbg.console_error)
+
+    def test_bad_attributes_are_refused_at_once(self):
+        from labgrid import Environment
+        env = Environment(config_file=env_file(self.tmp, self.port, driver={"timeout": -1}))
+        self.addCleanup(env.cleanup)
+        with self.assertRaisesRegex(Exception, "timeout is seconds, more than 0"):
+            env.get_target("main").get_driver("NmidbgDriver", activate=False)
+
     def test_the_consoles_other_clients_stay_active(self):
         # labgrid deactivates a driver's other clients when one more
         # binds to it: the NmidbgDriver must not be one.
@@ -306,3 +330,11 @@ class LabgridDriver(unittest.TestCase):
         p, _ = self.pytest()
         self.assertEqual(p.returncode, 4, p.stdout)     # pytest's usage error
         self.assertIn("nmidbg_triage is off, silent or always, not 'sometimes'", p.stdout)
+        with open(os.path.join(self.tmp, "pytest.ini"), "w") as f:
+            f.write("[pytest]\nnmidbg_silence = abc\n")
+        p = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-p", "nmidbg_labgrid.pytest_plugin",
+                            "-p", "no:cacheprovider", "--collect-only"], cwd=self.tmp,
+                           env=dict(os.environ, PYTHONPATH=CONTRIB), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(p.returncode, 4, p.stdout)
+        self.assertIn("nmidbg_silence is seconds, more than 0 and at most 3600, not 'abc'", p.stdout)

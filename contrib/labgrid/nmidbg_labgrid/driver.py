@@ -67,6 +67,12 @@ class NmidbgError(Exception):
         super().__init__("%s: nmidbg exit %d: %s" % (what, exit, last))
 
 
+def _positive(attribute, value):
+    if not 0 < value <= 86400:
+        raise ValueError("NmidbgDriver: %s is seconds, more than 0 and at most 86400, not %r"
+                         % (attribute.name, value))
+
+
 def _optional_str():
     return attr.ib(default=None, validator=attr.validators.optional(
         attr.validators.instance_of(str)))
@@ -96,14 +102,15 @@ class NmidbgDriver(Driver):
     method = attr.ib(default="auto", validator=attr.validators.in_(
         ["auto", "knock", "break", "sysrq"]))
     knock = _optional_str()
-    timeout = attr.ib(default=5.0, converter=float)
-    deadline = attr.ib(default=300.0, converter=float)
+    timeout = attr.ib(default=5.0, converter=float, validator=lambda i, a, v: _positive(a, v))
+    deadline = attr.ib(default=300.0, converter=float, validator=lambda i, a, v: _positive(a, v))
     set_speed = attr.ib(default=False, validator=attr.validators.instance_of(bool))
     report_dir = _optional_str()
 
     def __attrs_post_init__(self):
         super().__attrs_post_init__()
-        self.logger = logging.getLogger("%s(%s)" % (self, self.target))
+        self.logger = logging.getLogger("NmidbgDriver(%s)" % self.target.name)
+        self.console_error = None   # why the console did not open again, or None
 
     # ---- the line ----
     def port_spec(self):
@@ -139,29 +146,29 @@ class NmidbgDriver(Driver):
         held = console is not None and console.status
         if held:
             console.close()
-        failed = False
         try:
             yield self.port_spec()
-        except BaseException:
-            failed = True
-            raise
         finally:
             if held:
-                self._reopen(console, failed)
+                self._reopen(console)
 
-    def _reopen(self, console, quiet):
+    def _reopen(self, console):
+        """Open the console again.  If it will not, that is logged and kept
+        in console_error, never raised: what nmidbg found (a triage's
+        report) matters more, and the console's next use fails on its own
+        with labgrid's error."""
         end = time.monotonic() + 5
         while True:
             try:
                 console.open()
+                self.console_error = None
                 return
             except Exception as e:      # pyserial's SerialException, OSError
                 if time.monotonic() < end:
                     time.sleep(0.25)
                     continue
+                self.console_error = str(e)
                 self.logger.error("the console did not open again: %s", e)
-                if not quiet:           # an error of its own, not instead of another
-                    raise NmidbgError("console", EXIT_NOT_RUN, str(e)) from e
                 return
 
     def _resolve(self, path):

@@ -57,6 +57,13 @@ def pytest_configure(config):
     if _option(config, "triage") not in MODES:
         raise pytest.UsageError("nmidbg_triage is off, silent or always, not %r"
                                 % _option(config, "triage"))
+    try:
+        silence = float(_option(config, "silence"))
+    except ValueError:
+        silence = -1
+    if not 0 < silence <= 3600:
+        raise pytest.UsageError("nmidbg_silence is seconds, more than 0 and at most 3600, not %r"
+                                % _option(config, "silence"))
 
 
 def _option(config, name):
@@ -102,7 +109,10 @@ def _triage(item, mode):
         driver.report_dir = old
     # The board's own bytes, as they came: not always UTF-8.
     with open(result["markdown"], encoding="utf-8", errors="replace") as f:
-        return "nmidbg triage: " + result["markdown"], f.read(), result
+        text = f.read()
+    if driver.console_error:
+        text += "\n(the console did not open again: %s)\n" % driver.console_error
+    return "nmidbg triage: " + result["markdown"], text, result
 
 
 @pytest.hookimpl(hookwrapper=True)
