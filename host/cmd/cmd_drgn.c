@@ -35,9 +35,7 @@ static struct {		/* one command per process */
 	struct memserve m;
 	long ms;
 	int entered;		/* the body ran: the document is the full one */
-	int vm_result;		/* vmcheck's */
-	int have_offset;
-	long long kaslr_offset;
+	struct vmcheck vm;	/* the vmlinux against the board's banner */
 	int ran;		/* drgn ran (its exit status is D.status) */
 	char *doc;		/* --json: drgn's own document */
 	size_t doc_len;
@@ -103,23 +101,20 @@ static int board_read(void *ctx, uint64_t addr, size_t len, uint8_t *buf)
 static int drgn_body(struct cmd_run *r)
 {
 	struct kgdb k;
-	struct vmcheck v;
+	struct vmcheck *v = &D.vm;
 	struct memserve_ops ops = { .read = board_read, .ctx = &k };
 	int rc;
 
 	D.entered = 1;
-	rc = vmcheck(&r->s, D.a.vmlinux, r->o.how.timeout_ms * 12, &v);
+	rc = vmcheck(&r->s, D.a.vmlinux, r->o.how.timeout_ms * 12, v);
 	if (rc)
 		return rc;
-	D.vm_result = v.result;
-	D.have_offset = v.have_offset;
-	D.kaslr_offset = v.kaslr_offset;
-	if (v.result == VMCHECK_DIFFERENT) {
+	if (v->result == VMCHECK_DIFFERENT) {
 		D.a.wrong_vmlinux = 1;
 		return 0;
 	}
-	D.a.kaslr_offset = v.have_offset ? (uint64_t)v.kaslr_offset : 0;
-	snprintf(D.a.banner, sizeof(D.a.banner), "%s", v.board);
+	D.a.kaslr_offset = v->have_offset ? (uint64_t)v->kaslr_offset : 0;
+	snprintf(D.a.banner, sizeof(D.a.banner), "%s", v->board);
 	kgdb_init(&k, &r->s, &r->o.how);
 	rc = kgdb_enter(&k);
 	if (rc) {
@@ -173,11 +168,11 @@ static void drgn_json(const struct cmd_run *r, int ret)
 	jw_object(&w);
 	jw_kstr(&w, "path", D.a.vmlinux);
 	jw_key(&w, "running_kernel");
-	if (D.vm_result == VMCHECK_SAME || D.vm_result == VMCHECK_DIFFERENT)
-		jw_bool(&w, D.vm_result == VMCHECK_SAME);
+	if (D.vm.result == VMCHECK_SAME || D.vm.result == VMCHECK_DIFFERENT)
+		jw_bool(&w, D.vm.result == VMCHECK_SAME);
 	else
 		jw_null(&w);
-	jw_kint_or_null(&w, "kaslr_offset", D.have_offset, D.kaslr_offset);
+	jw_kint_or_null(&w, "kaslr_offset", D.vm.have_offset, D.vm.kaslr_offset);
 	jw_object_end(&w);
 	jw_key(&w, "reads");
 	jw_object(&w);

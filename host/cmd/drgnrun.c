@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -264,35 +265,34 @@ static int serve(int fd, pid_t pid, struct memserve *m, int *status)
 	}
 }
 
-/* drgn's document, when it wrote one: all of it, or NULL. */
+/*
+ * drgn's document, when it wrote one: all of it, or NULL.  drgn has
+ * exited, so the file is whole: its size is what there is to read.
+ */
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
 
 	if (!f)
 		return NULL;
-	for (;;) {
-		if (n == cap) {
-			char *more = cap < DRGN_DOC_MAX ? realloc(buf, cap = cap ? 2 * cap : 65536) : NULL;
-
-			if (!more) {
-				fprintf(stderr, "nmidbg: drgn: its document is over %d MiB, or no memory\n",
-					DRGN_DOC_MAX >> 20);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = more;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (!got)
-			break;
+	if (fstat(fileno(f), &st)) {
+		fprintf(stderr, "nmidbg: drgn: its document: %s\n", strerror(errno));
+		goto out;
 	}
+	if (st.st_size > DRGN_DOC_MAX) {
+		fprintf(stderr, "nmidbg: drgn: its document is over %d MiB\n", DRGN_DOC_MAX >> 20);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fprintf(stderr, "nmidbg: drgn: no memory for its document\n");
+		goto out;
+	}
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+out:
 	fclose(f);
-	*len = n;
 	return buf;
 }
 
